@@ -1,0 +1,112 @@
+//! The `frontier` command end to end: fit, optimal and link, output and errors.
+
+use frontier_engine::share::ShareState;
+use serde_json::Value;
+use std::process::Command;
+
+const REFERENCE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../engine/tests/data/chinchilla_svg_extracted.csv"
+);
+
+fn frontier(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_frontier"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(args: &[&str]) -> Value {
+    let (code, out, err) = frontier(args);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+#[test]
+fn fit_json_on_the_reference_data_and_the_link_give_the_same_numbers() {
+    let v = json(&["fit", REFERENCE, "--drop-top", "5", "--json"]);
+    assert_eq!(v["points"], 240);
+    let obj = v["objective"].as_f64().unwrap();
+    assert!(obj <= 0.0010182740 * (1.0 + 1e-6), "{obj}");
+    let alpha = v["params"]["alpha"].as_f64().unwrap();
+    assert!((alpha - 0.347305).abs() < 1e-3);
+    let a = v["compute_optimal"]["a"].as_f64().unwrap();
+    assert!((a - 0.514).abs() < 2e-3);
+    for k in ["E", "A", "B", "beta"] {
+        assert!(v["params"][k].is_f64(), "{k}");
+    }
+    for k in ["a", "b", "G"] {
+        assert!(v["compute_optimal"][k].is_f64(), "{k}");
+    }
+
+    // A link holding the same data and options reproduces the numbers exactly.
+    let state = ShareState {
+        data: std::fs::read_to_string(REFERENCE).unwrap(),
+        drop_top: 5,
+        ..ShareState::default()
+    };
+    let url = format!("http://localhost:8080/#{}", state.encode());
+    let w = json(&["link", &url, "--json"]);
+    assert_eq!(v["params"], w["params"]);
+    assert_eq!(v["objective"], w["objective"]);
+}
+
+#[test]
+fn optimal_reproduces_the_fixture() {
+    let v = json(&["optimal", "--preset", "besiroglu", "--compute", "1e21", "--json"]);
+    let n = v["N"].as_f64().unwrap();
+    assert!((n / 2.78e9 - 1.0).abs() < 2e-3, "{n}");
+    let tpp = v["tokens_per_parameter"].as_f64().unwrap();
+    assert!((tpp - 21.5).abs() < 0.05, "{tpp}");
+    let (code, out, _) = frontier(&[
+        "optimal", "--E", "1.69", "--A", "406.4", "--B", "410.7", "--alpha", "0.34", "--beta",
+        "0.28", "--compute", "5.76e23",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("N* = 3.219e10"), "{out}");
+}
+
+#[test]
+fn compute_power_law_fit() {
+    let v = json(&["fit", REFERENCE, "--drop-top", "5", "--law", "compute_power_law", "--json"]);
+    assert_eq!(v["starts"], 150);
+    assert!(v["params"]["alpha"].as_f64().unwrap() > 0.0);
+    assert!(v.get("compute_optimal").is_none());
+}
+
+#[test]
+fn errors_go_to_stderr_with_a_non_zero_exit() {
+    let (code, out, err) = frontier(&["fit", "/no/such/file.csv"]);
+    assert_ne!(code, 0);
+    assert!(out.is_empty());
+    assert!(err.contains("/no/such/file.csv"), "{err}");
+
+    let dir = std::env::temp_dir().join(format!("frontier-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "N,D,loss\n1e8,2e9,3\n1e8,oops,3\n").unwrap();
+    let (code, _, err) = frontier(&["fit", bad.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(err.contains("line 3, column \"D\": \"oops\": not a number"), "{err}");
+
+    let (code, _, err) = frontier(&["optimal", "--E", "1.7", "--compute", "1e21"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("missing --A"), "{err}");
+
+    let (code, _, err) = frontier(&["link", "http://localhost/#s1.AAAA"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("damaged"), "{err}");
+
+    let (code, _, err) = frontier(&["frobnicate"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("unknown command"), "{err}");
+
+    let (code, _, err) = frontier(&["fit", REFERENCE, "--delta", "-1"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("not positive"), "{err}");
+}

@@ -1,0 +1,648 @@
+//! Pasted training runs: parse first (text to rows), then validate (rows to a
+//! checked [`Dataset`] for one law).
+//!
+//! Accepted input: a header row, then one run per line, separated by commas
+//! (with optional double quotes), tabs, semicolons, or runs of spaces. Headers
+//! are matched case-insensitively against the aliases in [`Quantity::aliases`];
+//! other columns are kept out of the way and reported as ignored.
+//!
+//! Conventions, stated on the page too: training compute C = 6 N D FLOPs, so
+//! D = C / (6 N) when the tokens column is missing and C = 6 N D when compute
+//! is missing.
+
+use serde::Serialize;
+use std::fmt;
+
+/// One quantity a column can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Quantity {
+    /// Model size N (parameters).
+    Params,
+    /// Training tokens D.
+    Tokens,
+    /// Training compute C (FLOPs).
+    Compute,
+    /// Final loss L (nats per token).
+    Loss,
+}
+
+impl Quantity {
+    pub const ALL: [Quantity; 4] = [
+        Quantity::Params,
+        Quantity::Tokens,
+        Quantity::Compute,
+        Quantity::Loss,
+    ];
+
+    /// Short name used in messages.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Quantity::Params => "N (parameters)",
+            Quantity::Tokens => "D (tokens)",
+            Quantity::Compute => "C (compute)",
+            Quantity::Loss => "loss",
+        }
+    }
+
+    /// Header spellings accepted for this quantity, after [`normalise_header`].
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Quantity::Params => &[
+                "n",
+                "params",
+                "parameters",
+                "model size",
+                "n params",
+                "num params",
+                "nparams",
+                "model params",
+                "parameter count",
+                "param count",
+                "model parameters",
+                "non embedding params",
+                "size",
+            ],
+            Quantity::Tokens => &[
+                "d",
+                "tokens",
+                "n tokens",
+                "data",
+                "training tokens",
+                "train tokens",
+                "num tokens",
+                "ntokens",
+                "dataset size",
+                "data size",
+            ],
+            Quantity::Compute => &[
+                "c",
+                "compute",
+                "flops",
+                "flop",
+                "training flop",
+                "training flops",
+                "train flops",
+                "budget",
+                "compute budget",
+                "training compute",
+            ],
+            Quantity::Loss => &[
+                "loss",
+                "l",
+                "final loss",
+                "val loss",
+                "eval loss",
+                "validation loss",
+                "valid loss",
+                "test loss",
+                "train loss",
+                "training loss",
+            ],
+        }
+    }
+}
+
+/// Lower-case, trim, strip quotes, and turn `_`, `-`, `/`, `.` into spaces, so
+/// that `n_params`, `Model Size`, `eval/loss` and `"val-loss"` all match.
+pub fn normalise_header(raw: &str) -> String {
+    let cleaned: String = raw
+        .trim()
+        .trim_matches('"')
+        .trim_matches('\'')
+        .chars()
+        .map(|c| match c {
+            '_' | '-' | '/' | '.' => ' ',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A problem with the input, located as precisely as we can.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InputIssue {
+    /// 1-based line number in the pasted text, when the problem has one.
+    pub line: Option<usize>,
+    /// Column header as the user wrote it, when the problem has one.
+    pub column: Option<String>,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl InputIssue {
+    fn at(line: usize, column: &str, message: impl Into<String>) -> Self {
+        InputIssue {
+            line: Some(line),
+            column: Some(column.to_string()),
+            message: message.into(),
+        }
+    }
+    fn general(message: impl Into<String>) -> Self {
+        InputIssue {
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for InputIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.line, &self.column) {
+            (Some(l), Some(c)) => write!(f, "line {l}, column \"{c}\": {}", self.message),
+            (Some(l), None) => write!(f, "line {l}: {}", self.message),
+            _ => write!(f, "{}", self.message),
+        }
+    }
+}
+
+/// One training run as parsed, before the C = 6ND convention is applied.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Run {
+    /// 1-based line of the pasted text this run came from.
+    pub line: usize,
+    pub params: Option<f64>,
+    pub tokens: Option<f64>,
+    pub compute: Option<f64>,
+    pub loss: f64,
+}
+
+impl Run {
+    /// Model size N, if given.
+    pub fn n(&self) -> Option<f64> {
+        self.params
+    }
+    /// Tokens D: as given, else C / (6 N).
+    pub fn d(&self) -> Option<f64> {
+        self.tokens.or(match (self.compute, self.params) {
+            (Some(c), Some(n)) => Some(c / (6.0 * n)),
+            _ => None,
+        })
+    }
+    /// Compute C: as given, else 6 N D.
+    pub fn c(&self) -> Option<f64> {
+        self.compute.or(match (self.params, self.tokens) {
+            (Some(n), Some(d)) => Some(6.0 * n * d),
+            _ => None,
+        })
+    }
+}
+
+/// The result of parsing pasted text: the runs that parsed, and every problem
+/// found on the way. Rows with a problem are left out of `runs`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RunTable {
+    pub runs: Vec<Run>,
+    pub issues: Vec<InputIssue>,
+    /// Headers that were recognised, as (quantity, header as written).
+    pub recognised: Vec<(Quantity, String)>,
+    /// Headers that were kept but not used.
+    pub ignored: Vec<String>,
+    /// True when the text has no usable header (nothing can be fitted).
+    pub fatal: bool,
+}
+
+impl RunTable {
+    pub fn has(&self, q: Quantity) -> bool {
+        self.recognised.iter().any(|(r, _)| *r == q)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Separator {
+    Comma,
+    Tab,
+    Semicolon,
+    Whitespace,
+}
+
+fn detect_separator(header: &str) -> Separator {
+    if header.contains('\t') {
+        Separator::Tab
+    } else if header.contains(',') {
+        Separator::Comma
+    } else if header.contains(';') {
+        Separator::Semicolon
+    } else {
+        Separator::Whitespace
+    }
+}
+
+/// Split one line into fields. Double quotes protect separators inside a field
+/// (CSV style, `""` for a literal quote).
+fn split_fields(line: &str, sep: Separator) -> Vec<String> {
+    let ch = match sep {
+        Separator::Whitespace => {
+            return line.split_whitespace().map(|s| s.to_string()).collect();
+        }
+        Separator::Comma => ',',
+        Separator::Tab => '\t',
+        Separator::Semicolon => ';',
+    };
+    let mut fields = Vec::new();
+    let mut cur = String::new();
+    let mut in_quotes = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_quotes {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    cur.push('"');
+                    chars.next();
+                } else {
+                    in_quotes = false;
+                }
+            } else {
+                cur.push(c);
+            }
+        } else if c == '"' {
+            in_quotes = true;
+        } else if c == ch {
+            fields.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(c);
+        }
+    }
+    fields.push(cur);
+    fields
+}
+
+/// Why a field is not a usable positive number.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NumberError {
+    Empty,
+    NotANumber,
+    NotFinite,
+    NotPositive(f64),
+}
+
+impl fmt::Display for NumberError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NumberError::Empty => write!(f, "empty value"),
+            NumberError::NotANumber => write!(f, "not a number"),
+            NumberError::NotFinite => write!(f, "NaN or infinity is not a usable value"),
+            NumberError::NotPositive(v) => write!(f, "{v} is not positive"),
+        }
+    }
+}
+
+/// Parse a number as researchers write them: `1.4e12`, `6E23`, `70B`, `1.4T`,
+/// `350M`, `125k`, `1,000,000` is not accepted (commas separate fields).
+/// Suffixes (case-insensitive): K = 1e3, M = 1e6, B or G = 1e9, T = 1e12.
+pub fn parse_number(raw: &str) -> Result<f64, NumberError> {
+    let s = raw.trim().trim_matches('"').trim();
+    if s.is_empty() {
+        return Err(NumberError::Empty);
+    }
+    let s_no_underscores: String = s.chars().filter(|c| *c != '_').collect();
+    let s = s_no_underscores.as_str();
+    let (body, scale) = match s.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&s[..s.len() - 1], 1e3),
+        Some('M') => (&s[..s.len() - 1], 1e6),
+        Some('B') | Some('G') => (&s[..s.len() - 1], 1e9),
+        Some('T') => (&s[..s.len() - 1], 1e12),
+        _ => (s, 1.0),
+    };
+    let body = body.trim();
+    let lower = body.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "nan" | "inf" | "+inf" | "-inf" | "infinity" | "-infinity" | "+infinity"
+    ) {
+        return Err(NumberError::NotFinite);
+    }
+    let v: f64 = body.parse().map_err(|_| NumberError::NotANumber)?;
+    let v = v * scale;
+    if !v.is_finite() {
+        return Err(NumberError::NotFinite);
+    }
+    if v <= 0.0 {
+        return Err(NumberError::NotPositive(v));
+    }
+    Ok(v)
+}
+
+/// Parse pasted text into runs. Never panics; every problem becomes an
+/// [`InputIssue`] naming its line and column.
+pub fn parse_runs(text: &str) -> RunTable {
+    let mut table = RunTable::default();
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+
+    let Some((header_line, header)) = lines.next() else {
+        table.fatal = true;
+        table.issues.push(InputIssue::general(
+            "no data: paste a header row (for example: N,D,loss) followed by one run per line",
+        ));
+        return table;
+    };
+    let sep = detect_separator(header);
+    let headers = split_fields(header, sep);
+
+    // Column index for each quantity; the first matching header wins.
+    let mut index: [Option<usize>; 4] = [None; 4];
+    for (col, h) in headers.iter().enumerate() {
+        let norm = normalise_header(h);
+        let found = Quantity::ALL
+            .iter()
+            .position(|q| q.aliases().contains(&norm.as_str()));
+        match found {
+            Some(k) if index[k].is_none() => {
+                index[k] = Some(col);
+                table.recognised.push((Quantity::ALL[k], h.trim().to_string()));
+            }
+            _ => table.ignored.push(h.trim().to_string()),
+        }
+    }
+
+    let expected = |q: Quantity| q.aliases()[..4.min(q.aliases().len())].join(", ");
+    if index[3].is_none() {
+        table.fatal = true;
+        table.issues.push(InputIssue {
+            line: Some(header_line),
+            column: None,
+            message: format!(
+                "missing column: no loss column in the header ({}); name one of: {}",
+                describe_headers(&headers),
+                expected(Quantity::Loss)
+            ),
+        });
+    }
+    let (has_n, has_d, has_c) = (index[0].is_some(), index[1].is_some(), index[2].is_some());
+    if !(has_c || (has_n && has_d)) {
+        table.fatal = true;
+        let missing = if has_n {
+            "a tokens column (D) or a compute column (C)".to_string()
+        } else if has_d {
+            "a model-size column (N) or a compute column (C)".to_string()
+        } else {
+            "model size and tokens (N and D), or compute (C)".to_string()
+        };
+        table.issues.push(InputIssue {
+            line: Some(header_line),
+            column: None,
+            message: format!(
+                "missing column: need {missing} in the header ({}); N is matched by {}; D by {}; C by {}",
+                describe_headers(&headers),
+                expected(Quantity::Params),
+                expected(Quantity::Tokens),
+                expected(Quantity::Compute)
+            ),
+        });
+    }
+    if table.fatal {
+        return table;
+    }
+
+    for (line_no, line) in lines {
+        let fields = split_fields(line, sep);
+        let mut values: [Option<f64>; 4] = [None; 4];
+        let mut ok = true;
+        for (k, q) in Quantity::ALL.iter().enumerate() {
+            let Some(col) = index[k] else { continue };
+            let header = headers[col].trim();
+            match fields.get(col) {
+                None => {
+                    ok = false;
+                    table.issues.push(InputIssue::at(
+                        line_no,
+                        header,
+                        format!(
+                            "missing value: the line has {} fields but {} is field {}",
+                            fields.len(),
+                            q.symbol(),
+                            col + 1
+                        ),
+                    ));
+                }
+                Some(raw) => match parse_number(raw) {
+                    Ok(v) => values[k] = Some(v),
+                    Err(e) => {
+                        ok = false;
+                        let shown = raw.trim();
+                        let message = match e {
+                            NumberError::Empty => format!("missing value for {}", q.symbol()),
+                            e => format!("\"{shown}\": {e}"),
+                        };
+                        table.issues.push(InputIssue::at(line_no, header, message));
+                    }
+                },
+            }
+        }
+        if ok {
+            table.runs.push(Run {
+                line: line_no,
+                params: values[0],
+                tokens: values[1],
+                compute: values[2],
+                loss: values[3].expect("loss column is present"),
+            });
+        }
+    }
+    if table.runs.is_empty() && table.issues.is_empty() {
+        table.issues.push(InputIssue::general(
+            "no data rows: the header was read, but no run follows it",
+        ));
+    }
+    table
+}
+
+fn describe_headers(headers: &[String]) -> String {
+    if headers.len() == 1 && headers[0].trim().is_empty() {
+        return "empty header".into();
+    }
+    let list: Vec<String> = headers.iter().map(|h| format!("\"{}\"", h.trim())).collect();
+    format!("found {}", list.join(", "))
+}
+
+/// One run prepared for fitting: the logarithms the log-space models use.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Point {
+    pub line: usize,
+    pub n: f64,
+    pub d: f64,
+    pub c: f64,
+    pub loss: f64,
+    pub ln_n: f64,
+    pub ln_d: f64,
+    pub ln_c: f64,
+    pub ln_loss: f64,
+}
+
+/// What a law needs from each run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    /// Model size and tokens (compute is derived if missing).
+    ParamsAndTokens,
+    /// Compute only.
+    Compute,
+}
+
+/// A checked data set: every point has what the law needs, and the K
+/// highest-loss points have been dropped.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Dataset {
+    pub points: Vec<Point>,
+    /// Runs left out by the drop-the-K-highest-losses option.
+    pub dropped: Vec<Run>,
+}
+
+impl Dataset {
+    /// Check runs for a law. Runs that lack a needed quantity are reported,
+    /// not silently skipped; `min_points` is the law's parameter count.
+    pub fn build(
+        runs: &[Run],
+        needs: Needs,
+        drop_top: usize,
+        min_points: usize,
+    ) -> Result<Dataset, Vec<InputIssue>> {
+        let mut issues = Vec::new();
+        let mut usable: Vec<&Run> = Vec::with_capacity(runs.len());
+        for r in runs {
+            let complete = match needs {
+                Needs::ParamsAndTokens => r.n().is_some() && r.d().is_some(),
+                Needs::Compute => r.c().is_some(),
+            };
+            if complete {
+                usable.push(r);
+            } else {
+                issues.push(InputIssue {
+                    line: Some(r.line),
+                    column: None,
+                    message: match needs {
+                        Needs::ParamsAndTokens => {
+                            "this law needs N and D (or N and C) on every line".into()
+                        }
+                        Needs::Compute => "this law needs C (or N and D) on every line".into(),
+                    },
+                });
+            }
+        }
+        if !issues.is_empty() {
+            return Err(issues);
+        }
+        // Drop the K highest losses; ties broken by line so the choice is stable.
+        let mut order: Vec<usize> = (0..usable.len()).collect();
+        order.sort_by(|&i, &j| {
+            usable[j]
+                .loss
+                .total_cmp(&usable[i].loss)
+                .then(usable[i].line.cmp(&usable[j].line))
+        });
+        let k = drop_top.min(usable.len());
+        let mut drop_mask = vec![false; usable.len()];
+        for &i in &order[..k] {
+            drop_mask[i] = true;
+        }
+        let mut dataset = Dataset::default();
+        for (i, r) in usable.iter().enumerate() {
+            if drop_mask[i] {
+                dataset.dropped.push((*r).clone());
+                continue;
+            }
+            let (n, d, c) = match needs {
+                Needs::ParamsAndTokens => {
+                    let n = r.n().unwrap();
+                    let d = r.d().unwrap();
+                    (n, d, r.c().unwrap_or(6.0 * n * d))
+                }
+                Needs::Compute => {
+                    let c = r.c().unwrap();
+                    (r.n().unwrap_or(f64::NAN), r.d().unwrap_or(f64::NAN), c)
+                }
+            };
+            dataset.points.push(Point {
+                line: r.line,
+                n,
+                d,
+                c,
+                loss: r.loss,
+                ln_n: crate::ln(n),
+                ln_d: crate::ln(d),
+                ln_c: crate::ln(c),
+                ln_loss: crate::ln(r.loss),
+            });
+        }
+        if dataset.points.len() < min_points {
+            return Err(vec![InputIssue::general(format!(
+                "too few points for the law: {} usable after dropping {}, need at least {} (one per parameter)",
+                dataset.points.len(),
+                k,
+                min_points
+            ))]);
+        }
+        Ok(dataset)
+    }
+
+    /// Parse pasted text and check it for a law in one go. On success, the
+    /// data set and the problems of the lines that were skipped; on failure,
+    /// every problem found (parsing first, then checking).
+    pub fn from_text(
+        text: &str,
+        needs: Needs,
+        drop_top: usize,
+        min_points: usize,
+    ) -> Result<(Dataset, Vec<InputIssue>), Vec<InputIssue>> {
+        let table = parse_runs(text);
+        if table.fatal {
+            return Err(table.issues);
+        }
+        match Dataset::build(&table.runs, needs, drop_top, min_points) {
+            Ok(d) => Ok((d, table.issues)),
+            Err(mut more) => {
+                let mut all = table.issues;
+                all.append(&mut more);
+                Err(all)
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.points.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
+
+    /// Smallest and largest compute in the data.
+    pub fn compute_range(&self) -> Option<(f64, f64)> {
+        let mut it = self.points.iter().map(|p| p.c).filter(|c| c.is_finite());
+        let first = it.next()?;
+        Some(it.fold((first, first), |(lo, hi), c| (lo.min(c), hi.max(c))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suffixes_and_scientific_notation() {
+        assert_eq!(parse_number("70B").unwrap(), 70e9);
+        assert_eq!(parse_number("1.4T").unwrap(), 1.4e12);
+        assert_eq!(parse_number("350m").unwrap(), 350e6);
+        assert_eq!(parse_number("125K").unwrap(), 125e3);
+        assert_eq!(parse_number("6e23").unwrap(), 6e23);
+        assert_eq!(parse_number(" \"2.5\" ").unwrap(), 2.5);
+        assert_eq!(parse_number("abc"), Err(NumberError::NotANumber));
+        assert_eq!(parse_number("NaN"), Err(NumberError::NotFinite));
+        assert_eq!(parse_number("inf"), Err(NumberError::NotFinite));
+        assert_eq!(parse_number("1e400"), Err(NumberError::NotFinite));
+        assert_eq!(parse_number("-3"), Err(NumberError::NotPositive(-3.0)));
+        assert_eq!(parse_number("0"), Err(NumberError::NotPositive(0.0)));
+        assert_eq!(parse_number(""), Err(NumberError::Empty));
+    }
+
+    #[test]
+    fn header_aliases() {
+        assert_eq!(normalise_header(" Model Size "), "model size");
+        assert_eq!(normalise_header("n_params"), "n params");
+        assert_eq!(normalise_header("eval/loss"), "eval loss");
+        assert_eq!(normalise_header("\"Training FLOP\""), "training flop");
+    }
+}

@@ -1,0 +1,415 @@
+//! Hoffmann's fitting procedure, generic over [`ScalingLaw`]s.
+//!
+//! Hoffmann et al. (2022), Approach 3, as replicated by Besiroglu et al. (2024):
+//! minimise the sum over points of Huber_delta(r_i), where
+//! r_i = log L_hat(x_i; theta) - log L_i is the residual in log space and
+//!
+//! Huber_delta(r) = r^2 / 2            if |r| <= delta
+//!                = delta (|r| - delta/2) otherwise,
+//!
+//! with delta = 1e-3, by L-BFGS ([`crate::lbfgs`]) from every point of a grid of
+//! starts, keeping the best. The landscape has many local minima, so the grid
+//! is not optional. The sum (not the mean) is minimised: with the mean, the
+//! optimiser's tolerances stop it early.
+//!
+//! The driver is split in two so starts can be spread over workers:
+//! [`run_starts`] runs a range of grid starts, [`summarise`] combines outcomes
+//! (in grid order, so the result does not depend on how the range was split).
+
+use crate::data::{Dataset, Point};
+use crate::law::{Chinchilla, ComputePowerLaw, LawKind, ScalingLaw};
+use crate::lbfgs::{minimize, LbfgsConfig, Termination};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Huber loss of one residual.
+#[inline(always)]
+pub fn huber(r: f64, delta: f64) -> f64 {
+    let a = r.abs();
+    if a <= delta {
+        0.5 * r * r
+    } else {
+        delta * (a - 0.5 * delta)
+    }
+}
+
+/// Derivative of [`huber`]: r clipped to [-delta, delta].
+#[inline(always)]
+pub fn huber_derivative(r: f64, delta: f64) -> f64 {
+    r.clamp(-delta, delta)
+}
+
+/// The fit objective sum_i Huber_delta(log L_hat_i - log L_i) and its gradient
+/// with respect to theta (written into `grad`).
+pub fn objective<L: ScalingLaw>(
+    law: &L,
+    theta: &[f64],
+    points: &[Point],
+    delta: f64,
+    grad: &mut [f64],
+) -> f64 {
+    let mut total = 0.0;
+    let mut gp = [0.0f64; 8];
+    let gp = &mut gp[..L::DIM];
+    grad.iter_mut().for_each(|g| *g = 0.0);
+    for p in points {
+        let r = law.log_prediction_with_gradient(theta, p, gp) - p.ln_loss;
+        total += huber(r, delta);
+        let h = huber_derivative(r, delta);
+        for (g, d) in grad.iter_mut().zip(gp.iter()) {
+            *g += h * d;
+        }
+    }
+    total
+}
+
+/// The starting points: the Cartesian product of one list of values per
+/// optimisation coordinate. Start i enumerates the product with the last axis
+/// varying fastest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Grid {
+    pub axes: Vec<Vec<f64>>,
+}
+
+impl Grid {
+    /// Number of starts.
+    pub fn len(&self) -> usize {
+        self.axes.iter().map(|a| a.len()).product()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The i-th start.
+    pub fn start(&self, mut i: usize) -> Vec<f64> {
+        let mut x = vec![0.0; self.axes.len()];
+        for (k, axis) in self.axes.iter().enumerate().rev() {
+            x[k] = axis[i % axis.len()];
+            i /= axis.len();
+        }
+        x
+    }
+
+    /// Parse one axis from text such as "0 5 10 15" or "0, 0.5, 1".
+    pub fn parse_axis(text: &str) -> Result<Vec<f64>, String> {
+        let mut values = Vec::new();
+        for tok in text
+            .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+            .filter(|t| !t.is_empty())
+        {
+            let v: f64 = tok
+                .parse()
+                .map_err(|_| format!("\"{tok}\" is not a number"))?;
+            if !v.is_finite() {
+                return Err(format!("\"{tok}\" is not finite"));
+            }
+            values.push(v);
+        }
+        if values.is_empty() {
+            return Err("needs at least one value".into());
+        }
+        Ok(values)
+    }
+
+    /// Axis values as text, the inverse of [`Grid::parse_axis`].
+    pub fn axis_text(axis: &[f64]) -> String {
+        axis.iter()
+            .map(|v| format!("{v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Largest grid the page and CLI accept: keeps a mistyped axis from hanging
+/// the fit for hours.
+pub const MAX_STARTS: usize = 200_000;
+
+/// Hyper-parameters of a fit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitOptions {
+    /// Huber threshold on log-loss residuals.
+    pub delta: f64,
+    pub grid: Grid,
+    pub lbfgs: LbfgsConfig,
+}
+
+impl FitOptions {
+    /// Hoffmann's settings for a law: delta = 1e-3 and the law's default grid.
+    pub fn hoffmann(kind: LawKind) -> FitOptions {
+        FitOptions {
+            delta: 1e-3,
+            grid: kind.default_grid(),
+            lbfgs: LbfgsConfig::default(),
+        }
+    }
+
+    /// Validate before anything runs.
+    pub fn check(&self, dim: usize) -> Result<(), FitError> {
+        if !(self.delta > 0.0 && self.delta.is_finite()) {
+            return Err(FitError::BadOptions(format!(
+                "Huber delta must be a positive number, got {}",
+                self.delta
+            )));
+        }
+        if self.grid.axes.len() != dim {
+            return Err(FitError::BadOptions(format!(
+                "the grid has {} axes but the law has {} parameters",
+                self.grid.axes.len(),
+                dim
+            )));
+        }
+        if self.grid.axes.iter().any(|a| a.is_empty()) {
+            return Err(FitError::BadOptions("every grid axis needs at least one value".into()));
+        }
+        if self.grid.len() > MAX_STARTS {
+            return Err(FitError::BadOptions(format!(
+                "the grid has {} starts; at most {} are allowed",
+                self.grid.len(),
+                MAX_STARTS
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// What went wrong in a fit.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FitError {
+    BadOptions(String),
+    /// The progress callback asked to stop.
+    Cancelled,
+    /// Every start gave a non-finite objective.
+    NoFiniteStart,
+}
+
+impl fmt::Display for FitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FitError::BadOptions(m) => write!(f, "{m}"),
+            FitError::Cancelled => write!(f, "the fit was cancelled"),
+            FitError::NoFiniteStart => {
+                write!(f, "no start gave a finite objective; check the data and the grid")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FitError {}
+
+/// Outcome of one start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StartOutcome {
+    pub index: usize,
+    pub theta: Vec<f64>,
+    pub objective: f64,
+    pub termination: Termination,
+    pub evaluations: usize,
+}
+
+/// Run grid starts `range` (indices into the grid).
+pub fn run_starts<L: ScalingLaw>(
+    law: &L,
+    data: &Dataset,
+    options: &FitOptions,
+    range: std::ops::Range<usize>,
+) -> Vec<StartOutcome> {
+    range
+        .map(|i| {
+            let x0 = options.grid.start(i);
+            let m = minimize(
+                |t, g| objective(law, t, &data.points, options.delta, g),
+                &x0,
+                &options.lbfgs,
+            );
+            StartOutcome {
+                index: i,
+                theta: m.x,
+                objective: m.f,
+                termination: m.termination,
+                evaluations: m.evaluations,
+            }
+        })
+        .collect()
+}
+
+/// A fitted law and how the fit went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FitReport {
+    pub law: LawKind,
+    pub parameter_names: Vec<String>,
+    /// Natural parameters, in `parameter_names` order.
+    pub params: Vec<f64>,
+    /// Optimisation coordinates of the best start's end point.
+    pub theta: Vec<f64>,
+    /// Sum of Huber losses at the best point.
+    pub objective: f64,
+    pub points: usize,
+    pub starts: usize,
+    /// Starts that stopped on a convergence test.
+    pub converged: usize,
+    /// Starts whose objective is within 1e-6 relative of the best.
+    pub near_best: usize,
+    /// Objective evaluations over all starts.
+    pub evaluations: usize,
+    /// Index of the best start in the grid, and the start itself.
+    pub best_start_index: usize,
+    pub best_start: Vec<f64>,
+    /// Optimisation coordinates of the best fit that lie on the edge of the
+    /// grid's range (a hint that the grid may be too narrow).
+    pub at_grid_edge: Vec<String>,
+}
+
+impl FitReport {
+    /// The named parameter, if the law has it.
+    pub fn param(&self, name: &str) -> Option<f64> {
+        self.parameter_names
+            .iter()
+            .position(|n| n == name)
+            .map(|i| self.params[i])
+    }
+}
+
+/// Relative distance from the best objective within which a start counts as
+/// having reached it.
+pub const NEAR_BEST: f64 = 1e-6;
+
+/// Combine start outcomes into a report. Ties go to the lowest grid index.
+pub fn summarise<L: ScalingLaw>(
+    law: &L,
+    kind: LawKind,
+    data: &Dataset,
+    options: &FitOptions,
+    mut outcomes: Vec<StartOutcome>,
+) -> Result<FitReport, FitError> {
+    outcomes.sort_by_key(|o| o.index);
+    let best = outcomes
+        .iter()
+        .filter(|o| o.objective.is_finite())
+        .fold(None::<&StartOutcome>, |best, o| match best {
+            Some(b) if b.objective <= o.objective => Some(b),
+            _ => Some(o),
+        })
+        .ok_or(FitError::NoFiniteStart)?;
+    let near = outcomes
+        .iter()
+        .filter(|o| o.objective.is_finite() && o.objective - best.objective <= NEAR_BEST * best.objective.abs())
+        .count();
+    let names = kind.grid_axis_names();
+    let at_grid_edge = (0..L::DIM)
+        .filter(|&k| {
+            let axis = &options.grid.axes[k];
+            let lo = axis.iter().cloned().fold(f64::INFINITY, f64::min);
+            let hi = axis.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            axis.len() > 1 && (best.theta[k] < lo || best.theta[k] > hi)
+        })
+        .map(|k| names[k].to_string())
+        .collect();
+    Ok(FitReport {
+        law: kind,
+        parameter_names: law.parameter_names().iter().map(|s| s.to_string()).collect(),
+        params: law.to_natural(&best.theta),
+        theta: best.theta.clone(),
+        objective: best.objective,
+        points: data.len(),
+        starts: outcomes.len(),
+        converged: outcomes.iter().filter(|o| o.termination.converged()).count(),
+        near_best: near,
+        evaluations: outcomes.iter().map(|o| o.evaluations).sum(),
+        best_start_index: best.index,
+        best_start: options.grid.start(best.index),
+        at_grid_edge,
+    })
+}
+
+/// Fit a law to a data set with Hoffmann's procedure.
+pub fn fit(kind: LawKind, data: &Dataset, options: &FitOptions) -> Result<FitReport, FitError> {
+    fit_with_progress(kind, data, options, |_, _| true)
+}
+
+/// [`fit`], calling `progress(done, total)` between batches of starts; the fit
+/// stops with [`FitError::Cancelled`] when it returns false.
+pub fn fit_with_progress(
+    kind: LawKind,
+    data: &Dataset,
+    options: &FitOptions,
+    progress: impl FnMut(usize, usize) -> bool,
+) -> Result<FitReport, FitError> {
+    match kind {
+        LawKind::Chinchilla => fit_law(&Chinchilla, kind, data, options, progress),
+        LawKind::ComputePowerLaw => fit_law(&ComputePowerLaw, kind, data, options, progress),
+    }
+}
+
+fn fit_law<L: ScalingLaw>(
+    law: &L,
+    kind: LawKind,
+    data: &Dataset,
+    options: &FitOptions,
+    mut progress: impl FnMut(usize, usize) -> bool,
+) -> Result<FitReport, FitError> {
+    options.check(L::DIM)?;
+    let total = options.grid.len();
+    let batch = (total / 100).max(1);
+    let mut outcomes = Vec::with_capacity(total);
+    let mut done = 0;
+    while done < total {
+        let end = (done + batch).min(total);
+        outcomes.extend(run_starts(law, data, options, done..end));
+        done = end;
+        if !progress(done, total) {
+            return Err(FitError::Cancelled);
+        }
+    }
+    summarise(law, kind, data, options, outcomes)
+}
+
+/// Residuals log L_hat - log L of a fitted law, one per point.
+pub fn residuals(kind: LawKind, theta: &[f64], data: &Dataset) -> Vec<f64> {
+    match kind {
+        LawKind::Chinchilla => data
+            .points
+            .iter()
+            .map(|p| Chinchilla.log_prediction(theta, p) - p.ln_loss)
+            .collect(),
+        LawKind::ComputePowerLaw => data
+            .points
+            .iter()
+            .map(|p| ComputePowerLaw.log_prediction(theta, p) - p.ln_loss)
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_enumerates_the_product_last_axis_fastest() {
+        let g = Grid {
+            axes: vec![vec![1.0, 2.0], vec![10.0, 20.0, 30.0]],
+        };
+        assert_eq!(g.len(), 6);
+        assert_eq!(g.start(0), vec![1.0, 10.0]);
+        assert_eq!(g.start(1), vec![1.0, 20.0]);
+        assert_eq!(g.start(3), vec![2.0, 10.0]);
+        assert_eq!(g.start(5), vec![2.0, 30.0]);
+    }
+
+    #[test]
+    fn huber_is_quadratic_then_linear_and_continuous() {
+        let d = 1e-3;
+        assert_eq!(huber(0.0005, d), 0.5 * 0.0005 * 0.0005);
+        assert!((huber(0.002, d) - d * (0.002 - 0.0005)).abs() < 1e-18);
+        assert!((huber(d, d) - huber(d * (1.0 + 1e-12), d)).abs() < 1e-15);
+        assert_eq!(huber_derivative(-5.0, d), -d);
+    }
+
+    #[test]
+    fn axis_text_round_trips() {
+        let axis = vec![-1.0, -0.5, 0.0, 0.5, 1.0];
+        assert_eq!(Grid::parse_axis(&Grid::axis_text(&axis)).unwrap(), axis);
+        assert!(Grid::parse_axis("1, x").is_err());
+        assert!(Grid::parse_axis("  ").is_err());
+    }
+}

@@ -1,0 +1,52 @@
+//! Frontier's numeric engine: everything between the text a researcher pastes
+//! and the numbers the page shows, with no web dependency.
+//!
+//! - [`data`]: parse pasted tables (CSV, TSV, whitespace) into runs, with
+//!   errors that name the line, the column and the problem.
+//! - [`law`]: scaling laws as types ([`law::Chinchilla`], [`law::ComputePowerLaw`]).
+//! - [`lbfgs`]: the L-BFGS optimiser with a strong-Wolfe line search.
+//! - [`fit`]: Hoffmann's multi-start Huber fit, generic over laws.
+//! - [`optimal`]: the compute-optimal allocation in closed form, and budgets.
+//! - [`answers`]: budget questions asked the same way of every law.
+//! - [`presets`]: published parameter sets.
+//! - [`share`]: the versioned, compressed share-link state.
+//!
+//! All transcendental functions go through the pure-Rust `libm` crate, so the
+//! native CLI and the WebAssembly page compute bit-identical results.
+
+pub mod answers;
+pub mod data;
+pub mod fit;
+pub mod format;
+pub mod law;
+pub mod lbfgs;
+pub mod optimal;
+pub mod presets;
+pub mod share;
+
+pub use data::{parse_runs, Dataset, InputIssue, Run, RunTable};
+pub use fit::{fit, fit_with_progress, FitOptions, FitReport, Grid};
+pub use law::{Chinchilla, ComputePowerLaw, LawKind, ScalingLaw};
+pub use optimal::{ChinchillaParams, OptimalPoint};
+
+/// Natural logarithm and exponential used throughout the engine.
+///
+/// They come from `libm` rather than the platform so that results do not depend
+/// on the target: glibc's `exp` and the one linked into WebAssembly may differ
+/// in the last bit.
+#[inline(always)]
+pub fn ln(x: f64) -> f64 {
+    libm::log(x)
+}
+
+/// See [`ln`].
+#[inline(always)]
+pub fn exp(x: f64) -> f64 {
+    libm::exp(x)
+}
+
+/// See [`ln`].
+#[inline(always)]
+pub fn pow(x: f64, y: f64) -> f64 {
+    libm::pow(x, y)
+}

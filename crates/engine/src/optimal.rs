@@ -1,0 +1,258 @@
+//! Compute-optimal allocation for the Chinchilla law, in closed form.
+//!
+//! With training compute C = 6 N D, minimising
+//! L(N, D) = E + A/N^alpha + B/D^beta subject to 6 N D = C gives
+//! (Hoffmann et al. 2022, Appendix D.2):
+//!
+//! - a = beta / (alpha + beta), b = alpha / (alpha + beta)
+//! - G = (alpha A / (beta B))^(1 / (alpha + beta))
+//! - N*(C) = G (C/6)^a,  D*(C) = G^-1 (C/6)^b
+//! - L*(C) = L(N*(C), D*(C)) = E + K (C/6)^(-gamma), with
+//!   gamma = alpha beta / (alpha + beta) and K = A G^-alpha + B G^beta
+//!   (because alpha a = beta b = gamma).
+//!
+//! The last form inverts directly: the compute that reaches a target loss
+//! L > E is C = 6 (K / (L - E))^(1/gamma).
+
+use crate::data::parse_number;
+use crate::pow;
+use serde::{Deserialize, Serialize};
+
+/// Natural parameters of the Chinchilla law.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChinchillaParams {
+    #[serde(rename = "E")]
+    pub e: f64,
+    #[serde(rename = "A")]
+    pub a: f64,
+    #[serde(rename = "B")]
+    pub b: f64,
+    pub alpha: f64,
+    pub beta: f64,
+}
+
+/// The allocation exponents and constant.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Allocation {
+    /// N* grows as C^a.
+    pub a: f64,
+    /// D* grows as C^b.
+    pub b: f64,
+    #[serde(rename = "G")]
+    pub g: f64,
+}
+
+/// The optimum at one compute budget.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct OptimalPoint {
+    pub compute: f64,
+    #[serde(rename = "N")]
+    pub n: f64,
+    #[serde(rename = "D")]
+    pub d: f64,
+    pub tokens_per_parameter: f64,
+    pub loss: f64,
+}
+
+impl ChinchillaParams {
+    /// From `[E, A, B, alpha, beta]`.
+    pub fn from_slice(p: &[f64]) -> ChinchillaParams {
+        ChinchillaParams {
+            e: p[0],
+            a: p[1],
+            b: p[2],
+            alpha: p[3],
+            beta: p[4],
+        }
+    }
+
+    pub fn to_vec(self) -> Vec<f64> {
+        vec![self.e, self.a, self.b, self.alpha, self.beta]
+    }
+
+    /// Check the parameters define a law with a finite optimum.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, v) in [("E", self.e), ("A", self.a), ("B", self.b)] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!("{name} must be a positive number, got {v}"));
+            }
+        }
+        for (name, v) in [("alpha", self.alpha), ("beta", self.beta)] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!("{name} must be a positive number, got {v}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// L(N, D) = E + A/N^alpha + B/D^beta.
+    pub fn loss(&self, n: f64, d: f64) -> f64 {
+        self.e + self.a / pow(n, self.alpha) + self.b / pow(d, self.beta)
+    }
+
+    /// a, b and G.
+    pub fn allocation(&self) -> Allocation {
+        let s = self.alpha + self.beta;
+        Allocation {
+            a: self.beta / s,
+            b: self.alpha / s,
+            g: pow(self.alpha * self.a / (self.beta * self.b), 1.0 / s),
+        }
+    }
+
+    /// N*, D*, D*/N* and L* at compute C.
+    pub fn optimal_at(&self, compute: f64) -> OptimalPoint {
+        let al = self.allocation();
+        let x = compute / 6.0;
+        let n = al.g * pow(x, al.a);
+        let d = pow(x, al.b) / al.g;
+        OptimalPoint {
+            compute,
+            n,
+            d,
+            tokens_per_parameter: d / n,
+            loss: self.loss(n, d),
+        }
+    }
+
+    /// Compute C needed to reach `target` loss on the frontier; an error when
+    /// the target is at or below the irreducible loss E.
+    pub fn compute_for_loss(&self, target: f64) -> Result<f64, String> {
+        if !(target.is_finite() && target > self.e) {
+            return Err(format!(
+                "a target loss of {target} cannot be reached: it must be above the irreducible loss E = {:.4}",
+                self.e
+            ));
+        }
+        let al = self.allocation();
+        let gamma = self.alpha * self.beta / (self.alpha + self.beta);
+        let k = self.a * pow(al.g, -self.alpha) + self.b * pow(al.g, self.beta);
+        let c = 6.0 * pow(k / (target - self.e), 1.0 / gamma);
+        if c.is_finite() {
+            Ok(c)
+        } else {
+            Err(format!("a target loss of {target} needs more compute than a double can hold"))
+        }
+    }
+}
+
+/// How the user states a compute budget.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BudgetInput {
+    /// FLOPs as typed, e.g. "5.76e23".
+    Flops { flops: String },
+    /// GPUs x hours x peak FLOP/s per GPU x utilisation, each as typed.
+    Hardware {
+        gpus: String,
+        hours: String,
+        peak_flops: String,
+        utilization: String,
+    },
+}
+
+impl Default for BudgetInput {
+    fn default() -> Self {
+        BudgetInput::Flops {
+            flops: "5.76e23".into(),
+        }
+    }
+}
+
+impl BudgetInput {
+    /// The budget in FLOPs. Utilisation is a fraction (0.4) or a percentage
+    /// ("40%").
+    pub fn flops(&self) -> Result<f64, String> {
+        let num = |label: &str, s: &str| {
+            parse_number(s).map_err(|e| format!("{label}: \"{}\": {e}", s.trim()))
+        };
+        match self {
+            BudgetInput::Flops { flops } => num("compute budget", flops),
+            BudgetInput::Hardware {
+                gpus,
+                hours,
+                peak_flops,
+                utilization,
+            } => {
+                let g = num("GPUs", gpus)?;
+                let h = num("hours", hours)?;
+                let p = num("peak FLOP/s per GPU", peak_flops)?;
+                let u = parse_utilization(utilization)?;
+                Ok(g * h * 3600.0 * p * u)
+            }
+        }
+    }
+}
+
+/// "40%" or "0.4" as a fraction in (0, 1].
+pub fn parse_utilization(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let (body, scale) = match t.strip_suffix('%') {
+        Some(b) => (b, 0.01),
+        None => (t, 1.0),
+    };
+    let v = parse_number(body).map_err(|e| format!("utilization: \"{t}\": {e}"))? * scale;
+    if v > 1.0 {
+        return Err(format!(
+            "utilization: \"{t}\" is above 100%; write 0.4 or 40%"
+        ));
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_identity_holds() {
+        let p = ChinchillaParams {
+            e: 1.69,
+            a: 406.4,
+            b: 410.7,
+            alpha: 0.34,
+            beta: 0.28,
+        };
+        let o = p.optimal_at(1e22);
+        assert!((6.0 * o.n * o.d / 1e22 - 1.0).abs() < 1e-12);
+        // The optimum beats its neighbours on the same budget.
+        for f in [0.9, 1.1] {
+            assert!(p.loss(o.n * f, o.d / f) > o.loss);
+        }
+        let c = p.compute_for_loss(o.loss).unwrap();
+        assert!((c / 1e22 - 1.0).abs() < 1e-9, "{c}");
+    }
+
+    #[test]
+    fn unreachable_target_is_an_error() {
+        let p = ChinchillaParams {
+            e: 1.69,
+            a: 406.4,
+            b: 410.7,
+            alpha: 0.34,
+            beta: 0.28,
+        };
+        assert!(p.compute_for_loss(1.5).is_err());
+        assert!(p.compute_for_loss(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn hardware_budget() {
+        let b = BudgetInput::Hardware {
+            gpus: "1024".into(),
+            hours: "720".into(),
+            peak_flops: "989e12".into(),
+            utilization: "40%".into(),
+        };
+        let f = b.flops().unwrap();
+        assert!((f / (1024.0 * 720.0 * 3600.0 * 989e12 * 0.4) - 1.0).abs() < 1e-15);
+        let bad = BudgetInput::Hardware {
+            gpus: "many".into(),
+            hours: "1".into(),
+            peak_flops: "1".into(),
+            utilization: "1".into(),
+        };
+        assert!(bad.flops().unwrap_err().contains("GPUs"));
+        assert!(parse_utilization("140%").is_err());
+    }
+}

@@ -1,0 +1,155 @@
+//! The share link: the page's whole state, as JSON, deflated, in base64url, in
+//! the URL fragment: `#s1.<payload>`, where 1 is the format version.
+//!
+//! Growing the format: add fields with `#[serde(default)]`, so links made
+//! earlier still decode; bump [`FORMAT_VERSION`] only when a field changes
+//! meaning, and keep a decoder for every version ever written.
+
+use crate::law::LawKind;
+use crate::optimal::BudgetInput;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Current format version.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Decompressed states larger than this are refused (a link is not a way to
+/// make the page allocate gigabytes).
+pub const MAX_STATE_BYTES: usize = 16 << 20;
+
+fn default_delta() -> f64 {
+    1e-3
+}
+
+/// Everything needed to reproduce what the page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShareState {
+    /// Format version.
+    pub v: u32,
+    /// The pasted text, exactly as pasted.
+    pub data: String,
+    #[serde(default)]
+    pub law: LawKind,
+    /// Number of highest-loss points dropped.
+    #[serde(default)]
+    pub drop_top: usize,
+    /// Huber delta.
+    #[serde(default = "default_delta")]
+    pub delta: f64,
+    /// Start grid; None means the law's default.
+    #[serde(default)]
+    pub grid: Option<Vec<Vec<f64>>>,
+    #[serde(default)]
+    pub budget: BudgetInput,
+    /// Target loss as typed (empty when none).
+    #[serde(default)]
+    pub target_loss: String,
+    /// Ids of the published parameter sets overlaid on the plots.
+    #[serde(default)]
+    pub presets: Vec<String>,
+}
+
+impl Default for ShareState {
+    fn default() -> Self {
+        ShareState {
+            v: FORMAT_VERSION,
+            data: String::new(),
+            law: LawKind::Chinchilla,
+            drop_top: 0,
+            delta: default_delta(),
+            grid: None,
+            budget: BudgetInput::default(),
+            target_loss: String::new(),
+            presets: Vec::new(),
+        }
+    }
+}
+
+/// Why a link could not be read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LinkError {
+    /// No state in the link at all.
+    Empty,
+    /// Not a link this page made.
+    Foreign,
+    /// A version newer than this page reads.
+    TooNew(u32),
+    /// The payload does not decode: cut short or altered.
+    Damaged(String),
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkError::Empty => write!(f, "the link holds no saved state"),
+            LinkError::Foreign => write!(
+                f,
+                "this link does not hold a Frontier state (it should end in #s1. followed by the data)"
+            ),
+            LinkError::TooNew(v) => write!(
+                f,
+                "this link uses format {v}, newer than this page reads (up to {FORMAT_VERSION}); open it with a newer Frontier"
+            ),
+            LinkError::Damaged(why) => write!(
+                f,
+                "this link is damaged or cut short ({why}); copy the whole link again"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+impl ShareState {
+    /// The fragment, without the leading '#'.
+    pub fn encode(&self) -> String {
+        let mut state = self.clone();
+        state.v = FORMAT_VERSION;
+        let json = serde_json::to_vec(&state).expect("the state serialises");
+        let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+        format!("s{FORMAT_VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
+    }
+
+    /// Decode a whole URL, a fragment with or without '#', or a bare payload
+    /// `s1.<...>`.
+    pub fn decode(link: &str) -> Result<ShareState, LinkError> {
+        let link = link.trim();
+        let fragment = match link.find('#') {
+            Some(i) => &link[i + 1..],
+            None if link.starts_with('s') => link,
+            None if link.contains("://") => return Err(LinkError::Empty),
+            None => return Err(LinkError::Foreign),
+        };
+        if fragment.is_empty() {
+            return Err(LinkError::Empty);
+        }
+        let rest = fragment.strip_prefix('s').ok_or(LinkError::Foreign)?;
+        let (version, payload) = rest.split_once('.').ok_or(LinkError::Foreign)?;
+        let version: u32 = version.parse().map_err(|_| LinkError::Foreign)?;
+        if version > FORMAT_VERSION {
+            return Err(LinkError::TooNew(version));
+        }
+        if version == 0 {
+            return Err(LinkError::Foreign);
+        }
+        let packed = URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .map_err(|e| LinkError::Damaged(format!("not base64url: {e}")))?;
+        let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_STATE_BYTES)
+            .map_err(|e| LinkError::Damaged(format!("does not decompress: {:?}", e.status)))?;
+        let state: ShareState = serde_json::from_slice(&json)
+            .map_err(|e| LinkError::Damaged(format!("unreadable state: {e}")))?;
+        if state.v != version {
+            return Err(LinkError::Damaged(format!(
+                "the state says format {} but the link says {version}",
+                state.v
+            )));
+        }
+        if !(state.delta > 0.0 && state.delta.is_finite()) {
+            return Err(LinkError::Damaged(format!("Huber delta {} is not positive", state.delta)));
+        }
+        Ok(state)
+    }
+}

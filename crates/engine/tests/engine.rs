@@ -1,0 +1,46 @@
+//! Engine integration tests, one module per concern:
+//! - `input`: pasted text to runs, every kind of bad input, the reference file.
+//! - `gradients`: every analytic gradient against central finite differences.
+//! - `recovery`: fits recover known parameters from synthetic data.
+//! - `reference`: the 4500-start fit of the reference data matches the published replication.
+//! - `optimal`: the compute-optimal fixture table and presets.
+//! - `share`: share-link round trips and damaged links.
+
+#[path = "engine/gradients.rs"]
+mod gradients;
+#[path = "engine/input.rs"]
+mod input;
+#[path = "engine/optimal.rs"]
+mod optimal;
+#[path = "engine/recovery.rs"]
+mod recovery;
+#[path = "engine/reference.rs"]
+mod reference;
+#[path = "engine/share.rs"]
+mod share;
+
+/// The reference data file, as shipped in tests/data.
+pub fn reference_csv() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/chinchilla_svg_extracted.csv"
+    ))
+    .expect("reference data is in tests/data")
+}
+
+/// A deterministic stream of numbers in [-1, 1) (xorshift), for synthetic noise.
+pub struct Noise(u64);
+
+impl Noise {
+    pub fn new(seed: u64) -> Self {
+        Noise(seed.max(1))
+    }
+    pub fn next(&mut self) -> f64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        (x >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+    }
+}

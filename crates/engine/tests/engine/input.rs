@@ -1,0 +1,127 @@
+use frontier_engine::data::{Needs, Quantity};
+use frontier_engine::{parse_runs, Dataset};
+
+fn messages(text: &str) -> Vec<String> {
+    parse_runs(text).issues.iter().map(|i| i.to_string()).collect()
+}
+
+#[test]
+fn the_reference_file_pastes_as_it_is() {
+    let t = parse_runs(&crate::reference_csv());
+    assert!(t.issues.is_empty(), "{:?}", t.issues);
+    assert_eq!(t.runs.len(), 245);
+    assert!(t.has(Quantity::Params) && t.has(Quantity::Compute) && t.has(Quantity::Loss));
+    assert!(!t.has(Quantity::Tokens));
+    assert_eq!(t.ignored, vec!["x", "y", "color", "hex_color"]);
+    let d = Dataset::build(&t.runs, Needs::ParamsAndTokens, 5, 5).unwrap();
+    assert_eq!(d.len(), 240);
+    let mut dropped: Vec<f64> = d.dropped.iter().map(|r| r.loss).collect();
+    dropped.sort_by(f64::total_cmp);
+    let expect = [3.447, 3.766, 3.794, 4.665, 5.006];
+    for (got, want) in dropped.iter().zip(expect) {
+        assert!((got - want).abs() < 6e-4, "dropped {dropped:?}");
+    }
+    // D = C / (6 N) for every point.
+    for p in &d.points {
+        assert!((6.0 * p.n * p.d / p.c - 1.0).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn tsv_whitespace_and_suffixes() {
+    let tsv = "params\ttokens\tval_loss\n70B\t1.4T\t1.94\n400M\t8B\t2.9\n";
+    let t = parse_runs(tsv);
+    assert!(t.issues.is_empty(), "{:?}", t.issues);
+    assert_eq!(t.runs[0].params, Some(70e9));
+    assert_eq!(t.runs[0].tokens, Some(1.4e12));
+    assert_eq!(t.runs[0].c(), Some(6.0 * 70e9 * 1.4e12));
+    let ws = "N   D   loss\n1e8 2e9 3.1\n\n2e8  4e9  2.9\n";
+    let t = parse_runs(ws);
+    assert!(t.issues.is_empty(), "{:?}", t.issues);
+    assert_eq!(t.runs.len(), 2);
+    assert_eq!(t.runs[1].line, 4);
+}
+
+#[test]
+fn quoted_csv_and_wandb_style_headers() {
+    let csv = "\"Name\",\"n_params\",\"FLOPs\",\"eval/loss\"\n\"run, a\",1e8,6e18,3.2\n";
+    let t = parse_runs(csv);
+    assert!(t.issues.is_empty(), "{:?}", t.issues);
+    assert_eq!(t.runs[0].compute, Some(6e18));
+    assert_eq!(t.runs[0].d(), Some(6e18 / 6e8));
+}
+
+#[test]
+fn not_a_number_names_line_and_column() {
+    let m = messages("N,D,loss\n1e8,2e9,3.1\n1e8,abc,3.0\n");
+    assert_eq!(m, vec!["line 3, column \"D\": \"abc\": not a number"]);
+}
+
+#[test]
+fn not_positive_nan_and_infinity() {
+    let m = messages("N,D,loss\n-1e8,2e9,3.1\n1e8,2e9,NaN\n1e8,inf,3\n0,1,1\n");
+    assert_eq!(m.len(), 4, "{m:?}");
+    assert!(m[0].starts_with("line 2, column \"N\"") && m[0].contains("not positive"));
+    assert!(m[1].starts_with("line 3, column \"loss\"") && m[1].contains("NaN or infinity"));
+    assert!(m[2].starts_with("line 4, column \"D\"") && m[2].contains("NaN or infinity"));
+    assert!(m[3].contains("not positive"));
+}
+
+#[test]
+fn missing_columns_are_fatal_and_say_what_is_needed() {
+    let t = parse_runs("N,D,acc\n1,2,3\n");
+    assert!(t.fatal);
+    assert!(t.issues[0].message.contains("no loss column"), "{:?}", t.issues);
+    let t = parse_runs("N,loss\n1,2\n");
+    assert!(t.fatal);
+    assert!(t.issues[0].message.contains("tokens column (D) or a compute column (C)"));
+}
+
+#[test]
+fn short_rows_and_empty_values() {
+    let m = messages("N,D,loss\n1e8,2e9\n1e8,,3\n");
+    assert!(m[0].starts_with("line 2, column \"loss\": missing value"), "{m:?}");
+    assert!(m[1].starts_with("line 3, column \"D\": missing value"), "{m:?}");
+}
+
+#[test]
+fn empty_and_header_only_input() {
+    let t = parse_runs("  \n\n");
+    assert!(t.fatal);
+    assert!(t.issues[0].message.starts_with("no data"));
+    let t = parse_runs("N,D,loss\n");
+    assert!(t.runs.is_empty());
+    assert!(t.issues[0].message.contains("no run follows"));
+}
+
+#[test]
+fn too_few_points_for_the_law() {
+    let t = parse_runs("N,D,loss\n1e8,2e9,3\n2e8,2e9,2.9\n");
+    let err = Dataset::build(&t.runs, Needs::ParamsAndTokens, 0, 5).unwrap_err();
+    assert!(err[0].message.contains("too few points"), "{err:?}");
+    let err = Dataset::build(&t.runs, Needs::ParamsAndTokens, 2, 1).unwrap_err();
+    assert!(err[0].message.contains("0 usable after dropping 2"), "{err:?}");
+}
+
+#[test]
+fn law_needs_are_checked_per_line() {
+    // Compute-only data cannot feed the two-variable law.
+    let t = parse_runs("C,loss\n1e20,3\n1e21,2.8\n");
+    let err = Dataset::build(&t.runs, Needs::ParamsAndTokens, 0, 1).unwrap_err();
+    assert_eq!(err[0].line, Some(2));
+    assert!(Dataset::build(&t.runs, Needs::Compute, 0, 1).is_ok());
+}
+
+#[test]
+fn garbage_never_panics() {
+    for text in [
+        "\u{0}\u{1}\u{2}",
+        ",,,,\n,,,,",
+        "loss\n\"unterminated",
+        "N;D;loss\n1;2;3\n1;2",
+        "N D loss\n1 2 3 4 5 6\n",
+        "N,D,loss\n1e308,1e308,1e308\n",
+    ] {
+        let _ = parse_runs(text);
+    }
+}
