@@ -3,11 +3,11 @@
 
 use frontier_engine::answers::{allocation, at_budget, compute_for_loss};
 use frontier_engine::fit::FitReport;
+use frontier_engine::format::sig as fmt_sig;
 use frontier_engine::optimal::{BudgetInput, ChinchillaParams};
 use frontier_engine::presets::{preset, PRESETS};
 use frontier_engine::share::ShareState;
 use frontier_engine::{fit, Dataset, FitOptions, LawKind};
-use frontier_engine::format::sig as fmt_sig;
 use serde_json::{json, Map, Value};
 use std::process::ExitCode;
 
@@ -99,8 +99,7 @@ impl Args {
     fn number(&self, name: &str) -> Result<Option<f64>, String> {
         self.get(name)
             .map(|v| {
-                frontier_engine::data::parse_number(v)
-                    .map_err(|e| format!("{name} \"{v}\": {e}"))
+                frontier_engine::data::parse_number(v).map_err(|e| format!("{name} \"{v}\": {e}"))
             })
             .transpose()
     }
@@ -129,7 +128,13 @@ fn run(args: &[String]) -> Result<String, String> {
 fn cmd_fit(raw: &[String]) -> Result<String, String> {
     let a = Args::parse(
         raw,
-        &["--law", "--drop-top", "--delta", "--compute", "--target-loss"],
+        &[
+            "--law",
+            "--drop-top",
+            "--delta",
+            "--compute",
+            "--target-loss",
+        ],
     )?;
     if a.help() {
         return Ok(USAGE.into());
@@ -147,9 +152,8 @@ fn cmd_fit(raw: &[String]) -> Result<String, String> {
     };
     let law = match a.get("--law") {
         None => LawKind::Chinchilla,
-        Some(id) => LawKind::from_id(id).ok_or_else(|| {
-            format!("unknown law \"{id}\"; use chinchilla or compute_power_law")
-        })?,
+        Some(id) => LawKind::from_id(id)
+            .ok_or_else(|| format!("unknown law \"{id}\"; use chinchilla or compute_power_law"))?,
     };
     let drop_top = match a.get("--drop-top") {
         None => 0,
@@ -189,11 +193,11 @@ struct Outcome {
 
 fn fit_state(state: &ShareState, source: &str) -> Result<Outcome, String> {
     let law = state.law;
-    let (data, skipped) =
-        Dataset::from_text(&state.data, law.needs(), state.drop_top, law.dim()).map_err(|issues| {
-            let lines: Vec<String> = issues.iter().map(|i| format!("  {source}: {i}")).collect();
-            format!("the data cannot be fitted:\n{}", lines.join("\n"))
-        })?;
+    let (data, skipped) = Dataset::from_text(&state.data, law.needs(), state.drop_top, law.dim())
+        .map_err(|issues| {
+        let lines: Vec<String> = issues.iter().map(|i| format!("  {source}: {i}")).collect();
+        format!("the data cannot be fitted:\n{}", lines.join("\n"))
+    })?;
     for i in &skipped {
         eprintln!("frontier: warning: {source}: {i} (line skipped)");
     }
@@ -305,7 +309,9 @@ fn cmd_optimal(raw: &[String]) -> Result<String, String> {
         return Ok(USAGE.into());
     }
     if let Some(extra) = a.positional.first() {
-        return Err(format!("optimal takes no positional argument, got \"{extra}\""));
+        return Err(format!(
+            "optimal takes no positional argument, got \"{extra}\""
+        ));
     }
     let params = match a.get("--preset") {
         Some(id) => {

@@ -58,14 +58,32 @@ fn fit_json_on_the_reference_data_and_the_link_give_the_same_numbers() {
 
 #[test]
 fn optimal_reproduces_the_fixture() {
-    let v = json(&["optimal", "--preset", "besiroglu", "--compute", "1e21", "--json"]);
+    let v = json(&[
+        "optimal",
+        "--preset",
+        "besiroglu",
+        "--compute",
+        "1e21",
+        "--json",
+    ]);
     let n = v["N"].as_f64().unwrap();
     assert!((n / 2.78e9 - 1.0).abs() < 2e-3, "{n}");
     let tpp = v["tokens_per_parameter"].as_f64().unwrap();
     assert!((tpp - 21.5).abs() < 0.05, "{tpp}");
     let (code, out, _) = frontier(&[
-        "optimal", "--E", "1.69", "--A", "406.4", "--B", "410.7", "--alpha", "0.34", "--beta",
-        "0.28", "--compute", "5.76e23",
+        "optimal",
+        "--E",
+        "1.69",
+        "--A",
+        "406.4",
+        "--B",
+        "410.7",
+        "--alpha",
+        "0.34",
+        "--beta",
+        "0.28",
+        "--compute",
+        "5.76e23",
     ]);
     assert_eq!(code, 0);
     assert!(out.contains("N* = 3.219e10"), "{out}");
@@ -73,7 +91,15 @@ fn optimal_reproduces_the_fixture() {
 
 #[test]
 fn compute_power_law_fit() {
-    let v = json(&["fit", REFERENCE, "--drop-top", "5", "--law", "compute_power_law", "--json"]);
+    let v = json(&[
+        "fit",
+        REFERENCE,
+        "--drop-top",
+        "5",
+        "--law",
+        "compute_power_law",
+        "--json",
+    ]);
     assert_eq!(v["starts"], 150);
     assert!(v["params"]["alpha"].as_f64().unwrap() > 0.0);
     assert!(v.get("compute_optimal").is_none());
@@ -92,7 +118,10 @@ fn errors_go_to_stderr_with_a_non_zero_exit() {
     std::fs::write(&bad, "N,D,loss\n1e8,2e9,3\n1e8,oops,3\n").unwrap();
     let (code, _, err) = frontier(&["fit", bad.to_str().unwrap()]);
     assert_ne!(code, 0);
-    assert!(err.contains("line 3, column \"D\": \"oops\": not a number"), "{err}");
+    assert!(
+        err.contains("line 3, column \"D\": \"oops\": not a number"),
+        "{err}"
+    );
 
     let (code, _, err) = frontier(&["optimal", "--E", "1.7", "--compute", "1e21"]);
     assert_ne!(code, 0);

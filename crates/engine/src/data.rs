@@ -353,7 +353,9 @@ pub fn parse_runs(text: &str) -> RunTable {
         match found {
             Some(k) if index[k].is_none() => {
                 index[k] = Some(col);
-                table.recognised.push((Quantity::ALL[k], h.trim().to_string()));
+                table
+                    .recognised
+                    .push((Quantity::ALL[k], h.trim().to_string()));
             }
             _ => table.ignored.push(h.trim().to_string()),
         }
@@ -455,7 +457,10 @@ fn describe_headers(headers: &[String]) -> String {
     if headers.len() == 1 && headers[0].trim().is_empty() {
         return "empty header".into();
     }
-    let list: Vec<String> = headers.iter().map(|h| format!("\"{}\"", h.trim())).collect();
+    let list: Vec<String> = headers
+        .iter()
+        .map(|h| format!("\"{}\"", h.trim()))
+        .collect();
     format!("found {}", list.join(", "))
 }
 

@@ -160,7 +160,9 @@ impl FitOptions {
             )));
         }
         if self.grid.axes.iter().any(|a| a.is_empty()) {
-            return Err(FitError::BadOptions("every grid axis needs at least one value".into()));
+            return Err(FitError::BadOptions(
+                "every grid axis needs at least one value".into(),
+            ));
         }
         if self.grid.len() > MAX_STARTS {
             return Err(FitError::BadOptions(format!(
@@ -189,7 +191,10 @@ impl fmt::Display for FitError {
             FitError::BadOptions(m) => write!(f, "{m}"),
             FitError::Cancelled => write!(f, "the fit was cancelled"),
             FitError::NoFiniteStart => {
-                write!(f, "no start gave a finite objective; check the data and the grid")
+                write!(
+                    f,
+                    "no start gave a finite objective; check the data and the grid"
+                )
             }
         }
     }
@@ -293,7 +298,10 @@ pub fn summarise<L: ScalingLaw>(
         .ok_or(FitError::NoFiniteStart)?;
     let near = outcomes
         .iter()
-        .filter(|o| o.objective.is_finite() && o.objective - best.objective <= NEAR_BEST * best.objective.abs())
+        .filter(|o| {
+            o.objective.is_finite()
+                && o.objective - best.objective <= NEAR_BEST * best.objective.abs()
+        })
         .count();
     let names = kind.grid_axis_names();
     let at_grid_edge = (0..L::DIM)
@@ -307,13 +315,20 @@ pub fn summarise<L: ScalingLaw>(
         .collect();
     Ok(FitReport {
         law: kind,
-        parameter_names: law.parameter_names().iter().map(|s| s.to_string()).collect(),
+        parameter_names: law
+            .parameter_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         params: law.to_natural(&best.theta),
         theta: best.theta.clone(),
         objective: best.objective,
         points: data.len(),
         starts: outcomes.len(),
-        converged: outcomes.iter().filter(|o| o.termination.converged()).count(),
+        converged: outcomes
+            .iter()
+            .filter(|o| o.termination.converged())
+            .count(),
         near_best: near,
         evaluations: outcomes.iter().map(|o| o.evaluations).sum(),
         best_start_index: best.index,

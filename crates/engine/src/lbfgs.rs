@@ -381,7 +381,11 @@ mod tests {
     fn minimises_rosenbrock() {
         let m = minimize(rosenbrock, &[-1.2, 1.0], &LbfgsConfig::default());
         assert!(m.termination.converged(), "{:?}", m.termination);
-        assert!((m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6, "{:?}", m.x);
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6,
+            "{:?}",
+            m.x
+        );
     }
 
     #[test]

@@ -131,7 +131,9 @@ impl ChinchillaParams {
         if c.is_finite() {
             Ok(c)
         } else {
-            Err(format!("a target loss of {target} needs more compute than a double can hold"))
+            Err(format!(
+                "a target loss of {target} needs more compute than a double can hold"
+            ))
         }
     }
 }

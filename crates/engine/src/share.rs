@@ -148,7 +148,10 @@ impl ShareState {
             )));
         }
         if !(state.delta > 0.0 && state.delta.is_finite()) {
-            return Err(LinkError::Damaged(format!("Huber delta {} is not positive", state.delta)));
+            return Err(LinkError::Damaged(format!(
+                "Huber delta {} is not positive",
+                state.delta
+            )));
         }
         Ok(state)
     }

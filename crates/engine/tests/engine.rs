@@ -35,7 +35,7 @@ impl Noise {
     pub fn new(seed: u64) -> Self {
         Noise(seed.max(1))
     }
-    pub fn next(&mut self) -> f64 {
+    pub fn uniform(&mut self) -> f64 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 7;

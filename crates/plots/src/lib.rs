@@ -1,1 +1,549 @@
+//! Frontier's charts, generic over the plotters [`DrawingBackend`]: the page
+//! draws them on a canvas, native tests draw them into SVG.
+//!
+//! - [`loss_chart`]: loss against compute, runs coloured by model size, the
+//!   fitted compute-optimal frontier L*(C), published frontiers when chosen.
+//! - [`allocation_chart`]: N*(C) and D*(C), log-log; the data's compute range
+//!   shaded; extrapolation beyond it dashed; the budget marked.
+//! - [`residual_chart`]: log-loss residuals of the fit against compute.
 
+use frontier_engine::answers::at_budget;
+use frontier_engine::data::Point;
+use frontier_engine::LawKind;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// A law to draw: its kind, natural parameters, and how.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Curve {
+    pub label: String,
+    pub kind: LawKind,
+    pub params: Vec<f64>,
+    pub color: RGBColor,
+}
+
+/// Everything the charts show.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChartInput {
+    /// Fitted points (after dropping).
+    pub points: Vec<Point>,
+    /// log L_hat - log L, one per point, when a fit exists.
+    pub residuals: Vec<f64>,
+    /// The user's fit.
+    pub fitted: Option<Curve>,
+    /// Published parameter sets to overlay.
+    pub presets: Vec<Curve>,
+    /// The user's compute budget, FLOPs.
+    pub budget: Option<f64>,
+}
+
+/// Colour of the user's fit.
+pub const FIT_COLOR: RGBColor = RGBColor(200, 30, 45);
+/// Colours for overlaid presets, in order.
+pub const PRESET_COLORS: [RGBColor; 3] = [
+    RGBColor(31, 119, 180),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+];
+const N_COLOR: RGBColor = RGBColor(31, 119, 180);
+const D_COLOR: RGBColor = RGBColor(230, 120, 20);
+const BUDGET_COLOR: RGBColor = RGBColor(90, 90, 90);
+const RANGE_FILL: RGBColor = RGBColor(225, 235, 245);
+
+type DrawResult<B> = Result<(), DrawingAreaErrorKind<<B as DrawingBackend>::ErrorType>>;
+
+impl ChartInput {
+    fn data_compute_range(&self) -> Option<(f64, f64)> {
+        let mut it = self
+            .points
+            .iter()
+            .map(|p| p.c)
+            .filter(|c| c.is_finite() && *c > 0.0);
+        let first = it.next()?;
+        Some(it.fold((first, first), |(lo, hi), c| (lo.min(c), hi.max(c))))
+    }
+
+    /// Compute axis: the data and the budget, widened by half a decade each
+    /// side; 1e18 to 1e26 when there is neither.
+    fn compute_axis(&self) -> (f64, f64) {
+        let mut lo = f64::INFINITY;
+        let mut hi = f64::NEG_INFINITY;
+        if let Some((a, b)) = self.data_compute_range() {
+            lo = a;
+            hi = b;
+        }
+        if let Some(b) = self.budget.filter(|b| b.is_finite() && *b > 0.0) {
+            lo = lo.min(b);
+            hi = hi.max(b);
+        }
+        if !lo.is_finite() {
+            return (1e18, 1e26);
+        }
+        if hi / lo < 100.0 {
+            let mid = (lo * hi).sqrt();
+            lo = mid / 10.0;
+            hi = mid * 10.0;
+        }
+        (lo / 3.0, hi * 3.0)
+    }
+
+    fn curves(&self) -> impl Iterator<Item = (&Curve, bool)> {
+        self.presets
+            .iter()
+            .map(|c| (c, false))
+            .chain(self.fitted.iter().map(|c| (c, true)))
+    }
+}
+
+/// Log-spaced values from lo to hi.
+fn log_space(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    let (a, b) = (lo.ln(), hi.ln());
+    (0..n)
+        .map(|i| (a + (b - a) * i as f64 / (n - 1) as f64).exp())
+        .collect()
+}
+
+/// Tick label for a log axis: 1e21, 3e21, ...
+fn log_tick(v: &f64) -> String {
+    if *v <= 0.0 || !v.is_finite() {
+        return String::new();
+    }
+    let e = v.log10().floor();
+    let m = v / 10f64.powf(e);
+    if (m - 1.0).abs() < 1e-6 {
+        format!("1e{}", e as i32)
+    } else {
+        format!("{:.0}e{}", m, e as i32)
+    }
+}
+
+/// Colour for a model size on a log scale between lo and hi (dark blue to
+/// yellow, viridis-like, readable on white).
+pub fn size_color(n: f64, lo: f64, hi: f64) -> RGBColor {
+    const STOPS: [(u8, u8, u8); 5] = [
+        (68, 1, 84),
+        (59, 82, 139),
+        (33, 145, 140),
+        (94, 201, 98),
+        (220, 200, 30),
+    ];
+    let t = if hi > lo && n.is_finite() {
+        ((n.ln() - lo.ln()) / (hi.ln() - lo.ln())).clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
+    let x = t * (STOPS.len() - 1) as f64;
+    let i = (x.floor() as usize).min(STOPS.len() - 2);
+    let f = x - i as f64;
+    let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * f).round() as u8;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+fn size_range(points: &[Point]) -> (f64, f64) {
+    points
+        .iter()
+        .map(|p| p.n)
+        .filter(|n| n.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), n| {
+            (lo.min(n), hi.max(n))
+        })
+}
+
+/// A model size in words: 44M, 1.6B, 70B.
+fn short(v: f64) -> String {
+    let trim = |s: String| {
+        if s.contains('.') && !s.contains('e') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    };
+    for (scale, unit) in [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")] {
+        if v >= scale {
+            return trim(frontier_engine::format::sig(v / scale, 3)) + unit;
+        }
+    }
+    trim(frontier_engine::format::sig(v, 3))
+}
+
+/// Loss against compute (log x): the runs coloured by model size, the fitted
+/// frontier L*(C) and any presets, the budget as a vertical line.
+pub fn loss_chart<B: DrawingBackend>(
+    area: &DrawingArea<B, Shift>,
+    input: &ChartInput,
+) -> DrawResult<B> {
+    area.fill(&WHITE)?;
+    let (c_lo, c_hi) = input.compute_axis();
+    let grid = log_space(c_lo, c_hi, 200);
+    let mut l_lo = f64::INFINITY;
+    let mut l_hi = f64::NEG_INFINITY;
+    for p in &input.points {
+        l_lo = l_lo.min(p.loss);
+        l_hi = l_hi.max(p.loss);
+    }
+    for (curve, _) in input.curves() {
+        for &c in &[grid[0], grid[grid.len() - 1]] {
+            let l = at_budget(curve.kind, &curve.params, c).loss;
+            if l.is_finite() {
+                l_lo = l_lo.min(l);
+                if input.points.is_empty() {
+                    l_hi = l_hi.max(l);
+                }
+            }
+        }
+    }
+    if !l_lo.is_finite() {
+        (l_lo, l_hi) = (1.5, 4.0);
+    }
+    let pad = 0.06 * (l_hi - l_lo).max(0.1);
+    let (y_lo, y_hi) = ((l_lo - pad).max(0.0), l_hi + pad);
+
+    let mut chart = ChartBuilder::on(area)
+        .caption("Loss against training compute", ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(64)
+        .build_cartesian_2d((c_lo..c_hi).log_scale(), y_lo..y_hi)?;
+    chart
+        .configure_mesh()
+        .x_desc("training compute C (FLOPs)")
+        .y_desc("final loss (nats/token)")
+        .x_label_formatter(&log_tick)
+        .y_label_formatter(&|v| format!("{v:.2}"))
+        .x_labels(8)
+        .y_labels(8)
+        .light_line_style(RGBColor(238, 238, 238))
+        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 15))
+        .draw()?;
+
+    if let Some(b) = input.budget.filter(|b| *b > c_lo && *b < c_hi) {
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(b, y_lo), (b, y_hi)],
+                6,
+                4,
+                BUDGET_COLOR.stroke_width(1),
+            ))?
+            .label(format!("budget {}", log_tick_precise(b)))
+            .legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], BUDGET_COLOR.stroke_width(1))
+            });
+    }
+
+    if !input.points.is_empty() {
+        let (n_lo, n_hi) = size_range(&input.points);
+        chart
+            .draw_series(
+                input
+                    .points
+                    .iter()
+                    .map(|p| Circle::new((p.c, p.loss), 3, size_color(p.n, n_lo, n_hi).filled())),
+            )?
+            .label(format!(
+                "runs, coloured by N: {} (dark) to {} (yellow)",
+                short(n_lo),
+                short(n_hi)
+            ))
+            .legend(move |(x, y)| {
+                Circle::new((x + 9, y), 4, size_color(n_lo, n_lo, n_hi).filled())
+            });
+    }
+
+    for (curve, primary) in input.curves() {
+        let pts: Vec<(f64, f64)> = grid
+            .iter()
+            .map(|&c| (c, at_budget(curve.kind, &curve.params, c).loss))
+            .filter(|(_, l)| l.is_finite() && *l >= y_lo && *l <= y_hi)
+            .collect();
+        let width = if primary { 3 } else { 2 };
+        let color = curve.color;
+        chart
+            .draw_series(LineSeries::new(pts, color.stroke_width(width)))?
+            .label(curve.label.clone())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(width))
+            });
+    }
+
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .label_font(("sans-serif", 13))
+        .draw()?;
+    area.present()
+}
+
+fn log_tick_precise(v: f64) -> String {
+    frontier_engine::format::sig(v, 3)
+}
+
+/// N*(C) and D*(C) on log-log axes. The data's compute range is shaded; the
+/// curves are solid inside it and dashed outside (extrapolation); the budget
+/// is a vertical line with the optimum marked.
+pub fn allocation_chart<B: DrawingBackend>(
+    area: &DrawingArea<B, Shift>,
+    input: &ChartInput,
+) -> DrawResult<B> {
+    area.fill(&WHITE)?;
+    let (c_lo, c_hi) = input.compute_axis();
+    let grid = log_space(c_lo, c_hi, 120);
+    let curves: Vec<(&Curve, bool)> = input
+        .curves()
+        .filter(|(c, _)| c.kind == LawKind::Chinchilla)
+        .collect();
+    let mut y_lo = f64::INFINITY;
+    let mut y_hi = f64::NEG_INFINITY;
+    for (curve, _) in &curves {
+        for &c in &[c_lo, c_hi] {
+            let a = at_budget(curve.kind, &curve.params, c);
+            for v in [a.n, a.d].into_iter().flatten() {
+                if v.is_finite() && v > 0.0 {
+                    y_lo = y_lo.min(v);
+                    y_hi = y_hi.max(v);
+                }
+            }
+        }
+    }
+    let caption = "Compute-optimal model size N* and tokens D*";
+    if !y_lo.is_finite() {
+        // Nothing to draw (no fit yet, or a law without N and D).
+        let msg = if input.fitted.is_some() {
+            "this law has no N/D allocation: fit the Chinchilla law"
+        } else {
+            "fit your data or choose a published law to see N*(C) and D*(C)"
+        };
+        area.draw(&Text::new(
+            caption.to_string(),
+            (20, 15),
+            ("sans-serif", 20).into_font(),
+        ))?;
+        area.draw(&Text::new(
+            msg.to_string(),
+            (20, 60),
+            ("sans-serif", 15).into_font(),
+        ))?;
+        return area.present();
+    }
+    let (y_lo, y_hi) = (y_lo / 2.0, y_hi * 2.0);
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(64)
+        .build_cartesian_2d((c_lo..c_hi).log_scale(), (y_lo..y_hi).log_scale())?;
+    chart
+        .configure_mesh()
+        .x_desc("training compute C (FLOPs)")
+        .y_desc("parameters N*, tokens D*")
+        .x_label_formatter(&log_tick)
+        .y_label_formatter(&log_tick)
+        .x_labels(8)
+        .y_labels(8)
+        .light_line_style(RGBColor(238, 238, 238))
+        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 15))
+        .draw()?;
+
+    let data_range = input.data_compute_range();
+    if let Some((lo, hi)) = data_range {
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(lo, y_lo), (hi, y_hi)],
+                RANGE_FILL.filled(),
+            )))?
+            .label("compute range of the data")
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], RANGE_FILL.filled()));
+    }
+    let inside = |c: f64| data_range.is_none_or(|(lo, hi)| c >= lo && c <= hi);
+
+    for (curve, primary) in &curves {
+        for (which, base_color) in [("N*", N_COLOR), ("D*", D_COLOR)] {
+            let value = |c: f64| {
+                let a = at_budget(curve.kind, &curve.params, c);
+                if which == "N*" {
+                    a.n.unwrap()
+                } else {
+                    a.d.unwrap()
+                }
+            };
+            let color = if *primary { base_color } else { curve.color };
+            let width = if *primary { 3 } else { 1 };
+            let style = color.stroke_width(width);
+            let label = if *primary {
+                format!(
+                    "{which} ({})",
+                    if which == "N*" {
+                        "parameters"
+                    } else {
+                        "tokens"
+                    }
+                )
+            } else {
+                format!("{which}, {}", curve.label)
+            };
+            // Solid inside the data's range; dashed outside it. With no data
+            // (a preset alone) everything is drawn solid.
+            let solid: Vec<(f64, f64)> = grid
+                .iter()
+                .filter(|c| inside(**c))
+                .map(|&c| (c, value(c)))
+                .collect();
+            let below: Vec<(f64, f64)> = grid
+                .iter()
+                .filter(|c| !inside(**c) && data_range.is_some_and(|(lo, _)| **c < lo))
+                .map(|&c| (c, value(c)))
+                .collect();
+            let above: Vec<(f64, f64)> = grid
+                .iter()
+                .filter(|c| !inside(**c) && data_range.is_some_and(|(_, hi)| **c > hi))
+                .map(|&c| (c, value(c)))
+                .collect();
+            let mut below = below;
+            let mut above = above;
+            if let Some((lo, hi)) = data_range {
+                below.push((lo, value(lo)));
+                above.insert(0, (hi, value(hi)));
+            }
+            chart
+                .draw_series(LineSeries::new(solid, style))?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+            for seg in [below, above] {
+                if seg.len() > 1 {
+                    chart.draw_series(DashedLineSeries::new(seg, 8, 5, style))?;
+                }
+            }
+        }
+    }
+    if data_range.is_some() && curves.iter().any(|(_, p)| *p) {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(c_lo, y_lo), (c_lo, y_lo)],
+                BLACK,
+            )))?
+            .label("dashed: extrapolation beyond the data")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 6, y)], BLACK.stroke_width(2)));
+    }
+
+    if let Some(b) = input.budget.filter(|b| *b > c_lo && *b < c_hi) {
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(b, y_lo), (b, y_hi)],
+                6,
+                4,
+                BUDGET_COLOR.stroke_width(1),
+            ))?
+            .label(format!("budget {}", log_tick_precise(b)))
+            .legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], BUDGET_COLOR.stroke_width(1))
+            });
+        if let Some((curve, _)) = curves.iter().find(|(_, p)| *p).or(curves.first()) {
+            let a = at_budget(curve.kind, &curve.params, b);
+            for (v, color) in [(a.n, N_COLOR), (a.d, D_COLOR)] {
+                if let Some(v) = v {
+                    chart.draw_series(std::iter::once(Circle::new((b, v), 6, color.filled())))?;
+                    chart.draw_series(std::iter::once(Circle::new(
+                        (b, v),
+                        6,
+                        BLACK.stroke_width(1),
+                    )))?;
+                }
+            }
+        }
+    }
+
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .label_font(("sans-serif", 13))
+        .draw()?;
+    area.present()
+}
+
+/// Residuals log L_hat - log L against compute, points coloured by model size.
+pub fn residual_chart<B: DrawingBackend>(
+    area: &DrawingArea<B, Shift>,
+    input: &ChartInput,
+) -> DrawResult<B> {
+    area.fill(&WHITE)?;
+    let caption = "Residuals of the fit: log predicted − log observed loss";
+    if input.residuals.is_empty() || input.residuals.len() != input.points.len() {
+        area.draw(&Text::new(
+            caption.to_string(),
+            (20, 15),
+            ("sans-serif", 20).into_font(),
+        ))?;
+        area.draw(&Text::new(
+            "fit your data to see its residuals".to_string(),
+            (20, 60),
+            ("sans-serif", 15).into_font(),
+        ))?;
+        return area.present();
+    }
+    let (c_lo, c_hi) = input
+        .data_compute_range()
+        .map(|(a, b)| (a / 2.0, b * 2.0))
+        .unwrap_or((1e18, 1e26));
+    let r_max = input
+        .residuals
+        .iter()
+        .filter(|r| r.is_finite())
+        .fold(1e-3f64, |m, r| m.max(r.abs()))
+        * 1.15;
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(64)
+        .build_cartesian_2d((c_lo..c_hi).log_scale(), -r_max..r_max)?;
+    chart
+        .configure_mesh()
+        .x_desc("training compute C (FLOPs)")
+        .y_desc("residual (log loss)")
+        .x_label_formatter(&log_tick)
+        .y_label_formatter(&|v| format!("{v:+.3}"))
+        .x_labels(8)
+        .y_labels(8)
+        .light_line_style(RGBColor(238, 238, 238))
+        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 15))
+        .draw()?;
+    chart.draw_series(LineSeries::new(
+        vec![(c_lo, 0.0), (c_hi, 0.0)],
+        BLACK.stroke_width(1),
+    ))?;
+    let (n_lo, n_hi) = size_range(&input.points);
+    chart.draw_series(
+        input
+            .points
+            .iter()
+            .zip(&input.residuals)
+            .map(|(p, r)| Circle::new((p.c, *r), 3, size_color(p.n, n_lo, n_hi).filled())),
+    )?;
+    area.present()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_ticks_read_well() {
+        assert_eq!(log_tick(&1e21), "1e21");
+        assert_eq!(log_tick(&3e19), "3e19");
+        assert_eq!(short(7.0e10), "70B");
+        assert_eq!(short(4.4e7), "44M");
+    }
+
+    #[test]
+    fn size_colours_span_the_palette() {
+        assert_eq!(size_color(1.0, 1.0, 100.0), RGBColor(68, 1, 84));
+        assert_eq!(size_color(100.0, 1.0, 100.0), RGBColor(220, 200, 30));
+    }
+}

@@ -35,11 +35,11 @@ fn chinchilla_objective_gradient_matches_finite_differences() {
     let mut noise = crate::Noise::new(7);
     for _ in 0..20 {
         let theta = [
-            0.6 * noise.next(),
-            6.0 + 4.0 * noise.next(),
-            7.0 + 4.0 * noise.next(),
-            0.35 + 0.3 * noise.next(),
-            0.35 + 0.3 * noise.next(),
+            0.6 * noise.uniform(),
+            6.0 + 4.0 * noise.uniform(),
+            7.0 + 4.0 * noise.uniform(),
+            0.35 + 0.3 * noise.uniform(),
+            0.35 + 0.3 * noise.uniform(),
         ];
         // Quadratic Huber region everywhere, then the published delta.
         for delta in [10.0, 1e-3] {
@@ -61,8 +61,13 @@ fn chinchilla_log_prediction_gradient_matches_finite_differences() {
         let mut down = theta;
         up[k] += h;
         down[k] -= h;
-        let fd = (Chinchilla.log_prediction(&up, &p) - Chinchilla.log_prediction(&down, &p)) / (2.0 * h);
-        assert!((fd - g[k]).abs() < 1e-7 * g[k].abs().max(1.0), "k {k}: {fd} vs {}", g[k]);
+        let fd =
+            (Chinchilla.log_prediction(&up, &p) - Chinchilla.log_prediction(&down, &p)) / (2.0 * h);
+        assert!(
+            (fd - g[k]).abs() < 1e-7 * g[k].abs().max(1.0),
+            "k {k}: {fd} vs {}",
+            g[k]
+        );
     }
 }
 
@@ -71,7 +76,11 @@ fn compute_power_law_objective_gradient_matches_finite_differences() {
     let pts = points(Needs::Compute);
     let mut noise = crate::Noise::new(11);
     for _ in 0..20 {
-        let theta = [0.5 * noise.next(), 3.0 + 2.0 * noise.next(), 0.1 + 0.05 * noise.next()];
+        let theta = [
+            0.5 * noise.uniform(),
+            3.0 + 2.0 * noise.uniform(),
+            0.1 + 0.05 * noise.uniform(),
+        ];
         for delta in [10.0, 1e-3] {
             let gap = gradient_gap(&ComputePowerLaw, &theta, &pts, delta);
             assert!(gap < 1e-5, "theta {theta:?} delta {delta}: gap {gap}");

@@ -2,7 +2,11 @@ use frontier_engine::data::{Needs, Quantity};
 use frontier_engine::{parse_runs, Dataset};
 
 fn messages(text: &str) -> Vec<String> {
-    parse_runs(text).issues.iter().map(|i| i.to_string()).collect()
+    parse_runs(text)
+        .issues
+        .iter()
+        .map(|i| i.to_string())
+        .collect()
 }
 
 #[test]
@@ -71,17 +75,29 @@ fn not_positive_nan_and_infinity() {
 fn missing_columns_are_fatal_and_say_what_is_needed() {
     let t = parse_runs("N,D,acc\n1,2,3\n");
     assert!(t.fatal);
-    assert!(t.issues[0].message.contains("no loss column"), "{:?}", t.issues);
+    assert!(
+        t.issues[0].message.contains("no loss column"),
+        "{:?}",
+        t.issues
+    );
     let t = parse_runs("N,loss\n1,2\n");
     assert!(t.fatal);
-    assert!(t.issues[0].message.contains("tokens column (D) or a compute column (C)"));
+    assert!(t.issues[0]
+        .message
+        .contains("tokens column (D) or a compute column (C)"));
 }
 
 #[test]
 fn short_rows_and_empty_values() {
     let m = messages("N,D,loss\n1e8,2e9\n1e8,,3\n");
-    assert!(m[0].starts_with("line 2, column \"loss\": missing value"), "{m:?}");
-    assert!(m[1].starts_with("line 3, column \"D\": missing value"), "{m:?}");
+    assert!(
+        m[0].starts_with("line 2, column \"loss\": missing value"),
+        "{m:?}"
+    );
+    assert!(
+        m[1].starts_with("line 3, column \"D\": missing value"),
+        "{m:?}"
+    );
 }
 
 #[test]
@@ -100,7 +116,10 @@ fn too_few_points_for_the_law() {
     let err = Dataset::build(&t.runs, Needs::ParamsAndTokens, 0, 5).unwrap_err();
     assert!(err[0].message.contains("too few points"), "{err:?}");
     let err = Dataset::build(&t.runs, Needs::ParamsAndTokens, 2, 1).unwrap_err();
-    assert!(err[0].message.contains("0 usable after dropping 2"), "{err:?}");
+    assert!(
+        err[0].message.contains("0 usable after dropping 2"),
+        "{err:?}"
+    );
 }
 
 #[test]

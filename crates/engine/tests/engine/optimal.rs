@@ -13,8 +13,24 @@ fn sig3(x: f64, want: f64) -> bool {
 fn fixture_table() {
     // parameters, C, N*, D*, D*/N*, a, L*
     let rows = [
-        ("hoffmann_rounded", 5.76e23, 3.22e10, 2.98e12, 92.6, 0.452, 1.9307),
-        ("hoffmann_unrounded", 5.76e23, 4.04e10, 2.38e12, 58.9, 0.457, 1.9184),
+        (
+            "hoffmann_rounded",
+            5.76e23,
+            3.22e10,
+            2.98e12,
+            92.6,
+            0.452,
+            1.9307,
+        ),
+        (
+            "hoffmann_unrounded",
+            5.76e23,
+            4.04e10,
+            2.38e12,
+            58.9,
+            0.457,
+            1.9184,
+        ),
         ("besiroglu", 5.76e23, 7.24e10, 1.33e12, 18.3, 0.513, 1.9740),
         ("besiroglu", 1e21, 2.78e9, 5.99e10, 21.5, 0.513, 2.3048),
     ];
@@ -24,7 +40,11 @@ fn fixture_table() {
         let al = p.allocation();
         assert!(sig3(o.n, n), "{id} N* {} vs {n}", o.n);
         assert!(sig3(o.d, d), "{id} D* {} vs {d}", o.d);
-        assert!(sig3(o.tokens_per_parameter, tpp), "{id} D/N {} vs {tpp}", o.tokens_per_parameter);
+        assert!(
+            sig3(o.tokens_per_parameter, tpp),
+            "{id} D/N {} vs {tpp}",
+            o.tokens_per_parameter
+        );
         assert!(sig3(al.a, a), "{id} a {} vs {a}", al.a);
         assert!((o.loss - l).abs() < 5e-5, "{id} L* {} vs {l}", o.loss);
     }

@@ -19,7 +19,7 @@ fn chinchilla_runs(truth: [f64; 5], noise: f64, seed: u64) -> Vec<Run> {
                 params: Some(n),
                 tokens: Some(d),
                 compute: None,
-                loss: l * (1.0 + noise * rng.next()),
+                loss: l * (1.0 + noise * rng.uniform()),
             });
             line += 1;
         }
@@ -49,7 +49,11 @@ fn chinchilla_recovers_known_parameters_from_exact_data() {
     opts.grid = small_grid();
     let r = fit(LawKind::Chinchilla, &data, &opts).unwrap();
     for (k, (got, want)) in r.params.iter().zip(truth).enumerate() {
-        assert!((got / want - 1.0).abs() < 1e-3, "param {k}: {got} vs {want} ({:?})", r.params);
+        assert!(
+            (got / want - 1.0).abs() < 1e-3,
+            "param {k}: {got} vs {want} ({:?})",
+            r.params
+        );
     }
     assert!(r.objective < 1e-12, "{}", r.objective);
 }
@@ -83,9 +87,17 @@ fn compute_power_law_recovers_known_parameters() {
         })
         .collect();
     let data = Dataset::build(&runs, ComputePowerLaw.needs(), 0, 3).unwrap();
-    let r = fit(LawKind::ComputePowerLaw, &data, &FitOptions::hoffmann(LawKind::ComputePowerLaw)).unwrap();
+    let r = fit(
+        LawKind::ComputePowerLaw,
+        &data,
+        &FitOptions::hoffmann(LawKind::ComputePowerLaw),
+    )
+    .unwrap();
     for (k, (got, want)) in r.params.iter().zip(truth).enumerate() {
-        assert!((got / want - 1.0).abs() < 1e-3, "param {k}: {got} vs {want}");
+        assert!(
+            (got / want - 1.0).abs() < 1e-3,
+            "param {k}: {got} vs {want}"
+        );
     }
     let c = ComputePowerLaw::compute_for_loss(&r.params, 2.0).unwrap();
     assert!((ComputePowerLaw::predict(&r.params, c) - 2.0).abs() < 1e-9);
@@ -111,7 +123,8 @@ fn a_cancelled_fit_says_so() {
     let runs = chinchilla_runs([1.8, 480.0, 2100.0, 0.35, 0.37], 0.0, 1);
     let data = Dataset::build(&runs, Chinchilla.needs(), 0, 5).unwrap();
     let opts = FitOptions::hoffmann(LawKind::Chinchilla);
-    let r = frontier_engine::fit_with_progress(LawKind::Chinchilla, &data, &opts, |done, _| done < 50);
+    let r =
+        frontier_engine::fit_with_progress(LawKind::Chinchilla, &data, &opts, |done, _| done < 50);
     assert_eq!(r.unwrap_err(), frontier_engine::fit::FitError::Cancelled);
 }
 
@@ -121,8 +134,14 @@ fn bad_options_are_refused_before_fitting() {
     let data = Dataset::build(&runs, Chinchilla.needs(), 0, 5).unwrap();
     let mut opts = FitOptions::hoffmann(LawKind::Chinchilla);
     opts.delta = -1.0;
-    assert!(fit(LawKind::Chinchilla, &data, &opts).unwrap_err().to_string().contains("delta"));
+    assert!(fit(LawKind::Chinchilla, &data, &opts)
+        .unwrap_err()
+        .to_string()
+        .contains("delta"));
     let mut opts = FitOptions::hoffmann(LawKind::Chinchilla);
     opts.grid.axes.pop();
-    assert!(fit(LawKind::Chinchilla, &data, &opts).unwrap_err().to_string().contains("axes"));
+    assert!(fit(LawKind::Chinchilla, &data, &opts)
+        .unwrap_err()
+        .to_string()
+        .contains("axes"));
 }

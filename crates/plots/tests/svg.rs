@@ -1,0 +1,119 @@
+//! The charts drawn into SVG natively: every chart renders, with its axis
+//! titles, legend entries and the right number of run markers.
+
+use frontier_engine::data::Needs;
+use frontier_engine::presets::preset;
+use frontier_engine::{fit, Dataset, FitOptions, LawKind};
+use frontier_plots::{
+    allocation_chart, loss_chart, residual_chart, ChartInput, Curve, FIT_COLOR, PRESET_COLORS,
+};
+use plotters::prelude::*;
+
+fn reference() -> Dataset {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../engine/tests/data/chinchilla_svg_extracted.csv"
+    ))
+    .unwrap();
+    Dataset::from_text(&text, Needs::ParamsAndTokens, 5, 5)
+        .unwrap()
+        .0
+}
+
+fn input(with_fit: bool) -> ChartInput {
+    let data = reference();
+    let mut input = ChartInput {
+        budget: Some(5.76e23),
+        presets: vec![Curve {
+            label: "Besiroglu 2024".into(),
+            kind: LawKind::Chinchilla,
+            params: preset("besiroglu").unwrap().params.to_vec(),
+            color: PRESET_COLORS[0],
+        }],
+        ..ChartInput::default()
+    };
+    if with_fit {
+        // A small grid keeps this test fast; the fit only needs to be sensible.
+        let mut opts = FitOptions::hoffmann(LawKind::Chinchilla);
+        opts.grid.axes = vec![
+            vec![0.5],
+            vec![5.0, 6.0],
+            vec![7.0, 8.0],
+            vec![0.3],
+            vec![0.3],
+        ];
+        let r = fit(LawKind::Chinchilla, &data, &opts).unwrap();
+        input.residuals = frontier_engine::fit::residuals(LawKind::Chinchilla, &r.theta, &data);
+        input.fitted = Some(Curve {
+            label: "your fit".into(),
+            kind: LawKind::Chinchilla,
+            params: r.params,
+            color: FIT_COLOR,
+        });
+        input.points = data.points;
+    }
+    input
+}
+
+/// Keep a drawn chart under target/tmp/charts for looking at.
+fn keep(name: &str, svg: &str) {
+    let dir = concat!(env!("CARGO_TARGET_TMPDIR"), "/charts");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(format!("{dir}/{name}.svg"), svg).unwrap();
+}
+
+fn svg(draw: impl Fn(&DrawingArea<SVGBackend, plotters::coord::Shift>)) -> String {
+    let mut out = String::new();
+    {
+        let area = SVGBackend::with_string(&mut out, (1200, 800)).into_drawing_area();
+        draw(&area);
+    }
+    out
+}
+
+#[test]
+fn loss_chart_shows_runs_frontier_presets_and_axis_titles() {
+    let inp = input(true);
+    let s = svg(|a| loss_chart(a, &inp).unwrap());
+    assert!(s.contains("training compute C (FLOPs)"));
+    assert!(s.contains("final loss (nats/token)"));
+    assert!(s.contains("your fit"));
+    assert!(s.contains("Besiroglu 2024"));
+    // 240 runs plus one legend marker.
+    assert_eq!(s.matches("<circle").count(), 241, "circles");
+    keep("loss", &s);
+}
+
+#[test]
+fn allocation_chart_shades_the_data_range_and_marks_the_budget() {
+    let inp = input(true);
+    let s = svg(|a| allocation_chart(a, &inp).unwrap());
+    assert!(s.contains("compute range of the data"));
+    assert!(s.contains("dashed: extrapolation beyond the data"));
+    assert!(s.contains("N* (parameters)") && s.contains("D* (tokens)"));
+    assert!(s.contains("budget 5.76e23"), "budget label");
+    assert!(s.contains("stroke-dasharray") || s.matches("<polyline").count() > 4);
+    keep("allocation", &s);
+}
+
+#[test]
+fn residual_chart_draws_one_marker_per_point() {
+    let inp = input(true);
+    let s = svg(|a| residual_chart(a, &inp).unwrap());
+    assert_eq!(s.matches("<circle").count(), 240);
+    assert!(s.contains("residual (log loss)"));
+    keep("residuals", &s);
+}
+
+#[test]
+fn charts_without_data_draw_presets_or_a_hint() {
+    let inp = input(false);
+    let s = svg(|a| loss_chart(a, &inp).unwrap());
+    assert!(s.contains("Besiroglu 2024"));
+    let s = svg(|a| allocation_chart(a, &inp).unwrap());
+    assert!(s.contains("N*, Besiroglu 2024"));
+    let s = svg(|a| residual_chart(a, &ChartInput::default()).unwrap());
+    assert!(s.contains("fit your data"));
+    let s = svg(|a| allocation_chart(a, &ChartInput::default()).unwrap());
+    assert!(s.contains("choose a published law"));
+}
