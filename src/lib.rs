@@ -1,1 +1,43 @@
-//! Frontier's page (placeholder).
+//! Frontier's page: a thin Leptos app on the `frontier-engine` crate.
+//!
+//! - [`model`]: plain types the components call (tested natively).
+//! - [`app`]: the components.
+//! - [`runner`]: fits in a Web Worker; [`worker_fit`] is the worker's entry.
+//! - [`browser`]: localStorage, the URL, the clock, the clipboard.
+
+pub mod model;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(target_arch = "wasm32")]
+mod runner;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen::prelude::*;
+
+/// Mount the page. Called by index.html after the module loads (not a
+/// `start` function: the fit worker loads the same module and must not).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}
+
+/// The fit worker's entry: run the fit described by `request` (JSON fit
+/// inputs), calling `progress(done, total)` between batches of starts, and
+/// return the JSON reply.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn worker_fit(request: &str, progress: &js_sys::Function) -> String {
+    console_error_panic_hook::set_once();
+    model::run_fit_request(request, |done, total| {
+        let _ = progress.call2(
+            &JsValue::NULL,
+            &JsValue::from_f64(done as f64),
+            &JsValue::from_f64(total as f64),
+        );
+    })
+}

@@ -489,7 +489,7 @@ pub enum Needs {
 
 /// A checked data set: every point has what the law needs, and the K
 /// highest-loss points have been dropped.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Dataset {
     pub points: Vec<Point>,
     /// Runs left out by the drop-the-K-highest-losses option.

@@ -1,0 +1,691 @@
+//! The page's components. They read and write signals and call the model;
+//! the maths lives in the engine.
+
+use crate::browser;
+use crate::model::{
+    chart_input, comparison, primary, Answers, DataSummary, FitInputs, FitOutcome, FitStatus,
+    EXAMPLE_DATA,
+};
+use crate::runner;
+use frontier_engine::fit::Grid;
+use frontier_engine::format::sig;
+use frontier_engine::optimal::BudgetInput;
+use frontier_engine::presets::PRESETS;
+use frontier_engine::share::ShareState;
+use frontier_engine::LawKind;
+use leptos::html;
+use leptos::prelude::*;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+
+/// The state the page starts from: a share link in the fragment wins, then
+/// what was saved in localStorage, then an empty page. Returns the state,
+/// whether it came from a link, and the link's problem if it had one.
+fn initial_state() -> (ShareState, bool, Option<String>) {
+    let fragment = browser::fragment();
+    if !fragment.is_empty() {
+        return match ShareState::decode(&fragment) {
+            Ok(s) => {
+                // The page now holds the link's state: save it, and drop the
+                // fragment so a reload after edits keeps the edits.
+                if let Ok(json) = serde_json::to_string(&s) {
+                    browser::save(&json);
+                }
+                browser::replace_url(&browser::base_url());
+                (s, true, None)
+            }
+            Err(e) => (ShareState::default(), false, Some(e.to_string())),
+        };
+    }
+    let saved = browser::load_saved()
+        .and_then(|json| serde_json::from_str::<ShareState>(&json).ok())
+        .unwrap_or_default();
+    (saved, false, None)
+}
+
+fn grid_texts(state: &ShareState) -> Vec<String> {
+    let axes = state
+        .grid
+        .clone()
+        .unwrap_or_else(|| state.law.default_grid().axes);
+    axes.iter().map(|a| Grid::axis_text(a)).collect()
+}
+
+fn num(v: f64) -> String {
+    sig(v, 4)
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let (initial, from_link, link_problem) = initial_state();
+    let state = RwSignal::new(initial.clone());
+    let status = RwSignal::new(FitStatus::Idle);
+    let outcome: RwSignal<Option<FitOutcome>> = RwSignal::new(None);
+    let link_error = RwSignal::new(link_problem);
+    let share_link = RwSignal::new(String::new());
+    let delta_text = RwSignal::new(format!("{}", initial.delta));
+    let grid_text = RwSignal::new(grid_texts(&initial));
+    let option_error: RwSignal<Option<String>> = RwSignal::new(None);
+
+    // Save every change (not the first run: a damaged link's empty page must
+    // not overwrite what the user had saved).
+    Effect::new(move |prev: Option<()>| {
+        let json = state.with(|s| serde_json::to_string(s).unwrap_or_default());
+        if prev.is_some() {
+            browser::save(&json);
+        }
+    });
+
+    let summary = Memo::new(move |_| state.with(DataSummary::of));
+    let stale = Memo::new(move |_| {
+        let now = state.with(FitInputs::of);
+        outcome.with(|o| o.as_ref().is_some_and(|o| o.inputs != now))
+    });
+
+    let run_fit = move || {
+        // Read the option fields first: a typo there should not start a fit.
+        let delta = delta_text.with(|t| t.trim().parse::<f64>());
+        let delta = match delta {
+            Ok(d) if d > 0.0 && d.is_finite() => d,
+            _ => {
+                option_error.set(Some(format!(
+                    "Huber delta \"{}\" must be a positive number",
+                    delta_text.get_untracked()
+                )));
+                return;
+            }
+        };
+        let mut axes = Vec::new();
+        let names = state.with_untracked(|s| s.law.grid_axis_names());
+        for (i, text) in grid_text.get_untracked().iter().enumerate() {
+            match Grid::parse_axis(text) {
+                Ok(a) => axes.push(a),
+                Err(e) => {
+                    option_error.set(Some(format!("grid axis {}: {e}", names[i])));
+                    return;
+                }
+            }
+        }
+        option_error.set(None);
+        state.update(|s| {
+            s.delta = delta;
+            s.grid = if axes == s.law.default_grid().axes {
+                None
+            } else {
+                Some(axes)
+            };
+        });
+        let inputs = state.with_untracked(FitInputs::of);
+        if let Err(issues) = inputs.dataset() {
+            status.set(FitStatus::Failed(
+                issues.first().map(|i| i.to_string()).unwrap_or_default()
+                    + if issues.len() > 1 {
+                        " (see the problems listed under the data)"
+                    } else {
+                        ""
+                    },
+            ));
+            return;
+        }
+        if let Err(e) = inputs.options().check(inputs.law.dim()) {
+            status.set(FitStatus::Failed(e.to_string()));
+            return;
+        }
+        let total = inputs.options().grid.len();
+        status.set(FitStatus::Running { done: 0, total });
+        let started = browser::now_ms();
+        let request = serde_json::to_string(&inputs).expect("inputs serialise");
+        let result = runner::start(
+            request,
+            move |done, total| status.set(FitStatus::Running { done, total }),
+            move |reply| {
+                let seconds = (browser::now_ms() - started) / 1000.0;
+                match reply.and_then(|r| FitOutcome::new(inputs.clone(), r, seconds)) {
+                    Ok(o) => {
+                        outcome.set(Some(o));
+                        status.set(FitStatus::Done);
+                    }
+                    Err(m) => status.set(FitStatus::Failed(m)),
+                }
+            },
+        );
+        if let Err(m) = result {
+            status.set(FitStatus::Failed(m));
+        }
+    };
+
+    if from_link {
+        run_fit();
+    }
+
+    let cancel = move |_| {
+        runner::cancel();
+        status.set(FitStatus::Cancelled);
+    };
+
+    let copy_link = move |_| {
+        let url = format!(
+            "{}#{}",
+            browser::base_url(),
+            state.with_untracked(|s| s.encode())
+        );
+        browser::copy_to_clipboard(&url);
+        share_link.set(url);
+    };
+
+    let running = move || matches!(status.get(), FitStatus::Running { .. });
+
+    view! {
+        <header>
+            <h1>"Frontier"</h1>
+            <p class="tagline">
+                "Fit scaling laws to your training runs and plan compute-optimal budgets, in your browser."
+            </p>
+        </header>
+        {move || link_error.get().map(|m| view! {
+            <div class="banner error" data-testid="link-error">
+                <strong>"This link could not be opened: "</strong>{m}
+                " The page below is empty and works as usual."
+                <button on:click=move |_| link_error.set(None)>"Dismiss"</button>
+            </div>
+        })}
+        <main>
+            <section class="panel data">
+                <h2>"1. Your runs"</h2>
+                <p class="hint">
+                    "Paste a table with a header row (CSV, TSV or spaces): model size N, tokens D and/or compute C, and the final loss. "
+                    "Numbers may use suffixes: 70B, 1.4T, 350M. "
+                    <strong>"Convention: C = 6·N·D FLOPs"</strong>
+                    ", so D = C/(6N) when tokens are missing and C = 6ND when compute is missing."
+                </p>
+                <textarea
+                    data-testid="data-input"
+                    spellcheck="false"
+                    placeholder="N,D,loss\n400M,8B,2.93\n1B,20B,2.62\n..."
+                    prop:value=move || state.with(|s| s.data.clone())
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        state.update(|s| s.data = v);
+                    }
+                ></textarea>
+                <div class="row">
+                    <button on:click=move |_| state.update(|s| {
+                        s.data = EXAMPLE_DATA.to_string();
+                        s.drop_top = 5;
+                    })>"Load example data"</button>
+                    <span class="hint">
+                        "Chinchilla runs read off Hoffmann et al. (2022), Fig. 4, by Besiroglu et al. (2024); the replication drops the 5 highest losses."
+                    </span>
+                </div>
+                <DataReport summary=summary />
+            </section>
+
+            <section class="panel fit">
+                <h2>"2. Fit"</h2>
+                <label>
+                    "Law "
+                    <select
+                        data-testid="law-select"
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if let Some(k) = LawKind::from_id(&v) {
+                                state.update(|s| {
+                                    s.law = k;
+                                    s.grid = None;
+                                });
+                                grid_text.set(state.with_untracked(grid_texts));
+                            }
+                        }
+                    >
+                        {LawKind::ALL.into_iter().map(|k| view! {
+                            <option value=k.id() selected=move || state.with(|s| s.law == k)>
+                                {format!("{}: {}", k.name(), k.formula())}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <div class="options">
+                    <label>
+                        "Drop the "
+                        <input
+                            type="number" min="0" step="1" class="short"
+                            data-testid="drop-top"
+                            prop:value=move || state.with(|s| s.drop_top.to_string())
+                            on:input=move |ev| {
+                                if let Ok(k) = event_target_value(&ev).trim().parse::<usize>() {
+                                    state.update(|s| s.drop_top = k);
+                                }
+                            }
+                        />
+                        " highest-loss points"
+                    </label>
+                    <label>
+                        "Huber δ "
+                        <input
+                            class="short"
+                            data-testid="delta"
+                            prop:value=move || delta_text.get()
+                            on:input=move |ev| delta_text.set(event_target_value(&ev))
+                        />
+                    </label>
+                </div>
+                <details>
+                    <summary>{move || {
+                        let n: usize = grid_text.with(|g| g.iter().map(|t| Grid::parse_axis(t).map(|a| a.len()).unwrap_or(0)).product());
+                        format!("Start grid: {n} L-BFGS starts (log-space coordinates)")
+                    }}</summary>
+                    <p class="hint">"Hoffmann's grid. Values separated by spaces or commas; the best of all starts is kept."</p>
+                    {move || {
+                        let names = state.with(|s| s.law.grid_axis_names());
+                        (0..names.len()).map(|i| view! {
+                            <label class="axis">
+                                <span>{names[i]}</span>
+                                <input
+                                    prop:value=move || grid_text.with(|g| g.get(i).cloned().unwrap_or_default())
+                                    on:input=move |ev| {
+                                        let v = event_target_value(&ev);
+                                        grid_text.update(|g| if let Some(t) = g.get_mut(i) { *t = v });
+                                    }
+                                />
+                            </label>
+                        }).collect_view()
+                    }}
+                    <button on:click=move |_| {
+                        state.update(|s| s.grid = None);
+                        grid_text.set(state.with_untracked(grid_texts));
+                    }>"Reset grid"</button>
+                </details>
+                <div class="row">
+                    <button class="primary" data-testid="fit-button"
+                        disabled=running
+                        on:click=move |_| run_fit()>"Fit"</button>
+                    <button data-testid="cancel-button" disabled=move || !running() on:click=cancel>"Cancel"</button>
+                    {move || match status.get() {
+                        FitStatus::Running { done, total } => view! {
+                            <progress data-testid="fit-progress" max=total value=done></progress>
+                        }.into_any(),
+                        _ => ().into_any(),
+                    }}
+                </div>
+                <p
+                    data-testid="fit-status"
+                    class=move || match status.get() { FitStatus::Failed(_) => "status error", FitStatus::Done => "status ok", _ => "status" }
+                >{move || outcome.with(|o| status.with(|s| s.message(o.as_ref())))}</p>
+                {move || option_error.get().map(|m| view! { <p class="status error">{m}</p> })}
+                {move || stale.get().then(|| view! {
+                    <p class="status warn" data-testid="stale">"The inputs changed since this fit: press Fit to update the results."</p>
+                })}
+                <FitResults outcome=outcome />
+            </section>
+
+            <section class="panel budget">
+                <h2>"3. Budget"</h2>
+                <BudgetInputs state=state />
+                <AnswersView state=state outcome=outcome />
+                <h3>"Published laws"</h3>
+                <p class="hint">"Overlay on the plots and compare; with no data, the first one chosen answers the budget questions."</p>
+                {PRESETS.iter().map(|p| {
+                    let id = p.id;
+                    view! {
+                        <label class="preset">
+                            <input type="checkbox"
+                                data-testid=format!("preset-{id}")
+                                prop:checked=move || state.with(|s| s.presets.iter().any(|x| x == id))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    state.update(|s| {
+                                        s.presets.retain(|x| x != id);
+                                        if on {
+                                            s.presets.push(id.to_string());
+                                        }
+                                    });
+                                }
+                            />
+                            {format!(" {} — E {}, A {}, B {}, α {}, β {}", p.name, p.params.e, p.params.a, p.params.b, p.params.alpha, p.params.beta)}
+                        </label>
+                    }
+                }).collect_view()}
+            </section>
+        </main>
+        <Charts state=state outcome=outcome />
+        <section class="panel share">
+            <h2>"4. Share"</h2>
+            <p class="hint">"The link holds the data as pasted and every option; opening it refits and shows the same numbers."</p>
+            <div class="row">
+                <button data-testid="copy-link" on:click=copy_link>"Copy link"</button>
+                <input readonly class="link" data-testid="share-link" prop:value=move || share_link.get()
+                    placeholder="press Copy link" />
+            </div>
+        </section>
+        <footer>
+            "Fits: Hoffmann et al. (2022) Approach 3 as replicated by Besiroglu et al. (2024): log-space model, Huber loss (δ = 10⁻³) summed over points, L-BFGS from a grid of starts. "
+            "Everything runs in this page; nothing is sent anywhere."
+        </footer>
+    }
+}
+
+#[component]
+fn DataReport(summary: Memo<DataSummary>) -> impl IntoView {
+    view! {
+        <div class="data-report" data-testid="data-report">
+            {move || summary.with(|s| {
+                let head = if s.runs == 0 && s.issues.is_empty() {
+                    "No data yet.".to_string()
+                } else {
+                    let mut t = format!("{} runs read", s.runs);
+                    if let Some(p) = s.points {
+                        t += &format!(", {p} used in the fit");
+                    }
+                    if !s.recognised.is_empty() {
+                        t += &format!(". Columns: {}", s.recognised);
+                    }
+                    if !s.ignored.is_empty() {
+                        t += &format!("; ignored: {}", s.ignored);
+                    }
+                    t + "."
+                };
+                view! {
+                    <p>{head}</p>
+                    {(!s.issues.is_empty()).then(|| view! {
+                        <div class=if s.fatal { "issues error" } else { "issues warn" }>
+                            <p>{if s.fatal {
+                                "These problems stop the fit:".to_string()
+                            } else {
+                                format!("{} line(s) will be skipped:", s.issues.len())
+                            }}</p>
+                            <ul data-testid="input-issues">
+                                {s.issues.iter().take(50).map(|i| view! { <li>{i.clone()}</li> }).collect_view()}
+                            </ul>
+                            {(s.issues.len() > 50).then(|| view! { <p>{format!("… and {} more", s.issues.len() - 50)}</p> })}
+                        </div>
+                    })}
+                }
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn FitResults(outcome: RwSignal<Option<FitOutcome>>) -> impl IntoView {
+    view! {
+        {move || outcome.with(|o| o.as_ref().map(|o| {
+            let r = &o.report;
+            let rows = r.parameter_names.iter().zip(&r.params).map(|(name, v)| {
+                let symbol = match name.as_str() { "alpha" => "α", "beta" => "β", n => n }.to_string();
+                view! {
+                    <tr>
+                        <th>{symbol}</th>
+                        <td class="num" data-testid=format!("result-{name}") data-value=format!("{v:?}")>{sig(*v, 6)}</td>
+                    </tr>
+                }
+            }).collect_view();
+            let alloc = frontier_engine::answers::allocation(r.law, &r.params).map(|al| view! {
+                <tr><th>"a (N* ∝ C^a)"</th><td class="num" data-testid="result-a">{sig(al.a, 4)}</td></tr>
+                <tr><th>"b (D* ∝ C^b)"</th><td class="num" data-testid="result-b">{sig(al.b, 4)}</td></tr>
+                <tr><th>"G"</th><td class="num">{sig(al.g, 4)}</td></tr>
+            });
+            let edge = (!r.at_grid_edge.is_empty()).then(|| view! {
+                <p class="status warn">{format!("The best fit lies outside the start grid in {}: consider widening the grid.", r.at_grid_edge.join(", "))}</p>
+            });
+            let skipped = (!o.skipped.is_empty()).then(|| view! {
+                <p class="status warn">{format!("{} line(s) with bad values were skipped (listed under the data).", o.skipped.len())}</p>
+            });
+            view! {
+                <h3>{format!("Fitted law: {}", r.law.formula())}</h3>
+                <table class="results">
+                    {rows}
+                    {alloc}
+                </table>
+                <p class="fit-stats">
+                    {format!("Objective (sum of Huber losses): {:.10}. ", r.objective)}
+                    {format!("{} points ({} dropped). ", r.points, o.dataset.dropped.len())}
+                    {format!("{} of {} starts converged; {} ended within 10⁻⁶ of the best. ", r.converged, r.starts, r.near_best)}
+                    <span data-testid="fit-time">{format!("{:.2}", o.seconds)}</span>" s."
+                </p>
+                {edge}
+                {skipped}
+            }
+        }))}
+    }
+}
+
+#[component]
+fn BudgetInputs(state: RwSignal<ShareState>) -> impl IntoView {
+    let hardware = move || state.with(|s| matches!(s.budget, BudgetInput::Hardware { .. }));
+    let set_mode = move |hw: bool| {
+        state.update(|s| {
+            let flops = s.budget.flops().ok();
+            s.budget = if hw {
+                BudgetInput::Hardware {
+                    gpus: "1024".into(),
+                    hours: "720".into(),
+                    peak_flops: "989e12".into(),
+                    utilization: "40%".into(),
+                }
+            } else {
+                BudgetInput::Flops {
+                    flops: flops
+                        .map(|f| format!("{f:e}"))
+                        .unwrap_or_else(|| "5.76e23".into()),
+                }
+            };
+        })
+    };
+    let field = move |get: fn(&BudgetInput) -> Option<String>,
+                      set: fn(&mut BudgetInput, String)| {
+        (
+            move || state.with(|s| get(&s.budget).unwrap_or_default()),
+            move |ev: leptos::ev::Event| {
+                let v = event_target_value(&ev);
+                state.update(|s| set(&mut s.budget, v));
+            },
+        )
+    };
+    let (flops_get, flops_set) = field(
+        |b| match b {
+            BudgetInput::Flops { flops } => Some(flops.clone()),
+            _ => None,
+        },
+        |b, v| {
+            if let BudgetInput::Flops { flops } = b {
+                *flops = v
+            }
+        },
+    );
+    let (gpus_get, gpus_set) = field(
+        |b| match b {
+            BudgetInput::Hardware { gpus, .. } => Some(gpus.clone()),
+            _ => None,
+        },
+        |b, v| {
+            if let BudgetInput::Hardware { gpus, .. } = b {
+                *gpus = v
+            }
+        },
+    );
+    let (hours_get, hours_set) = field(
+        |b| match b {
+            BudgetInput::Hardware { hours, .. } => Some(hours.clone()),
+            _ => None,
+        },
+        |b, v| {
+            if let BudgetInput::Hardware { hours, .. } = b {
+                *hours = v
+            }
+        },
+    );
+    let (peak_get, peak_set) = field(
+        |b| match b {
+            BudgetInput::Hardware { peak_flops, .. } => Some(peak_flops.clone()),
+            _ => None,
+        },
+        |b, v| {
+            if let BudgetInput::Hardware { peak_flops, .. } = b {
+                *peak_flops = v
+            }
+        },
+    );
+    let (util_get, util_set) = field(
+        |b| match b {
+            BudgetInput::Hardware { utilization, .. } => Some(utilization.clone()),
+            _ => None,
+        },
+        |b, v| {
+            if let BudgetInput::Hardware { utilization, .. } = b {
+                *utilization = v
+            }
+        },
+    );
+    view! {
+        <div class="row">
+            <label><input type="radio" name="budget-mode" prop:checked=move || !hardware() on:change=move |_| set_mode(false) />" FLOPs"</label>
+            <label><input type="radio" name="budget-mode" data-testid="budget-hardware" prop:checked=hardware on:change=move |_| set_mode(true) />" GPUs × hours × peak × utilization"</label>
+        </div>
+        {move || if hardware() {
+            view! {
+                <div class="hardware">
+                    <label>"GPUs "<input class="short" data-testid="budget-gpus" prop:value=gpus_get on:input=gpus_set /></label>
+                    <label>"hours "<input class="short" data-testid="budget-hours" prop:value=hours_get on:input=hours_set /></label>
+                    <label>"peak FLOP/s per GPU "<input class="short" data-testid="budget-peak" prop:value=peak_get on:input=peak_set /></label>
+                    <label>"utilization "<input class="short" data-testid="budget-util" prop:value=util_get on:input=util_set /></label>
+                </div>
+            }.into_any()
+        } else {
+            view! {
+                <label>"Compute budget C (FLOPs) "
+                    <input data-testid="budget-input" prop:value=flops_get on:input=flops_set />
+                </label>
+            }.into_any()
+        }}
+        <p class=move || if state.with(|s| s.budget.flops().is_err()) { "status error" } else { "hint" } data-testid="budget-flops">
+            {move || state.with(|s| match s.budget.flops() {
+                Ok(f) => format!("C = {} FLOPs", sig(f, 4)),
+                Err(e) => e,
+            })}
+        </p>
+        <label>"Target loss "
+            <input class="short" data-testid="target-input" placeholder="e.g. 2.0"
+                prop:value=move || state.with(|s| s.target_loss.clone())
+                on:input=move |ev| { let v = event_target_value(&ev); state.update(|s| s.target_loss = v); } />
+        </label>
+    }
+}
+
+#[component]
+fn AnswersView(
+    state: RwSignal<ShareState>,
+    outcome: RwSignal<Option<FitOutcome>>,
+) -> impl IntoView {
+    let headline = move || {
+        state.with(|s| {
+            outcome.with(|o| {
+                primary(s, o.as_ref())
+                    .map(|p| crate::model::answers(&p.label, p.kind, &p.params, s))
+            })
+        })
+    };
+    let rows = move || state.with(|s| outcome.with(|o| comparison(s, o.as_ref())));
+    view! {
+        {move || match headline() {
+            None => view! {
+                <p class="hint" data-testid="answers-empty">"Fit your data, or choose a published law below, to see the optimal allocation."</p>
+            }.into_any(),
+            Some(a) => headline_view(a).into_any(),
+        }}
+        {move || {
+            let rows = rows();
+            (rows.len() > 1).then(|| view! {
+                <table class="compare">
+                    <tr><th>"law"</th><th>"a"</th><th>"N*"</th><th>"D*"</th><th>"D*/N*"</th><th>"L*"</th><th>"C for target"</th></tr>
+                    {rows.into_iter().map(|a| {
+                        let b = a.budget;
+                        view! {
+                            <tr>
+                                <td>{a.label.clone()}</td>
+                                <td class="num">{a.allocation.map(|al| sig(al.a, 3)).unwrap_or_else(|| "–".into())}</td>
+                                <td class="num">{b.and_then(|b| b.n).map(num).unwrap_or_else(|| "–".into())}</td>
+                                <td class="num">{b.and_then(|b| b.d).map(num).unwrap_or_else(|| "–".into())}</td>
+                                <td class="num">{b.and_then(|b| b.tokens_per_parameter).map(|v| sig(v, 3)).unwrap_or_else(|| "–".into())}</td>
+                                <td class="num">{b.map(|b| format!("{:.4}", b.loss)).unwrap_or_else(|| "–".into())}</td>
+                                <td class="num">{match &a.target { Some(Ok(c)) => num(*c), Some(Err(_)) => "unreachable".into(), None => "–".into() }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </table>
+            })
+        }}
+    }
+}
+
+fn headline_view(a: Answers) -> impl IntoView {
+    let b = a.budget;
+    view! {
+        <div class="answers">
+            <p class="hint">{format!("Answers from {}:", a.label)}</p>
+            {match b {
+                None => view! { <p class="status error">"Enter a valid compute budget."</p> }.into_any(),
+                Some(b) => view! {
+                    <table class="results">
+                        {b.n.map(|n| view! { <tr><th>"optimal model size N*"</th><td class="num big" data-testid="optimal-N" data-value=format!("{n:?}")>{num(n)}" parameters"</td></tr> })}
+                        {b.d.map(|d| view! { <tr><th>"optimal tokens D*"</th><td class="num big" data-testid="optimal-D" data-value=format!("{d:?}")>{num(d)}" tokens"</td></tr> })}
+                        {b.tokens_per_parameter.map(|r| view! { <tr><th>"tokens per parameter D*/N*"</th><td class="num" data-testid="optimal-ratio">{sig(r, 3)}</td></tr> })}
+                        <tr><th>"expected loss L*"</th><td class="num" data-testid="optimal-loss" data-value=format!("{:?}", b.loss)>{format!("{:.4}", b.loss)}</td></tr>
+                    </table>
+                }.into_any(),
+            }}
+            {a.target.map(|t| match t {
+                Ok(c) => view! { <p data-testid="target-compute">{format!("Compute to reach the target loss: {} FLOPs", num(c))}</p> }.into_any(),
+                Err(e) => view! { <p class="status error" data-testid="target-compute">{e}</p> }.into_any(),
+            })}
+        </div>
+    }
+}
+
+/// The three plots, redrawn whenever what they show changes.
+#[component]
+fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>) -> impl IntoView {
+    let loss_ref: NodeRef<html::Canvas> = NodeRef::new();
+    let alloc_ref: NodeRef<html::Canvas> = NodeRef::new();
+    let resid_ref: NodeRef<html::Canvas> = NodeRef::new();
+    let resized = RwSignal::new(0u32);
+    let on_resize =
+        wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || resized.update(|n| *n += 1));
+    if let Some(w) = web_sys::window() {
+        use wasm_bindgen::JsCast;
+        let _ = w.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+    }
+    on_resize.forget();
+
+    Effect::new(move |_| {
+        resized.track();
+        let input = state.with(|s| outcome.with(|o| chart_input(s, o.as_ref())));
+        for (r, which) in [(loss_ref, 0), (alloc_ref, 1), (resid_ref, 2)] {
+            let Some(canvas) = r.get() else { continue };
+            // Draw at the size the canvas is shown, so text stays readable.
+            let w = canvas.client_width().max(480) as u32;
+            let h = (w as f64 * 0.6).clamp(360.0, 620.0) as u32;
+            canvas.set_width(w);
+            canvas.set_height(h);
+            let Some(backend) = CanvasBackend::with_canvas_object(canvas) else {
+                continue;
+            };
+            let area = backend.into_drawing_area();
+            let drawn = match which {
+                0 => frontier_plots::loss_chart(&area, &input),
+                1 => frontier_plots::allocation_chart(&area, &input),
+                _ => frontier_plots::residual_chart(&area, &input),
+            };
+            if let Err(e) = drawn {
+                web_sys::console::error_1(&format!("chart {which}: {e:?}").into());
+            }
+        }
+    });
+    view! {
+        <section class="panel charts">
+            <h2>"Plots"</h2>
+            <canvas node_ref=loss_ref data-testid="chart-loss"></canvas>
+            <canvas node_ref=alloc_ref data-testid="chart-allocation"></canvas>
+            <canvas node_ref=resid_ref data-testid="chart-residuals"></canvas>
+        </section>
+    }
+}

@@ -1,0 +1,215 @@
+// The built page end to end in Debian's Chromium (headless), driven by
+// playwright-core: paste, fit, read, plots, share link in a fresh browser
+// profile, bad input, damaged links, presets without data, cancel.
+//
+// Run through scripts/test, which builds pkg/ and the CLI first.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { extname, join, normalize, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const REFERENCE = join(ROOT, 'crates/engine/tests/data/chinchilla_svg_extracted.csv');
+const SHOTS = join(ROOT, 'screenshots');
+const FIT_TIMEOUT = 180_000;
+
+const TYPES = {
+  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json',
+  '.csv': 'text/csv', '.png': 'image/png',
+};
+
+let server;
+let base;
+let browser;
+
+before(async () => {
+  server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    const file = join(ROOT, path.endsWith('/') ? path + 'index.html' : path);
+    if (!file.startsWith(ROOT)) { res.writeHead(403).end(); return; }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/// A fresh browser profile (its own localStorage) with a page on `url`.
+async function open(url = base) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.getByTestId('fit-button').waitFor();
+  return { context, page, errors };
+}
+
+async function waitForFit(page) {
+  await page.waitForFunction(
+    () => /^(Done|Cannot fit|Cancelled)/.test(document.querySelector('[data-testid=fit-status]')?.textContent ?? ''),
+    null, { timeout: FIT_TIMEOUT, polling: 250 });
+  return page.getByTestId('fit-status').textContent();
+}
+
+/// Full-precision values the page shows, from data-value attributes.
+async function numbers(page) {
+  const out = {};
+  for (const id of ['result-E', 'result-A', 'result-B', 'result-alpha', 'result-beta', 'optimal-N', 'optimal-D', 'optimal-loss']) {
+    out[id] = await page.getByTestId(id).getAttribute('data-value');
+  }
+  return out;
+}
+
+/// Distinct colours drawn on a canvas: a blank canvas has one.
+async function canvasColours(page, testid) {
+  return page.getByTestId(testid).evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    return seen.size;
+  });
+}
+
+test('paste the reference data, fit, read the law, plots, and the same numbers from a shared link', { timeout: 600_000 }, async () => {
+  const { context, page, errors } = await open();
+  await page.getByTestId('data-input').fill(await readFile(REFERENCE, 'utf8'));
+  await page.getByTestId('drop-top').fill('5');
+  await page.getByTestId('fit-button').click();
+  // Progress shows while the worker runs, and the page answers meanwhile.
+  await page.getByTestId('fit-progress').waitFor({ timeout: 20_000 });
+  await page.getByTestId('budget-input').fill('1e21');
+  assert.match(await page.getByTestId('budget-flops').textContent(), /C = 1\.000e21 FLOPs/);
+  await page.getByTestId('budget-input').fill('5.76e23');
+  const status = await waitForFit(page);
+  assert.match(status, /^Done: 4500 starts on 240 points/);
+
+  const v = await numbers(page);
+  const E = Number(v['result-E']);
+  const alpha = Number(v['result-alpha']);
+  const beta = Number(v['result-beta']);
+  assert.ok(Math.abs(E - 1.81722) < 0.002, `E ${E}`);
+  assert.ok(Math.abs(alpha - 0.347305) < 0.001, `alpha ${alpha}`);
+  assert.ok(Math.abs(beta - 0.367175) < 0.001, `beta ${beta}`);
+  assert.ok(Math.abs(Number(v['optimal-N']) / 7.3e10 - 1) < 0.05, `N* ${v['optimal-N']}`);
+  assert.match(await page.getByTestId('fit-time').textContent(), /^\d+\.\d\d$/);
+
+  for (const chart of ['chart-loss', 'chart-allocation', 'chart-residuals']) {
+    const colours = await canvasColours(page, chart);
+    assert.ok(colours > 20, `${chart} looks blank (${colours} colours)`);
+  }
+  await page.screenshot({ path: join(SHOTS, 'fitted.png'), fullPage: true });
+
+  await page.getByTestId('copy-link').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  assert.match(link, /#s1\./);
+  await context.close();
+
+  // A fresh profile opens the link, refits, and shows exactly the same numbers.
+  const second = await open(link);
+  assert.match(await waitForFit(second.page), /^Done/);
+  assert.deepEqual(await numbers(second.page), v);
+  await second.page.screenshot({ path: join(SHOTS, 'from-link.png'), fullPage: true });
+  await second.context.close();
+
+  // The CLI decodes the same link and prints bit-identical parameters.
+  const cli = JSON.parse(execFileSync(join(ROOT, 'target/release/frontier'), ['link', link, '--json'], { encoding: 'utf8' }));
+  for (const [name, id] of [['E', 'result-E'], ['A', 'result-A'], ['B', 'result-B'], ['alpha', 'result-alpha'], ['beta', 'result-beta']]) {
+    assert.equal(cli.params[name], Number(v[id]), `${name}: CLI ${cli.params[name]} page ${v[id]}`);
+  }
+  assert.equal(cli.budget.N, Number(v['optimal-N']));
+  assert.deepEqual(errors, []);
+});
+
+test('bad input lists each problem with its line, and the text survives a reload', { timeout: 120_000 }, async () => {
+  const { context, page } = await open();
+  const messy = 'params\ttokens\tloss\n70B\t1.4T\t1.94\n400M\tabc\t2.9\n1B\t20B\tNaN\n-5\t1T\t2\n';
+  await page.getByTestId('data-input').fill(messy);
+  const issues = page.getByTestId('input-issues');
+  await issues.waitFor();
+  const text = await issues.textContent();
+  assert.match(text, /line 3, column "tokens": "abc": not a number/);
+  assert.match(text, /line 4, column "loss": "NaN": NaN or infinity/);
+  assert.match(text, /line 5, column "params": "-5": -5 is not positive/);
+  assert.match(text, /too few points for the law/);
+  await page.getByTestId('fit-button').click();
+  assert.match(await page.getByTestId('fit-status').textContent(), /^Cannot fit/);
+
+  const missing = 'size,steps,accuracy\n1,2,3\n';
+  await page.getByTestId('data-input').fill(missing);
+  assert.match(await issues.textContent(), /missing column: no loss column/);
+  await page.screenshot({ path: join(SHOTS, 'bad-input.png'), fullPage: true });
+
+  await page.getByTestId('data-input').fill(messy);
+  await page.reload();
+  await page.getByTestId('fit-button').waitFor();
+  assert.equal(await page.getByTestId('data-input').inputValue(), messy);
+  await context.close();
+});
+
+test('damaged, truncated and foreign links give a message and a working empty page', { timeout: 120_000 }, async () => {
+  for (const fragment of ['#s1.eJzLSM3JyVcozy_KSQEAGgQEXQ', '#s1.AAAA', '#section-2', '#s9.abc']) {
+    const { context, page, errors } = await open(base + fragment);
+    const banner = page.getByTestId('link-error');
+    await banner.waitFor();
+    assert.match(await banner.textContent(), /could not be opened/);
+    assert.equal(await page.getByTestId('data-input').inputValue(), '');
+    // The page works: presets answer without data.
+    await page.getByTestId('preset-besiroglu').check();
+    await page.getByTestId('optimal-N').waitFor();
+    assert.deepEqual(errors, []);
+    if (fragment === '#s1.AAAA') await page.screenshot({ path: join(SHOTS, 'damaged-link.png'), fullPage: true });
+    await context.close();
+  }
+});
+
+test('published laws answer without data: Besiroglu at 5.76e23 and 1e21 FLOPs', { timeout: 120_000 }, async () => {
+  const { context, page } = await open();
+  await page.getByTestId('preset-besiroglu').check();
+  await page.getByTestId('budget-input').fill('5.76e23');
+  assert.equal((await page.getByTestId('optimal-N').textContent()).trim(), '7.235e10 parameters');
+  assert.equal((await page.getByTestId('optimal-ratio').textContent()).trim(), '18.3');
+  await page.getByTestId('budget-input').fill('1e21');
+  assert.equal((await page.getByTestId('optimal-N').textContent()).trim(), '2.782e9 parameters');
+  assert.equal((await page.getByTestId('optimal-D').textContent()).trim(), '5.991e10 tokens');
+  await page.getByTestId('target-input').fill('1.5');
+  assert.match(await page.getByTestId('target-compute').textContent(), /cannot be reached/);
+  await page.getByTestId('budget-input').fill('lots');
+  assert.match(await page.getByTestId('budget-flops').textContent(), /"lots": not a number/);
+  assert.ok(await canvasColours(page, 'chart-allocation') > 5);
+  await page.screenshot({ path: join(SHOTS, 'preset.png'), fullPage: true });
+  await context.close();
+});
+
+test('Cancel stops a running fit and the page stays usable', { timeout: 120_000 }, async () => {
+  const { context, page } = await open();
+  await page.getByTestId('data-input').fill(await readFile(REFERENCE, 'utf8'));
+  await page.getByTestId('fit-button').click();
+  await page.getByTestId('fit-progress').waitFor({ timeout: 20_000 });
+  await page.getByTestId('cancel-button').click();
+  assert.match(await page.getByTestId('fit-status').textContent(), /^Cancelled/);
+  assert.equal(await page.getByTestId('fit-button').isEnabled(), true);
+  await context.close();
+});
