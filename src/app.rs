@@ -77,9 +77,16 @@ pub fn App() -> impl IntoView {
     });
 
     let summary = Memo::new(move |_| state.with(DataSummary::of));
+    // A failure message is about the inputs it was given: clear it when they change.
+    let fit_inputs = Memo::new(move |_| state.with(FitInputs::of));
+    Effect::new(move |prev: Option<()>| {
+        fit_inputs.track();
+        if prev.is_some() && matches!(status.get_untracked(), FitStatus::Failed(_)) {
+            status.set(FitStatus::Idle);
+        }
+    });
     let stale = Memo::new(move |_| {
-        let now = state.with(FitInputs::of);
-        outcome.with(|o| o.as_ref().is_some_and(|o| o.inputs != now))
+        fit_inputs.with(|now| outcome.with(|o| o.as_ref().is_some_and(|o| &o.inputs != now)))
     });
 
     let run_fit = move || {
@@ -185,7 +192,7 @@ pub fn App() -> impl IntoView {
         {move || link_error.get().map(|m| view! {
             <div class="banner error" data-testid="link-error">
                 <strong>"This link could not be opened: "</strong>{m}
-                " The page below is empty and works as usual."
+                " The page below starts empty and works as usual."
                 <button on:click=move |_| link_error.set(None)>"Dismiss"</button>
             </div>
         })}
@@ -659,8 +666,15 @@ fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>) ->
     Effect::new(move |_| {
         resized.track();
         let input = state.with(|s| outcome.with(|o| chart_input(s, o.as_ref())));
+        let shown = [true, input.has_allocation(), input.has_residuals()];
         for (r, which) in [(loss_ref, 0), (alloc_ref, 1), (resid_ref, 2)] {
             let Some(canvas) = r.get() else { continue };
+            // An empty chart is hidden rather than drawn as a blank box.
+            let _ = web_sys::HtmlElement::style(&canvas)
+                .set_property("display", if shown[which] { "block" } else { "none" });
+            if !shown[which] {
+                continue;
+            }
             // Draw at the size the canvas is shown, so text stays readable.
             let w = canvas.client_width().max(480) as u32;
             let h = (w as f64 * 0.6).clamp(360.0, 620.0) as u32;

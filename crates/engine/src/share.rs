@@ -94,7 +94,7 @@ impl fmt::Display for LinkError {
             ),
             LinkError::Damaged(why) => write!(
                 f,
-                "this link is damaged or cut short ({why}); copy the whole link again"
+                "this link is damaged or cut short: {why}. Copy the whole link again."
             ),
         }
     }
@@ -138,7 +138,14 @@ impl ShareState {
             .decode(payload.trim_end_matches('='))
             .map_err(|e| LinkError::Damaged(format!("not base64url: {e}")))?;
         let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_STATE_BYTES)
-            .map_err(|e| LinkError::Damaged(format!("does not decompress: {:?}", e.status)))?;
+            .map_err(|e| {
+                LinkError::Damaged(match e.status {
+                    miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                        format!("the state is larger than {} MiB", MAX_STATE_BYTES >> 20)
+                    }
+                    _ => "the compressed state is incomplete or corrupt".into(),
+                })
+            })?;
         let state: ShareState = serde_json::from_slice(&json)
             .map_err(|e| LinkError::Damaged(format!("unreadable state: {e}")))?;
         if state.v != version {

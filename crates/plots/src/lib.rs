@@ -87,11 +87,26 @@ impl ChartInput {
         (lo / 3.0, hi * 3.0)
     }
 
+    /// Curves to draw, each with whether it is the primary one (drawn last,
+    /// thick, and in the N*/D* colours): the fit, or without a fit the first
+    /// preset.
     fn curves(&self) -> impl Iterator<Item = (&Curve, bool)> {
+        let no_fit = self.fitted.is_none();
         self.presets
             .iter()
-            .map(|c| (c, false))
+            .enumerate()
+            .map(move |(i, c)| (c, no_fit && i == 0))
             .chain(self.fitted.iter().map(|c| (c, true)))
+    }
+
+    /// True when the allocation chart has something to show.
+    pub fn has_allocation(&self) -> bool {
+        self.curves().any(|(c, _)| c.kind == LawKind::Chinchilla)
+    }
+
+    /// True when the residual chart has something to show.
+    pub fn has_residuals(&self) -> bool {
+        !self.residuals.is_empty() && self.residuals.len() == self.points.len()
     }
 }
 
@@ -202,6 +217,7 @@ pub fn loss_chart<B: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .caption("Loss against training compute", ("sans-serif", 20))
         .margin(12)
+        .margin_right(32)
         .x_label_area_size(48)
         .y_label_area_size(64)
         .build_cartesian_2d((c_lo..c_hi).log_scale(), y_lo..y_hi)?;
@@ -332,6 +348,7 @@ pub fn allocation_chart<B: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .caption(caption, ("sans-serif", 20))
         .margin(12)
+        .margin_right(32)
         .x_label_area_size(48)
         .y_label_area_size(64)
         .build_cartesian_2d((c_lo..c_hi).log_scale(), (y_lo..y_hi).log_scale())?;
@@ -373,17 +390,15 @@ pub fn allocation_chart<B: DrawingBackend>(
             let color = if *primary { base_color } else { curve.color };
             let width = if *primary { 3 } else { 1 };
             let style = color.stroke_width(width);
-            let label = if *primary {
-                format!(
-                    "{which} ({})",
-                    if which == "N*" {
-                        "parameters"
-                    } else {
-                        "tokens"
-                    }
-                )
+            let what = if which == "N*" {
+                "parameters"
             } else {
-                format!("{which}, {}", curve.label)
+                "tokens"
+            };
+            let label = if *primary && input.fitted.is_some() {
+                format!("{which} ({what})")
+            } else {
+                format!("{which} ({what}), {}", curve.label)
             };
             // Solid inside the data's range; dashed outside it. With no data
             // (a preset alone) everything is drawn solid.
@@ -499,6 +514,7 @@ pub fn residual_chart<B: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .caption(caption, ("sans-serif", 20))
         .margin(12)
+        .margin_right(32)
         .x_label_area_size(48)
         .y_label_area_size(64)
         .build_cartesian_2d((c_lo..c_hi).log_scale(), -r_max..r_max)?;

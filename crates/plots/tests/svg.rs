@@ -111,7 +111,7 @@ fn charts_without_data_draw_presets_or_a_hint() {
     let s = svg(|a| loss_chart(a, &inp).unwrap());
     assert!(s.contains("Besiroglu 2024"));
     let s = svg(|a| allocation_chart(a, &inp).unwrap());
-    assert!(s.contains("N*, Besiroglu 2024"));
+    assert!(s.contains("N* (parameters), Besiroglu 2024"));
     let s = svg(|a| residual_chart(a, &ChartInput::default()).unwrap());
     assert!(s.contains("fit your data"));
     let s = svg(|a| allocation_chart(a, &ChartInput::default()).unwrap());
