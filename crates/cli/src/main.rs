@@ -9,6 +9,7 @@ use frontier_engine::presets::{preset, PRESETS};
 use frontier_engine::share::ShareState;
 use frontier_engine::{fit, Dataset, FitOptions, LawKind};
 use serde_json::{json, Map, Value};
+use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -37,7 +38,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
         Ok(out) => {
-            println!("{out}");
+            // A closed pipe (`frontier fit ... | head`) is not an error.
+            let _ = writeln!(std::io::stdout(), "{out}");
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -17,6 +17,7 @@
 //! (in grid order, so the result does not depend on how the range was split).
 
 use crate::data::{Dataset, Point};
+use crate::kernel::Columns;
 use crate::law::{Chinchilla, ComputePowerLaw, LawKind, ScalingLaw};
 use crate::lbfgs::{minimize, LbfgsConfig, Termination};
 use serde::{Deserialize, Serialize};
@@ -40,8 +41,24 @@ pub fn huber_derivative(r: f64, delta: f64) -> f64 {
 }
 
 /// The fit objective sum_i Huber_delta(log L_hat_i - log L_i) and its gradient
-/// with respect to theta (written into `grad`).
+/// with respect to theta (written into `grad`), through the law's kernel when
+/// it has one.
 pub fn objective<L: ScalingLaw>(
+    law: &L,
+    theta: &[f64],
+    data: &Prepared,
+    delta: f64,
+    grad: &mut [f64],
+) -> f64 {
+    if let Some(v) = law.objective_kernel(theta, &data.columns, delta, grad) {
+        return v;
+    }
+    objective_by_point(law, theta, &data.points, delta, grad)
+}
+
+/// The objective as a plain loop over points, for any law: the reference the
+/// kernels are tested against.
+pub fn objective_by_point<L: ScalingLaw>(
     law: &L,
     theta: &[f64],
     points: &[Point],
@@ -61,6 +78,22 @@ pub fn objective<L: ScalingLaw>(
         }
     }
     total
+}
+
+/// Points with their column layout, built once per fit.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Prepared {
+    pub points: Vec<Point>,
+    pub columns: Columns,
+}
+
+impl Prepared {
+    pub fn new(points: &[Point]) -> Prepared {
+        Prepared {
+            points: points.to_vec(),
+            columns: Columns::new(points),
+        }
+    }
 }
 
 /// The starting points: the Cartesian product of one list of values per
@@ -219,11 +252,12 @@ pub fn run_starts<L: ScalingLaw>(
     options: &FitOptions,
     range: std::ops::Range<usize>,
 ) -> Vec<StartOutcome> {
+    let prepared = Prepared::new(&data.points);
     range
         .map(|i| {
             let x0 = options.grid.start(i);
             let m = minimize(
-                |t, g| objective(law, t, &data.points, options.delta, g),
+                |t, g| objective(law, t, &prepared, options.delta, g),
                 &x0,
                 &options.lbfgs,
             );

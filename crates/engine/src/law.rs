@@ -38,6 +38,18 @@ pub trait ScalingLaw {
     /// theta written into `grad` (length DIM).
     fn log_prediction_with_gradient(&self, theta: &[f64], p: &Point, grad: &mut [f64]) -> f64;
 
+    /// The whole fit objective in one specialised kernel, when the law has
+    /// one (see [`crate::kernel`]); None means the generic loop over points.
+    fn objective_kernel(
+        &self,
+        _theta: &[f64],
+        _cols: &crate::kernel::Columns,
+        _delta: f64,
+        _grad: &mut [f64],
+    ) -> Option<f64> {
+        None
+    }
+
     /// log of the predicted loss at a point.
     fn log_prediction(&self, theta: &[f64], p: &Point) -> f64 {
         let mut g = [0.0; 8];
@@ -130,6 +142,18 @@ impl ScalingLaw for Chinchilla {
         grad[3] = -w[0] * p.ln_n;
         grad[4] = -w[1] * p.ln_d;
         lse
+    }
+
+    fn objective_kernel(
+        &self,
+        theta: &[f64],
+        cols: &crate::kernel::Columns,
+        delta: f64,
+        grad: &mut [f64],
+    ) -> Option<f64> {
+        Some(crate::kernel::chinchilla_objective(
+            theta, cols, delta, grad,
+        ))
     }
 }
 

@@ -11,8 +11,10 @@
 //! - [`presets`]: published parameter sets.
 //! - [`share`]: the versioned, compressed share-link state.
 //!
-//! All transcendental functions go through the pure-Rust `libm` crate, so the
-//! native CLI and the WebAssembly page compute bit-identical results.
+//! All transcendental functions are the engine's own ([`kernel`]) or the
+//! pure-Rust `libm` crate's, so the native CLI and the WebAssembly page
+//! compute bit-identical results.
+//! - [`kernel`]: exp, ln and the Chinchilla objective, SIMD in WebAssembly.
 
 // `!(x > 0.0)` is how this crate rejects NaN along with the out-of-range
 // values; `x <= 0.0` would let NaN through.
@@ -22,6 +24,7 @@ pub mod answers;
 pub mod data;
 pub mod fit;
 pub mod format;
+pub mod kernel;
 pub mod law;
 pub mod lbfgs;
 pub mod optimal;
@@ -33,23 +36,21 @@ pub use fit::{fit, fit_with_progress, FitOptions, FitReport, Grid};
 pub use law::{Chinchilla, ComputePowerLaw, LawKind, ScalingLaw};
 pub use optimal::{ChinchillaParams, OptimalPoint};
 
-/// Natural logarithm and exponential used throughout the engine.
-///
-/// They come from `libm` rather than the platform so that results do not depend
-/// on the target: glibc's `exp` and the one linked into WebAssembly may differ
-/// in the last bit.
+/// Natural logarithm used throughout the engine: [`kernel::ln`], built from
+/// IEEE operations only, so results do not depend on the target (glibc's `log`
+/// and the one linked into WebAssembly may differ in the last bit).
 #[inline(always)]
 pub fn ln(x: f64) -> f64 {
-    libm::log(x)
+    kernel::ln(x)
 }
 
-/// See [`ln`].
+/// Exponential used throughout the engine: [`kernel::exp`] (see [`ln`]).
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
-    libm::exp(x)
+    kernel::exp(x)
 }
 
-/// See [`ln`].
+/// Power, from the pure-Rust `libm` for the same reason; off the hot path.
 #[inline(always)]
 pub fn pow(x: f64, y: f64) -> f64 {
     libm::pow(x, y)

@@ -1,5 +1,5 @@
 use frontier_engine::data::{Needs, Point};
-use frontier_engine::fit::objective;
+use frontier_engine::fit::{objective, objective_by_point, Prepared};
 use frontier_engine::law::{Chinchilla, ComputePowerLaw, ScalingLaw};
 use frontier_engine::{parse_runs, Dataset};
 
@@ -10,6 +10,7 @@ fn points(needs: Needs) -> Vec<Point> {
 
 /// Largest relative gap between the analytic gradient and central differences.
 fn gradient_gap<L: ScalingLaw>(law: &L, theta: &[f64], pts: &[Point], delta: f64) -> f64 {
+    let pts = &Prepared::new(pts);
     let mut g = vec![0.0; L::DIM];
     objective(law, theta, pts, delta, &mut g);
     let scale = g.iter().fold(1e-12f64, |a, v| a.max(v.abs()));
@@ -84,6 +85,37 @@ fn compute_power_law_objective_gradient_matches_finite_differences() {
         for delta in [10.0, 1e-3] {
             let gap = gradient_gap(&ComputePowerLaw, &theta, &pts, delta);
             assert!(gap < 1e-5, "theta {theta:?} delta {delta}: gap {gap}");
+        }
+    }
+}
+
+#[test]
+fn the_chinchilla_kernel_matches_the_plain_loop_over_points() {
+    let mut pts = points(Needs::ParamsAndTokens);
+    // An odd number of points exercises the kernel's last single point.
+    pts.pop();
+    let prepared = Prepared::new(&pts);
+    let mut noise = crate::Noise::new(5);
+    for _ in 0..50 {
+        let theta = [
+            noise.uniform(),
+            12.0 + 12.0 * noise.uniform(),
+            12.0 + 12.0 * noise.uniform(),
+            1.0 + noise.uniform(),
+            1.0 + noise.uniform(),
+        ];
+        let (mut g1, mut g2) = ([0.0; 5], [0.0; 5]);
+        let f1 = objective(&Chinchilla, &theta, &prepared, 1e-3, &mut g1);
+        let f2 = objective_by_point(&Chinchilla, &theta, &pts, 1e-3, &mut g2);
+        assert!((f1 - f2).abs() <= 1e-12 * f2.abs(), "{f1} vs {f2}");
+        let scale = g2.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        for k in 0..5 {
+            assert!(
+                (g1[k] - g2[k]).abs() <= 1e-12 * scale,
+                "grad {k}: {} vs {}",
+                g1[k],
+                g2[k]
+            );
         }
     }
 }
