@@ -3,8 +3,8 @@
 
 use crate::browser;
 use crate::model::{
-    chart_input, comparison, primary, Answers, DataSummary, FitInputs, FitOutcome, FitStatus,
-    EXAMPLE_DATA,
+    chart_input, combine_parts, comparison, primary, Answers, DataSummary, FitInputs, FitOutcome,
+    FitStatus, EXAMPLE_DATA,
 };
 use crate::runner;
 use frontier_engine::fit::Grid;
@@ -139,15 +139,18 @@ pub fn App() -> impl IntoView {
             return;
         }
         let total = inputs.options().grid.len();
+        let workers = runner::worker_count().min(total);
         status.set(FitStatus::Running { done: 0, total });
         let started = browser::now_ms();
-        let request = serde_json::to_string(&inputs).expect("inputs serialise");
+        let job_inputs = inputs.clone();
         let result = runner::start(
-            request,
-            move |done, total| status.set(FitStatus::Running { done, total }),
-            move |reply| {
+            &job_inputs,
+            workers,
+            move |done| status.set(FitStatus::Running { done, total }),
+            move |parts| {
+                let report = parts.and_then(|p| combine_parts(&inputs, p));
                 let seconds = (browser::now_ms() - started) / 1000.0;
-                match reply.and_then(|r| FitOutcome::new(inputs.clone(), r, seconds)) {
+                match report.and_then(|r| FitOutcome::new(inputs.clone(), r, seconds, workers)) {
                     Ok(o) => {
                         outcome.set(Some(o));
                         status.set(FitStatus::Done);
@@ -157,6 +160,7 @@ pub fn App() -> impl IntoView {
             },
         );
         if let Err(m) = result {
+            runner::cancel();
             status.set(FitStatus::Failed(m));
         }
     };
@@ -447,7 +451,8 @@ fn FitResults(outcome: RwSignal<Option<FitOutcome>>) -> impl IntoView {
                     {format!("Objective (sum of Huber losses): {:.10}. ", r.objective)}
                     {format!("{} points ({} dropped). ", r.points, o.dataset.dropped.len())}
                     {format!("{} of {} starts converged; {} ended within 10⁻⁶ of the best. ", r.converged, r.starts, r.near_best)}
-                    <span data-testid="fit-time">{format!("{:.2}", o.seconds)}</span>" s."
+                    "Took "<span data-testid="fit-time">{format!("{:.2}", o.seconds)}</span>
+                    {format!(" s on {} worker{}.", o.workers, if o.workers == 1 { "" } else { "s" })}
                 </p>
                 {edge}
                 {skipped}

@@ -2,7 +2,9 @@
 //! here touches the DOM, so it is tested with ordinary Rust tests.
 
 use frontier_engine::answers::{allocation, at_budget, compute_for_loss, BudgetAnswer};
-use frontier_engine::fit::{residuals, FitReport, Grid};
+use frontier_engine::fit::{
+    combine, fit_starts, residuals, share_of_starts, FitReport, Grid, StartOutcome,
+};
 use frontier_engine::optimal::Allocation;
 use frontier_engine::presets::{preset, PRESETS};
 use frontier_engine::share::ShareState;
@@ -119,10 +121,17 @@ pub struct FitOutcome {
     pub skipped: Vec<InputIssue>,
     /// Wall time from the click to the result, seconds.
     pub seconds: f64,
+    /// Web Workers the starts were shared over.
+    pub workers: usize,
 }
 
 impl FitOutcome {
-    pub fn new(inputs: FitInputs, report: FitReport, seconds: f64) -> Result<FitOutcome, String> {
+    pub fn new(
+        inputs: FitInputs,
+        report: FitReport,
+        seconds: f64,
+        workers: usize,
+    ) -> Result<FitOutcome, String> {
         let (dataset, skipped) = inputs.dataset().map_err(|e| {
             e.iter()
                 .map(|i| i.to_string())
@@ -137,6 +146,7 @@ impl FitOutcome {
             residuals,
             skipped,
             seconds,
+            workers,
         })
     }
 }
@@ -288,44 +298,58 @@ pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInp
     }
 }
 
-/// Message from the fit worker to the page.
+/// One worker's share of a fit: the inputs, and which of the grid's starts.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FitJob {
+    pub inputs: FitInputs,
+    /// This worker's number, from 0.
+    pub worker: usize,
+    /// How many workers share the fit.
+    pub workers: usize,
+}
+
+/// Message from a fit worker to the page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum WorkerReply {
-    Ok(FitReport),
+    Ok(Vec<StartOutcome>),
     Err(String),
 }
 
-/// Run a fit request (JSON [`FitInputs`]) as the worker does, reporting
-/// progress; returns a JSON [`WorkerReply`].
-pub fn run_fit_request(request: &str, mut progress: impl FnMut(usize, usize)) -> String {
-    let reply = match serde_json::from_str::<FitInputs>(request) {
+fn issues_text(issues: &[InputIssue]) -> String {
+    issues
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Run a worker's share of a fit (JSON [`FitJob`]), reporting progress;
+/// returns a JSON [`WorkerReply`].
+pub fn run_fit_job(job: &str, mut progress: impl FnMut(usize, usize)) -> String {
+    let reply = match serde_json::from_str::<FitJob>(job) {
         Err(e) => WorkerReply::Err(format!("bad fit request: {e}")),
-        Ok(inputs) => match inputs.dataset() {
-            Err(issues) => WorkerReply::Err(
-                issues
-                    .iter()
-                    .map(|i| i.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
+        Ok(job) => match job.inputs.dataset() {
+            Err(issues) => WorkerReply::Err(issues_text(&issues)),
             Ok((data, _)) => {
-                let r = frontier_engine::fit_with_progress(
-                    inputs.law,
-                    &data,
-                    &inputs.options(),
-                    |d, t| {
-                        progress(d, t);
-                        true
-                    },
-                );
-                match r {
-                    Ok(report) => WorkerReply::Ok(report),
+                let options = job.inputs.options();
+                let share = share_of_starts(options.grid.len(), job.worker, job.workers);
+                match fit_starts(job.inputs.law, &data, &options, &share, |d, t| {
+                    progress(d, t);
+                    true
+                }) {
+                    Ok(parts) => WorkerReply::Ok(parts),
                     Err(e) => WorkerReply::Err(e.to_string()),
                 }
             }
         },
     };
     serde_json::to_string(&reply).expect("replies serialise")
+}
+
+/// Join the workers' parts into the fit report.
+pub fn combine_parts(inputs: &FitInputs, parts: Vec<StartOutcome>) -> Result<FitReport, String> {
+    let (data, _) = inputs.dataset().map_err(|i| issues_text(&i))?;
+    combine(inputs.law, &data, &inputs.options(), parts).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -341,19 +365,39 @@ mod tests {
         }
     }
 
+    fn run_workers(state: &ShareState, workers: usize) -> Result<FitReport, String> {
+        let inputs = FitInputs::of(state);
+        let mut parts = Vec::new();
+        for worker in 0..workers {
+            let job = serde_json::to_string(&FitJob {
+                inputs: inputs.clone(),
+                worker,
+                workers,
+            })
+            .unwrap();
+            match serde_json::from_str(&run_fit_job(&job, |_, _| {})).unwrap() {
+                WorkerReply::Ok(p) => parts.extend(p),
+                WorkerReply::Err(e) => return Err(e),
+            }
+        }
+        combine_parts(&inputs, parts)
+    }
+
     #[test]
-    fn a_worker_round_trip_gives_a_report() {
-        let state = example_state();
-        let req = serde_json::to_string(&FitInputs::of(&state)).unwrap();
-        let mut calls = 0;
-        let reply: WorkerReply =
-            serde_json::from_str(&run_fit_request(&req, |_, _| calls += 1)).unwrap();
-        let WorkerReply::Ok(report) = reply else {
-            panic!("{reply:?}")
-        };
-        assert!(calls >= 1);
-        assert_eq!(report.points, 240);
-        let o = FitOutcome::new(FitInputs::of(&state), report, 0.1).unwrap();
+    fn workers_together_give_the_single_worker_report() {
+        let mut state = example_state();
+        state.grid = Some(vec![
+            vec![0.0, 0.5],
+            vec![5.0, 6.0],
+            vec![7.5],
+            vec![0.3],
+            vec![0.3, 0.4],
+        ]);
+        let one = run_workers(&state, 1).unwrap();
+        assert_eq!(one.points, 240);
+        assert_eq!(run_workers(&state, 2).unwrap(), one);
+        assert_eq!(run_workers(&state, 3).unwrap(), one);
+        let o = FitOutcome::new(FitInputs::of(&state), one, 0.1, 1).unwrap();
         assert_eq!(o.residuals.len(), 240);
         let rows = comparison(&state, Some(&o));
         assert_eq!(rows.len(), 1);
@@ -364,9 +408,8 @@ mod tests {
     fn bad_data_in_a_request_is_an_error_reply() {
         let mut state = example_state();
         state.data = "N,D,acc\n1,2,3\n".into();
-        let req = serde_json::to_string(&FitInputs::of(&state)).unwrap();
-        let reply: WorkerReply = serde_json::from_str(&run_fit_request(&req, |_, _| {})).unwrap();
-        assert!(matches!(reply, WorkerReply::Err(m) if m.contains("no loss column")));
+        let err = run_workers(&state, 2).unwrap_err();
+        assert!(err.contains("no loss column"), "{err}");
     }
 
     #[test]

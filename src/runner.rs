@@ -1,11 +1,14 @@
-//! Runs fits in a Web Worker (worker.js, which loads this same module and
-//! calls [`crate::worker_fit`]), so the page stays responsive. Cancel
-//! terminates the worker; the next fit starts a fresh one.
+//! Runs fits in Web Workers (worker.js, which loads this same module and calls
+//! [`crate::worker_fit`]), so the page stays responsive. The grid's starts are
+//! shared out over several workers, one per core; their parts are joined by
+//! the engine into the same report one worker would give. Cancel terminates
+//! them all; the next fit starts fresh ones.
 
-use crate::model::WorkerReply;
-use frontier_engine::fit::FitReport;
+use crate::model::{FitInputs, FitJob, WorkerReply};
+use frontier_engine::fit::StartOutcome;
 use js_sys::Reflect;
 use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
@@ -16,73 +19,154 @@ struct Running {
 }
 
 thread_local! {
-    static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
+    static RUNNING: RefCell<Vec<Running>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Start a fit of `request` (JSON fit inputs). Any fit already running is
-/// stopped first.
+/// What the workers have sent so far.
+struct Gather {
+    done: Vec<usize>,
+    parts: Vec<StartOutcome>,
+    finished: usize,
+    over: bool,
+}
+
+/// Start a fit on `workers` workers. Any fit already running is stopped
+/// first. `on_progress(done, total)` follows all workers together;
+/// `on_done` is called once, with every start's outcome or the first error.
 pub fn start(
-    request: String,
-    on_progress: impl Fn(usize, usize) + 'static,
-    on_done: impl Fn(Result<FitReport, String>) + 'static,
+    inputs: &FitInputs,
+    workers: usize,
+    on_progress: impl Fn(usize) + 'static,
+    on_done: impl Fn(Result<Vec<StartOutcome>, String>) + 'static,
 ) -> Result<(), String> {
     cancel();
-    let options = WorkerOptions::new();
-    options.set_type(WorkerType::Module);
-    let worker = Worker::new_with_options("./worker.js", &options)
-        .map_err(|e| format!("cannot start the fit worker: {e:?}"))?;
-    let on_done = std::rc::Rc::new(on_done);
-    let done_on_error = on_done.clone();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-        let data = e.data();
-        let field =
-            |k: &str| Reflect::get(&data, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-        match field("type").as_string().as_deref() {
-            Some("progress") => {
-                let done = field("done").as_f64().unwrap_or(0.0) as usize;
-                let total = field("total").as_f64().unwrap_or(0.0) as usize;
-                on_progress(done, total);
+    let workers = workers.max(1);
+    let gather = Rc::new(RefCell::new(Gather {
+        done: vec![0; workers],
+        parts: Vec::new(),
+        finished: 0,
+        over: false,
+    }));
+    let on_progress = Rc::new(on_progress);
+    let on_done = Rc::new(on_done);
+    // Called once: with the parts when every worker has finished, or with the
+    // first failure.
+    let finish = {
+        let gather = gather.clone();
+        let on_done = on_done.clone();
+        Rc::new(move |result: Result<Vec<StartOutcome>, String>| {
+            let mut g = gather.borrow_mut();
+            if g.over {
+                return;
             }
-            Some("done") => {
-                let text = field("result").as_string().unwrap_or_default();
-                let reply = match serde_json::from_str::<WorkerReply>(&text) {
-                    Ok(WorkerReply::Ok(r)) => Ok(r),
-                    Ok(WorkerReply::Err(m)) => Err(m),
-                    Err(e) => Err(format!("unreadable reply from the fit worker: {e}")),
-                };
-                on_done(reply);
+            match result {
+                Err(m) => {
+                    g.over = true;
+                    drop(g);
+                    on_done(Err(m));
+                }
+                Ok(mut part) => {
+                    g.parts.append(&mut part);
+                    g.finished += 1;
+                    if g.finished == g.done.len() {
+                        g.over = true;
+                        let parts = std::mem::take(&mut g.parts);
+                        drop(g);
+                        on_done(Ok(parts));
+                    }
+                }
             }
-            Some("failed") => {
-                let m = field("message").as_string().unwrap_or_default();
-                on_done(Err(format!("the fit worker failed: {m}")));
+        })
+    };
+
+    let mut running = Vec::with_capacity(workers);
+    for w in 0..workers {
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Module);
+        let worker = Worker::new_with_options("./worker.js", &options)
+            .map_err(|e| format!("cannot start a fit worker: {e:?}"))?;
+        let (gather, on_progress, finish_msg, finish_err) = (
+            gather.clone(),
+            on_progress.clone(),
+            finish.clone(),
+            finish.clone(),
+        );
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let data = e.data();
+            let field =
+                |k: &str| Reflect::get(&data, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+            match field("type").as_string().as_deref() {
+                Some("progress") => {
+                    let done = field("done").as_f64().unwrap_or(0.0) as usize;
+                    let total = {
+                        let mut g = gather.borrow_mut();
+                        g.done[w] = done;
+                        g.done.iter().sum()
+                    };
+                    on_progress(total);
+                }
+                Some("done") => {
+                    let text = field("result").as_string().unwrap_or_default();
+                    finish_msg(match serde_json::from_str::<WorkerReply>(&text) {
+                        Ok(WorkerReply::Ok(parts)) => Ok(parts),
+                        Ok(WorkerReply::Err(m)) => Err(m),
+                        Err(e) => Err(format!("unreadable reply from a fit worker: {e}")),
+                    });
+                }
+                Some("failed") => {
+                    let m = field("message").as_string().unwrap_or_default();
+                    finish_msg(Err(format!("a fit worker failed: {m}")));
+                }
+                _ => {}
             }
-            _ => {}
-        }
-    });
-    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
-        done_on_error(Err(format!("the fit worker failed: {}", e.message())));
-    });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    worker
-        .post_message(&JsValue::from_str(&request))
-        .map_err(|e| format!("cannot send the fit to the worker: {e:?}"))?;
-    RUNNING.with(|r| {
-        *r.borrow_mut() = Some(Running {
+        });
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
+            finish_err(Err(format!("a fit worker failed: {}", e.message())));
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let job = FitJob {
+            inputs: inputs.clone(),
+            worker: w,
+            workers,
+        };
+        let job = serde_json::to_string(&job).expect("jobs serialise");
+        worker
+            .post_message(&JsValue::from_str(&job))
+            .map_err(|e| format!("cannot send the fit to a worker: {e:?}"))?;
+        running.push(Running {
             worker,
             _on_message: on_message,
             _on_error: on_error,
-        })
-    });
+        });
+    }
+    RUNNING.with(|r| *r.borrow_mut() = running);
     Ok(())
 }
 
 /// Stop the running fit, if any. Called from user events, never from inside
-/// the worker's own callbacks (which would drop a closure while it runs).
+/// the workers' own callbacks (which would drop a closure while it runs).
 pub fn cancel() {
     RUNNING.with(|r| {
-        if let Some(running) = r.borrow_mut().take() {
+        for running in r.borrow_mut().drain(..) {
             running.worker.terminate();
         }
     });
+}
+
+/// Workers to use: `?workers=N` in the page's address if given (for
+/// benchmarks), else one per core, at most 8.
+pub fn worker_count() -> usize {
+    let from_query = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("workers=").map(|v| v.parse::<usize>().ok()))
+                .flatten()
+        });
+    let cores = web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency() as usize)
+        .unwrap_or(1);
+    from_query.unwrap_or(cores).clamp(1, 8)
 }

@@ -134,6 +134,13 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
   await second.page.screenshot({ path: join(SHOTS, 'from-link.png'), fullPage: true });
   await second.context.close();
 
+  // One worker gives the same numbers as one per core.
+  const single = await open(link.replace('/#', '/?workers=1#'));
+  assert.match(await waitForFit(single.page), /^Done/);
+  assert.match(await single.page.locator('.fit-stats').textContent(), /on 1 worker\./);
+  assert.deepEqual(await numbers(single.page), v);
+  await single.context.close();
+
   // The CLI decodes the same link and prints bit-identical parameters.
   const cli = JSON.parse(execFileSync(join(ROOT, 'target/release/frontier'), ['link', link, '--json'], { encoding: 'utf8' }));
   for (const [name, id] of [['E', 'result-E'], ['A', 'result-A'], ['B', 'result-B'], ['alpha', 'result-alpha'], ['beta', 'result-beta']]) {

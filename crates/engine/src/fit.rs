@@ -236,7 +236,7 @@ impl fmt::Display for FitError {
 impl std::error::Error for FitError {}
 
 /// Outcome of one start.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StartOutcome {
     pub index: usize,
     pub theta: Vec<f64>,
@@ -245,15 +245,16 @@ pub struct StartOutcome {
     pub evaluations: usize,
 }
 
-/// Run grid starts `range` (indices into the grid).
+/// Run the grid starts with these indices.
 pub fn run_starts<L: ScalingLaw>(
     law: &L,
     data: &Dataset,
     options: &FitOptions,
-    range: std::ops::Range<usize>,
+    starts: impl IntoIterator<Item = usize>,
 ) -> Vec<StartOutcome> {
     let prepared = Prepared::new(&data.points);
-    range
+    starts
+        .into_iter()
         .map(|i| {
             let x0 = options.grid.start(i);
             let m = minimize(
@@ -395,22 +396,89 @@ fn fit_law<L: ScalingLaw>(
     kind: LawKind,
     data: &Dataset,
     options: &FitOptions,
-    mut progress: impl FnMut(usize, usize) -> bool,
+    progress: impl FnMut(usize, usize) -> bool,
 ) -> Result<FitReport, FitError> {
+    let all: Vec<usize> = (0..options.grid.len()).collect();
+    let outcomes = starts_law(law, data, options, &all, progress)?;
+    summarise(law, kind, data, options, outcomes)
+}
+
+fn starts_law<L: ScalingLaw>(
+    law: &L,
+    data: &Dataset,
+    options: &FitOptions,
+    indices: &[usize],
+    mut progress: impl FnMut(usize, usize) -> bool,
+) -> Result<Vec<StartOutcome>, FitError> {
     options.check(L::DIM)?;
-    let total = options.grid.len();
+    if let Some(&bad) = indices.iter().find(|&&i| i >= options.grid.len()) {
+        return Err(FitError::BadOptions(format!(
+            "start {bad} is outside the grid of {} starts",
+            options.grid.len()
+        )));
+    }
+    let total = indices.len();
     let batch = (total / 100).max(1);
     let mut outcomes = Vec::with_capacity(total);
-    let mut done = 0;
-    while done < total {
-        let end = (done + batch).min(total);
-        outcomes.extend(run_starts(law, data, options, done..end));
-        done = end;
-        if !progress(done, total) {
+    for chunk in indices.chunks(batch) {
+        outcomes.extend(run_starts(law, data, options, chunk.iter().copied()));
+        if !progress(outcomes.len(), total) {
             return Err(FitError::Cancelled);
         }
     }
-    summarise(law, kind, data, options, outcomes)
+    Ok(outcomes)
+}
+
+/// Run some of a fit's grid starts, as one of several workers does, calling
+/// `progress(done, total)` between batches. [`combine`] joins the parts of
+/// all workers into the report [`fit`] gives.
+pub fn fit_starts(
+    kind: LawKind,
+    data: &Dataset,
+    options: &FitOptions,
+    indices: &[usize],
+    progress: impl FnMut(usize, usize) -> bool,
+) -> Result<Vec<StartOutcome>, FitError> {
+    match kind {
+        LawKind::Chinchilla => starts_law(&Chinchilla, data, options, indices, progress),
+        LawKind::ComputePowerLaw => starts_law(&ComputePowerLaw, data, options, indices, progress),
+    }
+}
+
+/// Join the outcomes of [`fit_starts`] calls that cover the whole grid.
+pub fn combine(
+    kind: LawKind,
+    data: &Dataset,
+    options: &FitOptions,
+    outcomes: Vec<StartOutcome>,
+) -> Result<FitReport, FitError> {
+    let mut seen = vec![false; options.grid.len()];
+    for o in &outcomes {
+        match seen.get_mut(o.index) {
+            Some(s) if !*s => *s = true,
+            _ => {
+                return Err(FitError::BadOptions(format!(
+                    "start {} reported twice or out of range",
+                    o.index
+                )))
+            }
+        }
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        return Err(FitError::BadOptions(format!(
+            "start {missing} is missing from the parts"
+        )));
+    }
+    match kind {
+        LawKind::Chinchilla => summarise(&Chinchilla, kind, data, options, outcomes),
+        LawKind::ComputePowerLaw => summarise(&ComputePowerLaw, kind, data, options, outcomes),
+    }
+}
+
+/// The starts worker `w` of `workers` runs: every workers-th start from w,
+/// so that cheap and expensive regions of the grid are shared out evenly.
+pub fn share_of_starts(total: usize, w: usize, workers: usize) -> Vec<usize> {
+    (w..total).step_by(workers.max(1)).collect()
 }
 
 /// Residuals log L_hat - log L of a fitted law, one per point.

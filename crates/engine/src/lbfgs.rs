@@ -41,7 +41,7 @@ impl Default for LbfgsConfig {
 }
 
 /// Why the run stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Termination {
     /// The gradient test passed.
     Gradient,

@@ -105,17 +105,31 @@ fn compute_power_law_recovers_known_parameters() {
 
 #[test]
 fn the_result_does_not_depend_on_how_starts_are_split() {
-    use frontier_engine::fit::{run_starts, summarise};
+    use frontier_engine::fit::{combine, fit_starts, share_of_starts};
     let runs = chinchilla_runs([1.8, 480.0, 2100.0, 0.35, 0.37], 0.01, 5);
     let data = Dataset::build(&runs, Chinchilla.needs(), 0, 5).unwrap();
     let mut opts = FitOptions::hoffmann(LawKind::Chinchilla);
     opts.grid = small_grid();
     let whole = fit(LawKind::Chinchilla, &data, &opts).unwrap();
     let n = opts.grid.len();
-    let mut parts = run_starts(&Chinchilla, &data, &opts, 100..n);
-    parts.extend(run_starts(&Chinchilla, &data, &opts, 0..100));
-    let split = summarise(&Chinchilla, LawKind::Chinchilla, &data, &opts, parts).unwrap();
-    assert_eq!(whole, split);
+    for workers in [2, 3, 8] {
+        let mut parts = Vec::new();
+        // Later workers first: the order parts arrive in must not matter.
+        for w in (0..workers).rev() {
+            let share = share_of_starts(n, w, workers);
+            parts.extend(
+                fit_starts(LawKind::Chinchilla, &data, &opts, &share, |_, _| true).unwrap(),
+            );
+        }
+        assert_eq!(
+            combine(LawKind::Chinchilla, &data, &opts, parts).unwrap(),
+            whole,
+            "{workers} workers"
+        );
+    }
+    // Parts that do not cover the grid exactly are refused.
+    let part = fit_starts(LawKind::Chinchilla, &data, &opts, &[0, 1], |_, _| true).unwrap();
+    assert!(combine(LawKind::Chinchilla, &data, &opts, part).is_err());
 }
 
 #[test]
