@@ -2,6 +2,9 @@
 //! the same engine, so the same inputs give the same numbers.
 
 use frontier_engine::answers::{allocation, at_budget, compute_for_loss};
+use frontier_engine::bootstrap::{
+    intervals, narrow_warning, run_resamples, BootstrapOptions, MAX_RESAMPLES,
+};
 use frontier_engine::fit::FitReport;
 use frontier_engine::format::sig as fmt_sig;
 use frontier_engine::optimal::{BudgetInput, ChinchillaParams};
@@ -17,11 +20,12 @@ frontier: fit scaling laws and answer compute-budget questions
 
 USAGE:
   frontier fit FILE [--law chinchilla|compute_power_law] [--drop-top K] [--delta X]
-                [--compute C] [--target-loss L] [--json]
+                [--compute C] [--target-loss L] [--bootstrap N [--seed S]] [--json]
       Fit a law with Hoffmann's procedure (Huber loss on log-loss residuals,
       L-BFGS from the 4500-start grid). FILE is CSV, TSV or whitespace-separated
       text with a header row; '-' reads standard input. Prints the optimum
-      at --compute (default 5.76e23 FLOPs, Chinchilla's budget).
+      at --compute (default 5.76e23 FLOPs, Chinchilla's budget). --bootstrap N
+      adds standard errors and 95% intervals from N seeded resamples.
   frontier optimal (--E x --A x --B x --alpha x --beta x | --preset ID)
                    [--compute C] [--target-loss L] [--json]
       Compute-optimal N, D, tokens per parameter and loss of a Chinchilla law
@@ -136,6 +140,8 @@ fn cmd_fit(raw: &[String]) -> Result<String, String> {
             "--delta",
             "--compute",
             "--target-loss",
+            "--bootstrap",
+            "--seed",
         ],
     )?;
     if a.help() {
@@ -179,6 +185,20 @@ fn cmd_fit(raw: &[String]) -> Result<String, String> {
     if let Some(t) = a.get("--target-loss") {
         state.target_loss = t.into();
     }
+    if let Some(v) = a.get("--bootstrap") {
+        state.bootstrap = v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (2..=MAX_RESAMPLES).contains(n))
+            .ok_or_else(|| {
+                format!("--bootstrap \"{v}\": expected a whole number from 2 to {MAX_RESAMPLES}")
+            })?;
+    }
+    if let Some(v) = a.get("--seed") {
+        state.seed = v
+            .parse::<u64>()
+            .map_err(|_| format!("--seed \"{v}\": expected a whole number"))?;
+    }
     let outcome = fit_state(&state, file)?;
     Ok(if a.json() {
         serde_json::to_string_pretty(&outcome.json).unwrap()
@@ -209,7 +229,64 @@ fn fit_state(state: &ShareState, source: &str) -> Result<Outcome, String> {
         options.grid.axes = axes.clone();
     }
     let report = fit(law, &data, &options).map_err(|e| e.to_string())?;
-    Ok(describe(state, &data, skipped.len(), &report))
+    let mut outcome = describe(state, &data, skipped.len(), &report);
+    if state.bootstrap > 0 {
+        let boot = BootstrapOptions {
+            resamples: state.bootstrap,
+            seed: state.seed,
+            ..BootstrapOptions::default()
+        };
+        let all: Vec<usize> = (0..boot.resamples).collect();
+        let resamples = run_resamples(law, &data, &options, &report, &boot, &all, |_, _| true)
+            .map_err(|e| e.to_string())?;
+        let failed = resamples
+            .iter()
+            .filter(|r| !r.objective.is_finite())
+            .count();
+        let iv = intervals(law, &report.params, &resamples, state.budget.flops().ok());
+        let mut obj = Map::new();
+        outcome.text += &format!(
+            "\nbootstrap: {} resamples of {} (seed {}), refitted from the optimum and the {} best grid starts\n",
+            boot.resamples,
+            if data.grouped_by_run { "runs" } else { "points" },
+            boot.seed,
+            boot.restarts
+        );
+        outcome.text += &format!(
+            "  {:<8} {:>12} {:>12}   95% interval\n",
+            "", "estimate", "SE"
+        );
+        for (name, i) in &iv {
+            obj.insert(
+                name.clone(),
+                json!({"estimate": i.estimate, "se": i.se, "lo": i.lo, "hi": i.hi}),
+            );
+            outcome.text += &format!(
+                "  {name:<8} {:>12} {:>12}   [{}, {}]\n",
+                fmt_sig(i.estimate, 5),
+                fmt_sig(i.se, 3),
+                fmt_sig(i.lo, 4),
+                fmt_sig(i.hi, 4)
+            );
+        }
+        if let Some(w) = narrow_warning(&iv, data.groups) {
+            outcome.text += &format!("warning: {w}\n");
+        }
+        if failed > 0 {
+            outcome.text +=
+                &format!("warning: {failed} resamples gave no finite fit and were left out\n");
+        }
+        outcome.text = outcome.text.trim_end().to_string();
+        outcome.json["intervals"] = Value::Object(obj);
+        outcome.json["bootstrap"] = json!({
+            "resamples": boot.resamples,
+            "seed": boot.seed,
+            "restarts": boot.restarts,
+            "unit": if data.grouped_by_run { "run" } else { "point" },
+            "failed": failed,
+        });
+    }
+    Ok(outcome)
 }
 
 fn describe(state: &ShareState, data: &Dataset, skipped: usize, r: &FitReport) -> Outcome {

@@ -139,3 +139,41 @@ fn errors_go_to_stderr_with_a_non_zero_exit() {
     assert_ne!(code, 0);
     assert!(err.contains("not positive"), "{err}");
 }
+
+#[test]
+fn bootstrap_intervals_in_json_and_reproduced_by_a_link() {
+    let v = json(&[
+        "fit",
+        REFERENCE,
+        "--drop-top",
+        "5",
+        "--bootstrap",
+        "40",
+        "--seed",
+        "7",
+        "--json",
+    ]);
+    for k in ["E", "A", "B", "alpha", "beta", "a", "b"] {
+        let i = &v["intervals"][k];
+        let (se, lo, hi) = (
+            i["se"].as_f64().unwrap(),
+            i["lo"].as_f64().unwrap(),
+            i["hi"].as_f64().unwrap(),
+        );
+        assert!(se > 0.0 && lo < hi, "{k}: {i}");
+    }
+    assert_eq!(v["bootstrap"]["resamples"], 40);
+    let state = ShareState {
+        data: std::fs::read_to_string(REFERENCE).unwrap(),
+        drop_top: 5,
+        bootstrap: 40,
+        seed: 7,
+        ..ShareState::default()
+    };
+    let w = json(&["link", &format!("#{}", state.encode()), "--json"]);
+    assert_eq!(v["intervals"], w["intervals"]);
+
+    let (code, _, err) = frontier(&["fit", REFERENCE, "--bootstrap", "100000"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("from 2 to 10000"), "{err}");
+}

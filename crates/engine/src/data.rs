@@ -102,6 +102,9 @@ impl Quantity {
     }
 }
 
+/// Headers of a run column (a run's name or id), after [`normalise_header`].
+pub const RUN_ALIASES: [&str; 5] = ["run", "run id", "run name", "runid", "group"];
+
 /// Lower-case, trim, strip quotes, and turn `_`, `-`, `/`, `.` into spaces, so
 /// that `n_params`, `Model Size`, `eval/loss` and `"val-loss"` all match.
 pub fn normalise_header(raw: &str) -> String {
@@ -165,6 +168,10 @@ pub struct Run {
     pub tokens: Option<f64>,
     pub compute: Option<f64>,
     pub loss: f64,
+    /// The run this row belongs to, from a run column (several rows of one
+    /// training run, e.g. checkpoints, share it). The bootstrap resamples
+    /// whole runs when the data has one.
+    pub group: Option<String>,
 }
 
 impl Run {
@@ -198,6 +205,8 @@ pub struct RunTable {
     pub recognised: Vec<(Quantity, String)>,
     /// Headers that were kept but not used.
     pub ignored: Vec<String>,
+    /// The run column's header, when there is one.
+    pub run_column: Option<String>,
     /// True when the text has no usable header (nothing can be fitted).
     pub fatal: bool,
 }
@@ -345,6 +354,7 @@ pub fn parse_runs(text: &str) -> RunTable {
 
     // Column index for each quantity; the first matching header wins.
     let mut index: [Option<usize>; 4] = [None; 4];
+    let mut run_index: Option<usize> = None;
     for (col, h) in headers.iter().enumerate() {
         let norm = normalise_header(h);
         let found = Quantity::ALL
@@ -356,6 +366,10 @@ pub fn parse_runs(text: &str) -> RunTable {
                 table
                     .recognised
                     .push((Quantity::ALL[k], h.trim().to_string()));
+            }
+            None if run_index.is_none() && RUN_ALIASES.contains(&norm.as_str()) => {
+                run_index = Some(col);
+                table.run_column = Some(h.trim().to_string());
             }
             _ => table.ignored.push(h.trim().to_string()),
         }
@@ -442,6 +456,10 @@ pub fn parse_runs(text: &str) -> RunTable {
                 tokens: values[1],
                 compute: values[2],
                 loss: values[3].expect("loss column is present"),
+                group: run_index
+                    .and_then(|c| fields.get(c))
+                    .map(|v| v.trim().trim_matches('"').to_string())
+                    .filter(|v| !v.is_empty()),
             });
         }
     }
@@ -476,6 +494,10 @@ pub struct Point {
     pub ln_d: f64,
     pub ln_c: f64,
     pub ln_loss: f64,
+    /// Resampling unit: the run this point belongs to (numbered from 0 in
+    /// order of appearance), or the point's own number when the data has no
+    /// run column.
+    pub group: u32,
 }
 
 /// What a law needs from each run.
@@ -494,6 +516,10 @@ pub struct Dataset {
     pub points: Vec<Point>,
     /// Runs left out by the drop-the-K-highest-losses option.
     pub dropped: Vec<Run>,
+    /// Number of resampling units (see [`Point::group`]).
+    pub groups: usize,
+    /// True when the units are runs from a run column, not single points.
+    pub grouped_by_run: bool,
 }
 
 impl Dataset {
@@ -544,6 +570,7 @@ impl Dataset {
             drop_mask[i] = true;
         }
         let mut dataset = Dataset::default();
+        let mut group_names: std::collections::HashMap<String, u32> = Default::default();
         for (i, r) in usable.iter().enumerate() {
             if drop_mask[i] {
                 dataset.dropped.push((*r).clone());
@@ -570,8 +597,21 @@ impl Dataset {
                 ln_d: crate::ln(d),
                 ln_c: crate::ln(c),
                 ln_loss: crate::ln(r.loss),
+                group: match &r.group {
+                    Some(name) => {
+                        let next = group_names.len() as u32;
+                        *group_names.entry(name.clone()).or_insert(next)
+                    }
+                    None => {
+                        let next = group_names.len() as u32;
+                        group_names.insert(format!("\u{0}line {}", r.line), next);
+                        next
+                    }
+                },
             });
         }
+        dataset.groups = group_names.len();
+        dataset.grouped_by_run = usable.iter().any(|r| r.group.is_some());
         if dataset.points.len() < min_points {
             return Err(vec![InputIssue::general(format!(
                 "too few points for the law: {} usable after dropping {}, need at least {} (one per parameter)",

@@ -298,7 +298,14 @@ pub struct FitReport {
     /// Optimisation coordinates of the best fit that lie on the edge of the
     /// grid's range (a hint that the grid may be too narrow).
     pub at_grid_edge: Vec<String>,
+    /// Grid indices of the starts whose fits ended lowest, best first (at
+    /// most [`BEST_STARTS_KEPT`]); the bootstrap restarts from these.
+    #[serde(default)]
+    pub best_starts: Vec<usize>,
 }
+
+/// How many of the best starts a report keeps.
+pub const BEST_STARTS_KEPT: usize = 32;
 
 impl FitReport {
     /// The named parameter, if the law has it.
@@ -348,6 +355,20 @@ pub fn summarise<L: ScalingLaw>(
         })
         .map(|k| names[k].to_string())
         .collect();
+    let mut ranked: Vec<&StartOutcome> = outcomes
+        .iter()
+        .filter(|o| o.objective.is_finite())
+        .collect();
+    ranked.sort_by(|a, b| {
+        a.objective
+            .total_cmp(&b.objective)
+            .then(a.index.cmp(&b.index))
+    });
+    let best_starts = ranked
+        .iter()
+        .take(BEST_STARTS_KEPT)
+        .map(|o| o.index)
+        .collect();
     Ok(FitReport {
         law: kind,
         parameter_names: law
@@ -369,6 +390,7 @@ pub fn summarise<L: ScalingLaw>(
         best_start_index: best.index,
         best_start: options.grid.start(best.index),
         at_grid_edge,
+        best_starts,
     })
 }
 

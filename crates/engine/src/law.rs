@@ -311,6 +311,7 @@ mod tests {
             ln_d: ln(d),
             ln_c: ln(c),
             ln_loss: ln(3.0),
+            group: 0,
         }
     }
 

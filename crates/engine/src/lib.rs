@@ -10,6 +10,7 @@
 //! - [`answers`]: budget questions asked the same way of every law.
 //! - [`presets`]: published parameter sets.
 //! - [`share`]: the versioned, compressed share-link state.
+//! - [`bootstrap`]: seeded bootstrap intervals for every fitted quantity.
 //!
 //! All transcendental functions are the engine's own ([`kernel`]) or the
 //! pure-Rust `libm` crate's, so the native CLI and the WebAssembly page
@@ -21,6 +22,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod answers;
+pub mod bootstrap;
 pub mod data;
 pub mod fit;
 pub mod format;

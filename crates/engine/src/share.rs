@@ -49,6 +49,12 @@ pub struct ShareState {
     /// Ids of the published parameter sets overlaid on the plots.
     #[serde(default)]
     pub presets: Vec<String>,
+    /// Bootstrap resamples after the fit; 0 for none.
+    #[serde(default)]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap's random draws.
+    #[serde(default)]
+    pub seed: u64,
 }
 
 impl Default for ShareState {
@@ -63,6 +69,8 @@ impl Default for ShareState {
             budget: BudgetInput::default(),
             target_loss: String::new(),
             presets: Vec::new(),
+            bootstrap: 0,
+            seed: 0,
         }
     }
 }

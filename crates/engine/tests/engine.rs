@@ -5,7 +5,10 @@
 //! - `reference`: the 4500-start fit of the reference data matches the published replication.
 //! - `optimal`: the compute-optimal fixture table and presets.
 //! - `share`: share-link round trips and damaged links.
+//! - `bootstrap`: seeded bootstrap intervals on the reference data.
 
+#[path = "engine/bootstrap.rs"]
+mod bootstrap;
 #[path = "engine/gradients.rs"]
 mod gradients;
 #[path = "engine/input.rs"]

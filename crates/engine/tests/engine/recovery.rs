@@ -20,6 +20,7 @@ fn chinchilla_runs(truth: [f64; 5], noise: f64, seed: u64) -> Vec<Run> {
                 tokens: Some(d),
                 compute: None,
                 loss: l * (1.0 + noise * rng.uniform()),
+                group: None,
             });
             line += 1;
         }
@@ -83,6 +84,7 @@ fn compute_power_law_recovers_known_parameters() {
                 tokens: None,
                 compute: Some(c),
                 loss: truth[0] + truth[1] * c.powf(-truth[2]),
+                group: None,
             }
         })
         .collect();
