@@ -3,10 +3,11 @@
 
 use crate::browser;
 use crate::model::{
-    chart_input, combine_parts, comparison, primary, Answers, DataSummary, FitInputs, FitOutcome,
-    FitStatus, EXAMPLE_DATA,
+    bootstrap_jobs, chart_input, comparison, fit_jobs, gather_bootstrap, gather_fit, primary,
+    Answers, DataSummary, FitInputs, FitOutcome, FitStatus, EXAMPLE_DATA,
 };
 use crate::runner;
+use frontier_engine::bootstrap::{Interval, DEFAULT_RESAMPLES, MAX_RESAMPLES};
 use frontier_engine::fit::Grid;
 use frontier_engine::format::sig;
 use frontier_engine::optimal::BudgetInput;
@@ -39,7 +40,10 @@ fn initial_state() -> (ShareState, bool, Option<String>) {
     }
     let saved = browser::load_saved()
         .and_then(|json| serde_json::from_str::<ShareState>(&json).ok())
-        .unwrap_or_default();
+        .unwrap_or_else(|| ShareState {
+            bootstrap: DEFAULT_RESAMPLES,
+            ..ShareState::default()
+        });
     (saved, false, None)
 }
 
@@ -88,6 +92,32 @@ pub fn App() -> impl IntoView {
     let stale = Memo::new(move |_| {
         fit_inputs.with(|now| outcome.with(|o| o.as_ref().is_some_and(|o| &o.inputs != now)))
     });
+
+    let run_bootstrap = move |jobs: Vec<String>, total: usize| {
+        status.set(FitStatus::Bootstrapping { done: 0, total });
+        let started = browser::now_ms();
+        let result = runner::start(
+            jobs,
+            move |done| status.set(FitStatus::Bootstrapping { done, total }),
+            move |replies| match replies.and_then(gather_bootstrap) {
+                Ok(rs) => {
+                    let seconds = (browser::now_ms() - started) / 1000.0;
+                    outcome.update(|o| {
+                        if let Some(o) = o {
+                            o.resamples = Some(rs);
+                            o.boot_seconds = seconds;
+                        }
+                    });
+                    status.set(FitStatus::Done);
+                }
+                Err(m) => status.set(FitStatus::Failed(format!("bootstrap: {m}"))),
+            },
+        );
+        if let Err(m) = result {
+            runner::cancel();
+            status.set(FitStatus::Failed(m));
+        }
+    };
 
     let run_fit = move || {
         // Read the option fields first: a typo there should not start a fit.
@@ -142,18 +172,35 @@ pub fn App() -> impl IntoView {
         let workers = runner::worker_count().min(total);
         status.set(FitStatus::Running { done: 0, total });
         let started = browser::now_ms();
-        let job_inputs = inputs.clone();
         let result = runner::start(
-            &job_inputs,
-            workers,
+            fit_jobs(&inputs, workers),
             move |done| status.set(FitStatus::Running { done, total }),
-            move |parts| {
-                let report = parts.and_then(|p| combine_parts(&inputs, p));
+            move |replies| {
+                let report = replies.and_then(|r| gather_fit(&inputs, r));
                 let seconds = (browser::now_ms() - started) / 1000.0;
                 match report.and_then(|r| FitOutcome::new(inputs.clone(), r, seconds, workers)) {
                     Ok(o) => {
+                        let boot = o.inputs.boot();
+                        let jobs = boot.map(|b| {
+                            bootstrap_jobs(&o.inputs, &o.report, &b, workers.min(b.resamples))
+                        });
                         outcome.set(Some(o));
-                        status.set(FitStatus::Done);
+                        status.set(match boot {
+                            Some(b) => FitStatus::Bootstrapping {
+                                done: 0,
+                                total: b.resamples,
+                            },
+                            None => FitStatus::Done,
+                        });
+                        if let (Some(b), Some(jobs)) = (boot, jobs) {
+                            // Start the bootstrap after this callback returns:
+                            // starting workers stops these ones, whose
+                            // callback this is.
+                            set_timeout(
+                                move || run_bootstrap(jobs, b.resamples),
+                                std::time::Duration::ZERO,
+                            );
+                        }
                     }
                     Err(m) => status.set(FitStatus::Failed(m)),
                 }
@@ -184,7 +231,12 @@ pub fn App() -> impl IntoView {
         share_link.set(url);
     };
 
-    let running = move || matches!(status.get(), FitStatus::Running { .. });
+    let running = move || {
+        matches!(
+            status.get(),
+            FitStatus::Running { .. } | FitStatus::Bootstrapping { .. }
+        )
+    };
 
     view! {
         <header>
@@ -279,6 +331,30 @@ pub fn App() -> impl IntoView {
                             on:input=move |ev| delta_text.set(event_target_value(&ev))
                         />
                     </label>
+                    <label>
+                        "Bootstrap "
+                        <input
+                            type="number" min="0" max="10000" step="100" class="short"
+                            data-testid="bootstrap-resamples"
+                            prop:value=move || state.with(|s| s.bootstrap.to_string())
+                            on:input=move |ev| {
+                                if let Ok(k) = event_target_value(&ev).trim().parse::<usize>() {
+                                    state.update(|s| s.bootstrap = k.min(MAX_RESAMPLES));
+                                }
+                            }
+                        />
+                        " resamples (0: none), seed "
+                        <input
+                            type="number" min="0" step="1" class="short"
+                            data-testid="bootstrap-seed"
+                            prop:value=move || state.with(|s| s.seed.to_string())
+                            on:input=move |ev| {
+                                if let Ok(k) = event_target_value(&ev).trim().parse::<u64>() {
+                                    state.update(|s| s.seed = k);
+                                }
+                            }
+                        />
+                    </label>
                 </div>
                 <details>
                     <summary>{move || {
@@ -312,7 +388,7 @@ pub fn App() -> impl IntoView {
                         on:click=move |_| run_fit()>"Fit"</button>
                     <button data-testid="cancel-button" disabled=move || !running() on:click=cancel>"Cancel"</button>
                     {move || match status.get() {
-                        FitStatus::Running { done, total } => view! {
+                        FitStatus::Running { done, total } | FitStatus::Bootstrapping { done, total } => view! {
                             <progress data-testid="fit-progress" max=total value=done></progress>
                         }.into_any(),
                         _ => ().into_any(),
@@ -326,7 +402,7 @@ pub fn App() -> impl IntoView {
                 {move || stale.get().then(|| view! {
                     <p class="status warn" data-testid="stale">"The inputs changed since this fit: press Fit to update the results."</p>
                 })}
-                <FitResults outcome=outcome />
+                <FitResults state=state outcome=outcome />
             </section>
 
             <section class="panel budget">
@@ -416,45 +492,75 @@ fn DataReport(summary: Memo<DataSummary>) -> impl IntoView {
     }
 }
 
+/// Standard error and 95% interval cells of a quantity, blank without a bootstrap.
+fn interval_cells(iv: Option<&Interval>, id: &str) -> impl IntoView {
+    match iv {
+        Some(i) => view! {
+            <td class="num se" data-testid=format!("se-{id}") data-value=format!("{:?}", i.se)>{sig(i.se, 2)}</td>
+            <td class="num ci" data-testid=format!("ci-{id}")>{format!("[{}, {}]", sig(i.lo, 4), sig(i.hi, 4))}</td>
+        }
+        .into_any(),
+        None => view! { <td></td><td></td> }.into_any(),
+    }
+}
+
+fn find<'a>(iv: &'a Option<Vec<(String, Interval)>>, name: &str) -> Option<&'a Interval> {
+    iv.as_ref()?.iter().find(|(n, _)| n == name).map(|(_, i)| i)
+}
+
 #[component]
-fn FitResults(outcome: RwSignal<Option<FitOutcome>>) -> impl IntoView {
+fn FitResults(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>) -> impl IntoView {
     view! {
         {move || outcome.with(|o| o.as_ref().map(|o| {
             let r = &o.report;
+            let iv = o.intervals(state.with(|s| s.budget.flops().ok()));
+            let has_iv = iv.is_some();
             let rows = r.parameter_names.iter().zip(&r.params).map(|(name, v)| {
                 let symbol = match name.as_str() { "alpha" => "α", "beta" => "β", n => n }.to_string();
                 view! {
                     <tr>
                         <th>{symbol}</th>
                         <td class="num" data-testid=format!("result-{name}") data-value=format!("{v:?}")>{sig(*v, 6)}</td>
+                        {interval_cells(find(&iv, name), name)}
                     </tr>
                 }
             }).collect_view();
             let alloc = frontier_engine::answers::allocation(r.law, &r.params).map(|al| view! {
-                <tr><th>"a (N* ∝ C^a)"</th><td class="num" data-testid="result-a">{sig(al.a, 4)}</td></tr>
-                <tr><th>"b (D* ∝ C^b)"</th><td class="num" data-testid="result-b">{sig(al.b, 4)}</td></tr>
-                <tr><th>"G"</th><td class="num">{sig(al.g, 4)}</td></tr>
+                <tr><th>"a (N* ∝ C^a)"</th><td class="num" data-testid="result-a">{sig(al.a, 4)}</td>{interval_cells(find(&iv, "a"), "a")}</tr>
+                <tr><th>"b (D* ∝ C^b)"</th><td class="num" data-testid="result-b">{sig(al.b, 4)}</td>{interval_cells(find(&iv, "b"), "b")}</tr>
+                <tr><th>"G"</th><td class="num">{sig(al.g, 4)}</td><td></td><td></td></tr>
             });
-            let edge = (!r.at_grid_edge.is_empty()).then(|| view! {
-                <p class="status warn">{format!("The best fit lies outside the start grid in {}: consider widening the grid.", r.at_grid_edge.join(", "))}</p>
-            });
+            let warnings = o.warnings().into_iter().map(|w| view! {
+                <p class="status warn" data-testid="fit-warning">{w}</p>
+            }).collect_view();
             let skipped = (!o.skipped.is_empty()).then(|| view! {
                 <p class="status warn">{format!("{} line(s) with bad values were skipped (listed under the data).", o.skipped.len())}</p>
+            });
+            let boot_note = o.resamples.as_ref().map(|rs| {
+                let unit = if o.dataset.grouped_by_run { "runs" } else { "points" };
+                format!(
+                    "Intervals: {} bootstrap resamples of {unit} (seed {}), each refitted from the optimum and the {} best grid starts; SE and 2.5–97.5th percentiles.",
+                    rs.len(), o.inputs.seed, frontier_engine::bootstrap::DEFAULT_RESTARTS
+                )
             });
             view! {
                 <h3>{format!("Fitted law: {}", r.law.formula())}</h3>
                 <table class="results">
+                    <tr class="head"><th></th><th>"estimate"</th>
+                        {has_iv.then(|| view! { <th>"SE"</th><th>"95% interval"</th> })}
+                    </tr>
                     {rows}
                     {alloc}
                 </table>
-                <p class="fit-stats">
+                {boot_note.map(|n| view! { <p class="fit-stats">{n}</p> })}
+                <p class="fit-stats" data-testid="fit-stats">
                     {format!("Objective (sum of Huber losses): {:.10}. ", r.objective)}
                     {format!("{} points ({} dropped). ", r.points, o.dataset.dropped.len())}
                     {format!("{} of {} starts converged; {} ended within 10⁻⁶ of the best. ", r.converged, r.starts, r.near_best)}
-                    "Took "<span data-testid="fit-time">{format!("{:.2}", o.seconds)}</span>
+                    "Fit took "<span data-testid="fit-time">{format!("{:.2}", o.seconds)}</span>
                     {format!(" s on {} worker{}.", o.workers, if o.workers == 1 { "" } else { "s" })}
                 </p>
-                {edge}
+                {warnings}
                 {skipped}
             }
         }))}
@@ -602,7 +708,10 @@ fn AnswersView(
             None => view! {
                 <p class="hint" data-testid="answers-empty">"Fit your data, or choose a published law below, to see the optimal allocation."</p>
             }.into_any(),
-            Some(a) => headline_view(a).into_any(),
+            Some(a) => {
+                let iv = state.with(|s| outcome.with(|o| o.as_ref().and_then(|o| o.intervals(s.budget.flops().ok()))));
+                headline_view(a, iv).into_any()
+            }
         }}
         {move || {
             let rows = rows();
@@ -629,8 +738,13 @@ fn AnswersView(
     }
 }
 
-fn headline_view(a: Answers) -> impl IntoView {
+fn headline_view(a: Answers, iv: Option<Vec<(String, Interval)>>) -> impl IntoView {
     let b = a.budget;
+    let range = move |name: &str, f: fn(f64) -> String| {
+        find(&iv, name).map(|i| {
+            view! { <span class="ci" data-testid=format!("ci-{name}")>{format!(" [{}, {}]", f(i.lo), f(i.hi))}</span> }
+        })
+    };
     view! {
         <div class="answers">
             <p class="hint">{format!("Answers from {}:", a.label)}</p>
@@ -638,10 +752,12 @@ fn headline_view(a: Answers) -> impl IntoView {
                 None => view! { <p class="status error">"Enter a valid compute budget."</p> }.into_any(),
                 Some(b) => view! {
                     <table class="results">
-                        {b.n.map(|n| view! { <tr><th>"optimal model size N*"</th><td class="num big" data-testid="optimal-N" data-value=format!("{n:?}")>{num(n)}" parameters"</td></tr> })}
-                        {b.d.map(|d| view! { <tr><th>"optimal tokens D*"</th><td class="num big" data-testid="optimal-D" data-value=format!("{d:?}")>{num(d)}" tokens"</td></tr> })}
-                        {b.tokens_per_parameter.map(|r| view! { <tr><th>"tokens per parameter D*/N*"</th><td class="num" data-testid="optimal-ratio">{sig(r, 3)}</td></tr> })}
-                        <tr><th>"expected loss L*"</th><td class="num" data-testid="optimal-loss" data-value=format!("{:?}", b.loss)>{format!("{:.4}", b.loss)}</td></tr>
+                        {b.n.map(|n| view! { <tr><th>"optimal model size N*"</th><td class="num big" data-testid="optimal-N" data-value=format!("{n:?}")>{num(n)}" parameters"</td></tr>
+                            <tr class="sub"><td></td><td class="num">{range("N*", num)}</td></tr> })}
+                        {b.d.map(|d| view! { <tr><th>"optimal tokens D*"</th><td class="num big" data-testid="optimal-D" data-value=format!("{d:?}")>{num(d)}" tokens"</td></tr>
+                            <tr class="sub"><td></td><td class="num">{range("D*", num)}</td></tr> })}
+                        {b.tokens_per_parameter.map(|r| view! { <tr><th>"tokens per parameter D*/N*"</th><td class="num" data-testid="optimal-ratio">{sig(r, 3)}{range("D*/N*", |v| sig(v, 3))}</td></tr> })}
+                        <tr><th>"expected loss L*"</th><td class="num" data-testid="optimal-loss" data-value=format!("{:?}", b.loss)>{format!("{:.4}", b.loss)}{range("L*", |v| format!("{v:.4}"))}</td></tr>
                     </table>
                 }.into_any(),
             }}

@@ -26,14 +26,14 @@ pub fn start() {
     leptos::mount::mount_to_body(app::App);
 }
 
-/// The fit worker's entry: run this worker's share of the fit described by
-/// `job` (JSON [`model::FitJob`]), calling `progress(done, total)` between
-/// batches of starts, and return the JSON reply.
+/// The worker's entry: run this worker's share of a fit or a bootstrap
+/// (JSON [`model::Job`]), calling `progress(done, total)` as it goes, and
+/// return the JSON reply.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen]
 pub fn worker_fit(job: &str, progress: &js_sys::Function) -> String {
     console_error_panic_hook::set_once();
-    model::run_fit_job(job, |done, total| {
+    model::run_job(job, |done, total| {
         let _ = progress.call2(
             &JsValue::NULL,
             &JsValue::from_f64(done as f64),

@@ -2,6 +2,10 @@
 //! here touches the DOM, so it is tested with ordinary Rust tests.
 
 use frontier_engine::answers::{allocation, at_budget, compute_for_loss, BudgetAnswer};
+use frontier_engine::bootstrap::{
+    intervals, narrow_warning, run_resamples, share_of_resamples, BootstrapOptions, Interval,
+    Resample,
+};
 use frontier_engine::fit::{
     combine, fit_starts, residuals, share_of_starts, FitReport, Grid, StartOutcome,
 };
@@ -81,6 +85,9 @@ pub struct FitInputs {
     pub drop_top: usize,
     pub delta: f64,
     pub grid: Option<Vec<Vec<f64>>>,
+    /// Bootstrap resamples (0 for none) and seed.
+    pub bootstrap: usize,
+    pub seed: u64,
 }
 
 impl FitInputs {
@@ -91,7 +98,18 @@ impl FitInputs {
             drop_top: state.drop_top,
             delta: state.delta,
             grid: state.grid.clone(),
+            bootstrap: state.bootstrap,
+            seed: state.seed,
         }
+    }
+
+    /// The bootstrap settings, when one is asked for.
+    pub fn boot(&self) -> Option<BootstrapOptions> {
+        (self.bootstrap > 0).then(|| BootstrapOptions {
+            resamples: self.bootstrap,
+            seed: self.seed,
+            ..BootstrapOptions::default()
+        })
     }
 
     /// The options the engine runs with.
@@ -123,6 +141,10 @@ pub struct FitOutcome {
     pub seconds: f64,
     /// Web Workers the starts were shared over.
     pub workers: usize,
+    /// Bootstrap refits, in resample order, once they are done.
+    pub resamples: Option<Vec<Resample>>,
+    /// Wall time of the bootstrap, seconds.
+    pub boot_seconds: f64,
 }
 
 impl FitOutcome {
@@ -147,7 +169,40 @@ impl FitOutcome {
             skipped,
             seconds,
             workers,
+            resamples: None,
+            boot_seconds: 0.0,
         })
+    }
+
+    /// Intervals of every quantity at `budget`, once the bootstrap is done.
+    pub fn intervals(&self, budget: Option<f64>) -> Option<Vec<(String, Interval)>> {
+        let rs = self.resamples.as_ref()?;
+        Some(intervals(self.report.law, &self.report.params, rs, budget))
+    }
+
+    /// Warnings about the fit and its intervals.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        if !self.report.at_grid_edge.is_empty() {
+            w.push(format!(
+                "The best fit lies outside the start grid in {}: consider widening the grid.",
+                self.report.at_grid_edge.join(", ")
+            ));
+        }
+        if let Some(rs) = &self.resamples {
+            let failed = rs.iter().filter(|r| !r.objective.is_finite()).count();
+            if failed > 0 {
+                w.push(format!(
+                    "{failed} bootstrap resamples gave no finite fit and were left out."
+                ));
+            }
+            if let Some(iv) = self.intervals(None) {
+                if let Some(m) = narrow_warning(&iv, self.dataset.groups) {
+                    w.push(m);
+                }
+            }
+        }
+        w
     }
 }
 
@@ -157,6 +212,10 @@ pub enum FitStatus {
     #[default]
     Idle,
     Running {
+        done: usize,
+        total: usize,
+    },
+    Bootstrapping {
         done: usize,
         total: usize,
     },
@@ -170,11 +229,24 @@ impl FitStatus {
         match self {
             FitStatus::Idle => "Not fitted yet: paste runs and press Fit.".into(),
             FitStatus::Running { done, total } => format!("Fitting: {done} of {total} starts"),
+            FitStatus::Bootstrapping { done, total } => {
+                format!("Bootstrapping: {done} of {total} resamples")
+            }
             FitStatus::Done => match outcome {
-                Some(o) => format!(
-                    "Done: {} starts on {} points in {:.2} s",
-                    o.report.starts, o.report.points, o.seconds
-                ),
+                Some(o) => {
+                    let mut m = format!(
+                        "Done: {} starts on {} points in {:.2} s",
+                        o.report.starts, o.report.points, o.seconds
+                    );
+                    if let Some(rs) = &o.resamples {
+                        m += &format!(
+                            "; {} bootstrap resamples in {:.2} s",
+                            rs.len(),
+                            o.boot_seconds
+                        );
+                    }
+                    m
+                }
                 None => "Done".into(),
             },
             FitStatus::Cancelled => "Cancelled: the last fit was stopped.".into(),
@@ -295,23 +367,36 @@ pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInp
         }),
         presets,
         budget: state.budget.flops().ok(),
+        resamples: outcome
+            .and_then(|o| o.resamples.clone())
+            .unwrap_or_default(),
     }
 }
 
-/// One worker's share of a fit: the inputs, and which of the grid's starts.
+/// One worker's share of the work after a click on Fit.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct FitJob {
-    pub inputs: FitInputs,
-    /// This worker's number, from 0.
-    pub worker: usize,
-    /// How many workers share the fit.
-    pub workers: usize,
+pub enum Job {
+    /// Grid starts of the fit.
+    Fit {
+        inputs: FitInputs,
+        worker: usize,
+        workers: usize,
+    },
+    /// Bootstrap resamples of a finished fit.
+    Bootstrap {
+        inputs: FitInputs,
+        report: FitReport,
+        boot: BootstrapOptions,
+        worker: usize,
+        workers: usize,
+    },
 }
 
-/// Message from a fit worker to the page.
+/// Message from a worker to the page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum WorkerReply {
-    Ok(Vec<StartOutcome>),
+    Fit(Vec<StartOutcome>),
+    Bootstrap(Vec<Resample>),
     Err(String),
 }
 
@@ -323,21 +408,85 @@ fn issues_text(issues: &[InputIssue]) -> String {
         .join("; ")
 }
 
-/// Run a worker's share of a fit (JSON [`FitJob`]), reporting progress;
-/// returns a JSON [`WorkerReply`].
-pub fn run_fit_job(job: &str, mut progress: impl FnMut(usize, usize)) -> String {
-    let reply = match serde_json::from_str::<FitJob>(job) {
-        Err(e) => WorkerReply::Err(format!("bad fit request: {e}")),
-        Ok(job) => match job.inputs.dataset() {
+/// The jobs of `workers` workers fitting `inputs`, as JSON.
+pub fn fit_jobs(inputs: &FitInputs, workers: usize) -> Vec<String> {
+    (0..workers)
+        .map(|worker| {
+            let job = Job::Fit {
+                inputs: inputs.clone(),
+                worker,
+                workers,
+            };
+            serde_json::to_string(&job).expect("jobs serialise")
+        })
+        .collect()
+}
+
+/// The jobs of `workers` workers bootstrapping a fit, as JSON.
+pub fn bootstrap_jobs(
+    inputs: &FitInputs,
+    report: &FitReport,
+    boot: &BootstrapOptions,
+    workers: usize,
+) -> Vec<String> {
+    (0..workers)
+        .map(|worker| {
+            let job = Job::Bootstrap {
+                inputs: inputs.clone(),
+                report: report.clone(),
+                boot: *boot,
+                worker,
+                workers,
+            };
+            serde_json::to_string(&job).expect("jobs serialise")
+        })
+        .collect()
+}
+
+/// Run one worker's job (JSON [`Job`]), reporting progress; returns a JSON
+/// [`WorkerReply`]. This is what worker.js calls.
+pub fn run_job(job: &str, mut progress: impl FnMut(usize, usize)) -> String {
+    let mut tick = |d, t| {
+        progress(d, t);
+        true
+    };
+    let reply = match serde_json::from_str::<Job>(job) {
+        Err(e) => WorkerReply::Err(format!("bad job: {e}")),
+        Ok(Job::Fit {
+            inputs,
+            worker,
+            workers,
+        }) => match inputs.dataset() {
             Err(issues) => WorkerReply::Err(issues_text(&issues)),
             Ok((data, _)) => {
-                let options = job.inputs.options();
-                let share = share_of_starts(options.grid.len(), job.worker, job.workers);
-                match fit_starts(job.inputs.law, &data, &options, &share, |d, t| {
-                    progress(d, t);
-                    true
-                }) {
-                    Ok(parts) => WorkerReply::Ok(parts),
+                let options = inputs.options();
+                let share = share_of_starts(options.grid.len(), worker, workers);
+                match fit_starts(inputs.law, &data, &options, &share, &mut tick) {
+                    Ok(parts) => WorkerReply::Fit(parts),
+                    Err(e) => WorkerReply::Err(e.to_string()),
+                }
+            }
+        },
+        Ok(Job::Bootstrap {
+            inputs,
+            report,
+            boot,
+            worker,
+            workers,
+        }) => match inputs.dataset() {
+            Err(issues) => WorkerReply::Err(issues_text(&issues)),
+            Ok((data, _)) => {
+                let share = share_of_resamples(boot.resamples, worker, workers);
+                match run_resamples(
+                    inputs.law,
+                    &data,
+                    &inputs.options(),
+                    &report,
+                    &boot,
+                    &share,
+                    &mut tick,
+                ) {
+                    Ok(parts) => WorkerReply::Bootstrap(parts),
                     Err(e) => WorkerReply::Err(e.to_string()),
                 }
             }
@@ -346,10 +495,39 @@ pub fn run_fit_job(job: &str, mut progress: impl FnMut(usize, usize)) -> String 
     serde_json::to_string(&reply).expect("replies serialise")
 }
 
-/// Join the workers' parts into the fit report.
-pub fn combine_parts(inputs: &FitInputs, parts: Vec<StartOutcome>) -> Result<FitReport, String> {
+fn replies(texts: Vec<String>) -> Result<Vec<WorkerReply>, String> {
+    texts
+        .into_iter()
+        .map(|t| match serde_json::from_str::<WorkerReply>(&t) {
+            Ok(WorkerReply::Err(m)) => Err(m),
+            Ok(r) => Ok(r),
+            Err(e) => Err(format!("unreadable reply from a worker: {e}")),
+        })
+        .collect()
+}
+
+/// Join the fit workers' replies into the fit report.
+pub fn gather_fit(inputs: &FitInputs, texts: Vec<String>) -> Result<FitReport, String> {
+    let mut parts = Vec::new();
+    for r in replies(texts)? {
+        if let WorkerReply::Fit(p) = r {
+            parts.extend(p);
+        }
+    }
     let (data, _) = inputs.dataset().map_err(|i| issues_text(&i))?;
     combine(inputs.law, &data, &inputs.options(), parts).map_err(|e| e.to_string())
+}
+
+/// Join the bootstrap workers' replies, in resample order.
+pub fn gather_bootstrap(texts: Vec<String>) -> Result<Vec<Resample>, String> {
+    let mut all = Vec::new();
+    for r in replies(texts)? {
+        if let WorkerReply::Bootstrap(p) = r {
+            all.extend(p);
+        }
+    }
+    all.sort_by_key(|r| r.index);
+    Ok(all)
 }
 
 #[cfg(test)]
@@ -367,20 +545,35 @@ mod tests {
 
     fn run_workers(state: &ShareState, workers: usize) -> Result<FitReport, String> {
         let inputs = FitInputs::of(state);
-        let mut parts = Vec::new();
-        for worker in 0..workers {
-            let job = serde_json::to_string(&FitJob {
-                inputs: inputs.clone(),
-                worker,
-                workers,
-            })
-            .unwrap();
-            match serde_json::from_str(&run_fit_job(&job, |_, _| {})).unwrap() {
-                WorkerReply::Ok(p) => parts.extend(p),
-                WorkerReply::Err(e) => return Err(e),
-            }
-        }
-        combine_parts(&inputs, parts)
+        let texts = fit_jobs(&inputs, workers)
+            .iter()
+            .map(|j| run_job(j, |_, _| {}))
+            .collect();
+        gather_fit(&inputs, texts)
+    }
+
+    #[test]
+    fn bootstrap_workers_together_give_the_single_worker_resamples() {
+        let state = example_state();
+        let inputs = FitInputs::of(&state);
+        let report = run_workers(&state, 1).unwrap();
+        let boot = BootstrapOptions {
+            resamples: 6,
+            seed: 3,
+            restarts: 0,
+        };
+        let run = |w| {
+            gather_bootstrap(
+                bootstrap_jobs(&inputs, &report, &boot, w)
+                    .iter()
+                    .map(|j| run_job(j, |_, _| {}))
+                    .collect(),
+            )
+            .unwrap()
+        };
+        let one = run(1);
+        assert_eq!(one.len(), 6);
+        assert_eq!(run(2), one);
     }
 
     #[test]

@@ -1,11 +1,9 @@
-//! Runs fits in Web Workers (worker.js, which loads this same module and calls
-//! [`crate::worker_fit`]), so the page stays responsive. The grid's starts are
-//! shared out over several workers, one per core; their parts are joined by
-//! the engine into the same report one worker would give. Cancel terminates
-//! them all; the next fit starts fresh ones.
+//! Runs jobs in Web Workers (worker.js, which loads this same module and
+//! calls [`crate::worker_fit`]), so the page stays responsive: one job per
+//! worker, one worker per core; the model joins their replies into the same
+//! result one worker would give. Cancel terminates them all; the next run
+//! starts fresh ones.
 
-use crate::model::{FitInputs, FitJob, WorkerReply};
-use frontier_engine::fit::StartOutcome;
 use js_sys::Reflect;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,26 +23,23 @@ thread_local! {
 /// What the workers have sent so far.
 struct Gather {
     done: Vec<usize>,
-    parts: Vec<StartOutcome>,
-    finished: usize,
+    replies: Vec<Option<String>>,
     over: bool,
 }
 
-/// Start a fit on `workers` workers. Any fit already running is stopped
-/// first. `on_progress(done, total)` follows all workers together;
-/// `on_done` is called once, with every start's outcome or the first error.
+/// Run `jobs` (JSON, one per worker). Any run in progress is stopped first.
+/// `on_progress(done)` follows all workers together; `on_done` is called
+/// once, with every worker's reply in job order, or the first failure.
 pub fn start(
-    inputs: &FitInputs,
-    workers: usize,
+    jobs: Vec<String>,
     on_progress: impl Fn(usize) + 'static,
-    on_done: impl Fn(Result<Vec<StartOutcome>, String>) + 'static,
+    on_done: impl Fn(Result<Vec<String>, String>) + 'static,
 ) -> Result<(), String> {
     cancel();
-    let workers = workers.max(1);
+    let workers = jobs.len();
     let gather = Rc::new(RefCell::new(Gather {
         done: vec![0; workers],
-        parts: Vec::new(),
-        finished: 0,
+        replies: vec![None; workers],
         over: false,
     }));
     let on_progress = Rc::new(on_progress);
@@ -54,7 +49,7 @@ pub fn start(
     let finish = {
         let gather = gather.clone();
         let on_done = on_done.clone();
-        Rc::new(move |result: Result<Vec<StartOutcome>, String>| {
+        Rc::new(move |w: usize, result: Result<String, String>| {
             let mut g = gather.borrow_mut();
             if g.over {
                 return;
@@ -65,14 +60,13 @@ pub fn start(
                     drop(g);
                     on_done(Err(m));
                 }
-                Ok(mut part) => {
-                    g.parts.append(&mut part);
-                    g.finished += 1;
-                    if g.finished == g.done.len() {
+                Ok(reply) => {
+                    g.replies[w] = Some(reply);
+                    if g.replies.iter().all(Option::is_some) {
                         g.over = true;
-                        let parts = std::mem::take(&mut g.parts);
+                        let all = g.replies.iter_mut().map(|r| r.take().unwrap()).collect();
                         drop(g);
-                        on_done(Ok(parts));
+                        on_done(Ok(all));
                     }
                 }
             }
@@ -80,7 +74,7 @@ pub fn start(
     };
 
     let mut running = Vec::with_capacity(workers);
-    for w in 0..workers {
+    for (w, job) in jobs.into_iter().enumerate() {
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Module);
         let worker = Worker::new_with_options("./worker.js", &options)
@@ -106,31 +100,20 @@ pub fn start(
                     on_progress(total);
                 }
                 Some("done") => {
-                    let text = field("result").as_string().unwrap_or_default();
-                    finish_msg(match serde_json::from_str::<WorkerReply>(&text) {
-                        Ok(WorkerReply::Ok(parts)) => Ok(parts),
-                        Ok(WorkerReply::Err(m)) => Err(m),
-                        Err(e) => Err(format!("unreadable reply from a fit worker: {e}")),
-                    });
+                    finish_msg(w, Ok(field("result").as_string().unwrap_or_default()));
                 }
                 Some("failed") => {
                     let m = field("message").as_string().unwrap_or_default();
-                    finish_msg(Err(format!("a fit worker failed: {m}")));
+                    finish_msg(w, Err(format!("a worker failed: {m}")));
                 }
                 _ => {}
             }
         });
         let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
-            finish_err(Err(format!("a fit worker failed: {}", e.message())));
+            finish_err(w, Err(format!("a worker failed: {}", e.message())));
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let job = FitJob {
-            inputs: inputs.clone(),
-            worker: w,
-            workers,
-        };
-        let job = serde_json::to_string(&job).expect("jobs serialise");
         worker
             .post_message(&JsValue::from_str(&job))
             .map_err(|e| format!("cannot send the fit to a worker: {e:?}"))?;

@@ -80,6 +80,12 @@ async function numbers(page) {
   for (const id of ['result-E', 'result-A', 'result-B', 'result-alpha', 'result-beta', 'optimal-N', 'optimal-D', 'optimal-loss']) {
     out[id] = await page.getByTestId(id).getAttribute('data-value');
   }
+  for (const q of ['E', 'A', 'B', 'alpha', 'beta', 'a', 'b']) {
+    if (await page.getByTestId(`se-${q}`).count()) {
+      out[`se-${q}`] = await page.getByTestId(`se-${q}`).getAttribute('data-value');
+      out[`ci-${q}`] = await page.getByTestId(`ci-${q}`).textContent();
+    }
+  }
   return out;
 }
 
@@ -104,7 +110,7 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
   assert.match(await page.getByTestId('budget-flops').textContent(), /C = 1\.000e21 FLOPs/);
   await page.getByTestId('budget-input').fill('5.76e23');
   const status = await waitForFit(page);
-  assert.match(status, /^Done: 4500 starts on 240 points/);
+  assert.match(status, /^Done: 4500 starts on 240 points in [\d.]+ s; 1000 bootstrap resamples/);
 
   const v = await numbers(page);
   const E = Number(v['result-E']);
@@ -115,6 +121,11 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
   assert.ok(Math.abs(beta - 0.367175) < 0.001, `beta ${beta}`);
   assert.ok(Math.abs(Number(v['optimal-N']) / 7.3e10 - 1) < 0.05, `N* ${v['optimal-N']}`);
   assert.match(await page.getByTestId('fit-time').textContent(), /^\d+\.\d\d$/);
+  // Bootstrap intervals, of the replication's order (SE of alpha 0.015).
+  const seAlpha = Number(v['se-alpha']);
+  assert.ok(seAlpha > 0.005 && seAlpha < 0.05, `SE alpha ${seAlpha}`);
+  assert.match(v['ci-a'], /^\[0\.4\d+, 0\.5\d+\]$/);
+  assert.match(await page.getByTestId('ci-N*').textContent(), /\[\d\.\d+e10, \d\.\d+e1[01]\]/);
 
   for (const chart of ['chart-loss', 'chart-allocation', 'chart-residuals']) {
     const colours = await canvasColours(page, chart);
@@ -137,7 +148,7 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
   // One worker gives the same numbers as one per core.
   const single = await open(link.replace('/#', '/?workers=1#'));
   assert.match(await waitForFit(single.page), /^Done/);
-  assert.match(await single.page.locator('.fit-stats').textContent(), /on 1 worker\./);
+  assert.match(await single.page.getByTestId('fit-stats').textContent(), /on 1 worker\./);
   assert.deepEqual(await numbers(single.page), v);
   await single.context.close();
 
@@ -147,6 +158,9 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
     assert.equal(cli.params[name], Number(v[id]), `${name}: CLI ${cli.params[name]} page ${v[id]}`);
   }
   assert.equal(cli.budget.N, Number(v['optimal-N']));
+  for (const q of ['E', 'A', 'B', 'alpha', 'beta', 'a', 'b']) {
+    assert.equal(cli.intervals[q].se, Number(v[`se-${q}`]), `SE ${q}`);
+  }
   assert.deepEqual(errors, []);
 });
 

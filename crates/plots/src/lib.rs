@@ -7,7 +7,8 @@
 //!   shaded; extrapolation beyond it dashed; the budget marked.
 //! - [`residual_chart`]: log-loss residuals of the fit against compute.
 
-use frontier_engine::answers::at_budget;
+use frontier_engine::answers::{at_budget, BudgetAnswer};
+use frontier_engine::bootstrap::{band, Resample};
 use frontier_engine::data::Point;
 use frontier_engine::LawKind;
 use plotters::coord::Shift;
@@ -35,6 +36,8 @@ pub struct ChartInput {
     pub presets: Vec<Curve>,
     /// The user's compute budget, FLOPs.
     pub budget: Option<f64>,
+    /// Bootstrap refits of the user's fit: drawn as 95% bands.
+    pub resamples: Vec<Resample>,
 }
 
 /// Colour of the user's fit.
@@ -182,6 +185,43 @@ fn short(v: f64) -> String {
     trim(frontier_engine::format::sig(v, 3))
 }
 
+/// Shade the 95% bootstrap band of one frontier quantity of the fit, clipped
+/// to the chart's y range, with a legend entry when `label` is not empty.
+fn draw_band<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    input: &ChartInput,
+    fit: &Curve,
+    grid: &[f64],
+    color: RGBColor,
+    quantity: fn(&BudgetAnswer) -> Option<f64>,
+    label: &str,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    if input.resamples.len() < 2 {
+        return Ok(());
+    }
+    let b = band(fit.kind, &input.resamples, grid, quantity);
+    if b.len() < 2 {
+        return Ok(());
+    }
+    let y = chart.y_range();
+    let clip = |v: f64| v.clamp(y.start, y.end);
+    let mut poly: Vec<(f64, f64)> = b.iter().map(|&(c, _, hi)| (c, clip(hi))).collect();
+    poly.extend(b.iter().rev().map(|&(c, lo, _)| (c, clip(lo))));
+    let fill = color.mix(0.18);
+    let drawn = chart.draw_series(std::iter::once(Polygon::new(poly, fill.filled())))?;
+    if !label.is_empty() {
+        drawn
+            .label(label.to_string())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], fill.filled()));
+    }
+    Ok(())
+}
+
 /// Loss against compute (log x): the runs coloured by model size, the fitted
 /// frontier L*(C) and any presets, the budget as a vertical line.
 pub fn loss_chart<B: DrawingBackend>(
@@ -267,6 +307,17 @@ pub fn loss_chart<B: DrawingBackend>(
             });
     }
 
+    if let Some(fit) = &input.fitted {
+        draw_band(
+            &mut chart,
+            input,
+            fit,
+            &grid,
+            FIT_COLOR,
+            |a| Some(a.loss),
+            "95% bootstrap band",
+        )?;
+    }
     for (curve, primary) in input.curves() {
         let pts: Vec<(f64, f64)> = grid
             .iter()
@@ -377,6 +428,20 @@ pub fn allocation_chart<B: DrawingBackend>(
     }
     let inside = |c: f64| data_range.is_none_or(|(lo, hi)| c >= lo && c <= hi);
 
+    if let Some(fit) = &input.fitted {
+        if fit.kind == LawKind::Chinchilla {
+            draw_band(
+                &mut chart,
+                input,
+                fit,
+                &grid,
+                N_COLOR,
+                |a| a.n,
+                "95% bootstrap bands",
+            )?;
+            draw_band(&mut chart, input, fit, &grid, D_COLOR, |a| a.d, "")?;
+        }
+    }
     for (curve, primary) in &curves {
         for (which, base_color) in [("N*", N_COLOR), ("D*", D_COLOR)] {
             let value = |c: f64| {

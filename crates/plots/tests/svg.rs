@@ -43,6 +43,7 @@ fn input(with_fit: bool) -> ChartInput {
             vec![0.3],
         ];
         let r = fit(LawKind::Chinchilla, &data, &opts).unwrap();
+        let r_for_boot = r.clone();
         input.residuals = frontier_engine::fit::residuals(LawKind::Chinchilla, &r.theta, &data);
         input.fitted = Some(Curve {
             label: "your fit".into(),
@@ -50,7 +51,21 @@ fn input(with_fit: bool) -> ChartInput {
             params: r.params,
             color: FIT_COLOR,
         });
-        input.points = data.points;
+        input.points = data.points.clone();
+        input.resamples = frontier_engine::bootstrap::run_resamples(
+            LawKind::Chinchilla,
+            &data,
+            &opts,
+            &r_for_boot,
+            &frontier_engine::bootstrap::BootstrapOptions {
+                resamples: 20,
+                seed: 1,
+                restarts: 0,
+            },
+            &(0..20).collect::<Vec<_>>(),
+            |_, _| true,
+        )
+        .unwrap();
     }
     input
 }
@@ -79,6 +94,7 @@ fn loss_chart_shows_runs_frontier_presets_and_axis_titles() {
     assert!(s.contains("final loss (nats/token)"));
     assert!(s.contains("your fit"));
     assert!(s.contains("Besiroglu 2024"));
+    assert!(s.contains("95% bootstrap band"));
     // 240 runs plus one legend marker.
     assert_eq!(s.matches("<circle").count(), 241, "circles");
     keep("loss", &s);
@@ -89,6 +105,7 @@ fn allocation_chart_shades_the_data_range_and_marks_the_budget() {
     let inp = input(true);
     let s = svg(|a| allocation_chart(a, &inp).unwrap());
     assert!(s.contains("compute range of the data"));
+    assert!(s.contains("95% bootstrap bands"));
     assert!(s.contains("dashed: extrapolation beyond the data"));
     assert!(s.contains("N* (parameters)") && s.contains("D* (tokens)"));
     assert!(s.contains("budget 5.76e23"), "budget label");
