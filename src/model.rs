@@ -385,7 +385,7 @@ pub enum Job {
     /// Bootstrap resamples of a finished fit.
     Bootstrap {
         inputs: FitInputs,
-        report: FitReport,
+        report: Box<FitReport>,
         boot: BootstrapOptions,
         worker: usize,
         workers: usize,
@@ -433,7 +433,7 @@ pub fn bootstrap_jobs(
         .map(|worker| {
             let job = Job::Bootstrap {
                 inputs: inputs.clone(),
-                report: report.clone(),
+                report: Box::new(report.clone()),
                 boot: *boot,
                 worker,
                 workers,
