@@ -3,8 +3,8 @@
 
 use crate::browser;
 use crate::model::{
-    bootstrap_jobs, chart_input, comparison, fit_jobs, gather_bootstrap, gather_fit, primary,
-    Answers, DataSummary, FitInputs, FitOutcome, FitStatus, EXAMPLE_DATA,
+    approach_rows, bootstrap_jobs, chart_input, comparison, fit_jobs, gather_bootstrap, gather_fit,
+    primary, Answers, DataSummary, FitInputs, FitOutcome, FitStatus, EXAMPLE_DATA,
 };
 use crate::runner;
 use frontier_engine::bootstrap::{Interval, DEFAULT_RESAMPLES, MAX_RESAMPLES};
@@ -434,6 +434,7 @@ pub fn App() -> impl IntoView {
                 }).collect_view()}
             </section>
         </main>
+        <Approaches state=state outcome=outcome />
         <Charts state=state outcome=outcome />
         <section class="panel share">
             <h2>"4. Share"</h2>
@@ -769,12 +770,61 @@ fn headline_view(a: Answers, iv: Option<Vec<(String, Interval)>>) -> impl IntoVi
     }
 }
 
+/// Hoffmann's three estimates of the allocation exponent side by side.
+#[component]
+fn Approaches(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>) -> impl IntoView {
+    let cell = |v: Option<(f64, Option<(f64, f64)>)>, f: fn(f64) -> String| match v {
+        None => "–".to_string(),
+        Some((x, None)) => f(x),
+        Some((x, Some((lo, hi)))) => format!("{} [{}, {}]", f(x), f(lo), f(hi)),
+    };
+    view! {
+        {move || outcome.with(|o| o.as_ref().filter(|o| o.report.law == LawKind::Chinchilla).map(|o| {
+            let budget = state.with(|s| s.budget.flops().ok());
+            let (rows, disagreements) = approach_rows(o, budget);
+            view! {
+                <section class="panel approaches" data-testid="approaches">
+                    <h2>"Cross-check: Hoffmann's three approaches"</h2>
+                    <p class="hint">
+                        "Approach 1 takes the lowest-loss run of each compute budget; Approach 2 fits a parabola in log N to each budget's runs (IsoFLOP profile); both then fit N_opt = k·C^a. Runs within 25% of each other's compute share a budget. "
+                        "Intervals: 95%, from the bootstrap for Approach 3 and from the regression across budgets for 1 and 2."
+                    </p>
+                    <table class="compare">
+                        <tr><th>"approach"</th><th>"a (N* ∝ C^a)"</th><th>{budget.map(|c| format!("N* at {} FLOPs", sig(c, 3))).unwrap_or_else(|| "N* at the budget".into())}</th><th>"budgets used"</th></tr>
+                        {rows.into_iter().map(|r| {
+                            let used = match (r.name.chars().next(), &o.envelope, &o.isoflop) {
+                                (Some('1'), Ok(f), _) | (Some('2'), _, Ok(f)) => format!("{} of {}", f.budgets.len(), f.budgets.len() + f.skipped.len()),
+                                _ => "–".into(),
+                            };
+                            let id = format!("approach-{}", &r.name[..1]);
+                            view! {
+                                <tr data-testid=id>
+                                    <td>{r.name}</td>
+                                    <td class="num">{match &r.missing { Some(m) => m.clone(), None => cell(r.a, |v| format!("{v:.3}")) }}</td>
+                                    <td class="num">{cell(r.n_at_budget, num)}</td>
+                                    <td class="num">{used}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </table>
+                    {if disagreements.is_empty() {
+                        view! { <p class="status ok" data-testid="approaches-agree">"The three estimates of a agree within their intervals."</p> }.into_any()
+                    } else {
+                        disagreements.into_iter().map(|d| view! { <p class="status warn" data-testid="approaches-disagree">{d}</p> }).collect_view().into_any()
+                    }}
+                </section>
+            }
+        }))}
+    }
+}
+
 /// The three plots, redrawn whenever what they show changes.
 #[component]
 fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>) -> impl IntoView {
     let loss_ref: NodeRef<html::Canvas> = NodeRef::new();
     let alloc_ref: NodeRef<html::Canvas> = NodeRef::new();
     let resid_ref: NodeRef<html::Canvas> = NodeRef::new();
+    let iso_ref: NodeRef<html::Canvas> = NodeRef::new();
     let resized = RwSignal::new(0u32);
     let on_resize =
         wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || resized.update(|n| *n += 1));
@@ -787,8 +837,16 @@ fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>) ->
     Effect::new(move |_| {
         resized.track();
         let input = state.with(|s| outcome.with(|o| chart_input(s, o.as_ref())));
-        let shown = [true, input.has_allocation(), input.has_residuals()];
-        for (r, which) in [(loss_ref, 0), (alloc_ref, 1), (resid_ref, 2)] {
+        let shown = [
+            true,
+            input.has_allocation(),
+            input.has_residuals(),
+            input
+                .isoflop
+                .as_ref()
+                .is_some_and(|f| !f.budgets.is_empty()),
+        ];
+        for (r, which) in [(loss_ref, 0), (alloc_ref, 1), (resid_ref, 2), (iso_ref, 3)] {
             let Some(canvas) = r.get() else { continue };
             // An empty chart is hidden rather than drawn as a blank box.
             let _ = web_sys::HtmlElement::style(&canvas)
@@ -808,7 +866,8 @@ fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>) ->
             let drawn = match which {
                 0 => frontier_plots::loss_chart(&area, &input),
                 1 => frontier_plots::allocation_chart(&area, &input),
-                _ => frontier_plots::residual_chart(&area, &input),
+                2 => frontier_plots::residual_chart(&area, &input),
+                _ => frontier_plots::isoflop_chart(&area, &input),
             };
             if let Err(e) = drawn {
                 web_sys::console::error_1(&format!("chart {which}: {e:?}").into());
@@ -821,6 +880,7 @@ fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>) ->
             <canvas node_ref=loss_ref data-testid="chart-loss"></canvas>
             <canvas node_ref=alloc_ref data-testid="chart-allocation"></canvas>
             <canvas node_ref=resid_ref data-testid="chart-residuals"></canvas>
+            <canvas node_ref=iso_ref data-testid="chart-isoflop"></canvas>
         </section>
     }
 }

@@ -2,6 +2,7 @@
 //! here touches the DOM, so it is tested with ordinary Rust tests.
 
 use frontier_engine::answers::{allocation, at_budget, compute_for_loss, BudgetAnswer};
+use frontier_engine::approaches::{self, AllocationFit, DEFAULT_TOLERANCE};
 use frontier_engine::bootstrap::{
     intervals, narrow_warning, run_resamples, share_of_resamples, BootstrapOptions, Interval,
     Resample,
@@ -141,6 +142,9 @@ pub struct FitOutcome {
     pub seconds: f64,
     /// Web Workers the starts were shared over.
     pub workers: usize,
+    /// Hoffmann's Approach 1 (envelope) and 2 (IsoFLOP) on the same data.
+    pub envelope: Result<AllocationFit, String>,
+    pub isoflop: Result<AllocationFit, String>,
     /// Bootstrap refits, in resample order, once they are done.
     pub resamples: Option<Vec<Resample>>,
     /// Wall time of the bootstrap, seconds.
@@ -161,6 +165,16 @@ impl FitOutcome {
                 .join("; ")
         })?;
         let residuals = residuals(report.law, &report.theta, &dataset);
+        let has_sizes = dataset.points.iter().all(|p| p.n.is_finite());
+        let (envelope, isoflop) = if has_sizes {
+            (
+                approaches::envelope(&dataset, DEFAULT_TOLERANCE),
+                approaches::isoflop(&dataset, DEFAULT_TOLERANCE),
+            )
+        } else {
+            let why = "needs model sizes (N) in the data".to_string();
+            (Err(why.clone()), Err(why))
+        };
         Ok(FitOutcome {
             inputs,
             report,
@@ -169,6 +183,8 @@ impl FitOutcome {
             skipped,
             seconds,
             workers,
+            envelope,
+            isoflop,
             resamples: None,
             boot_seconds: 0.0,
         })
@@ -341,6 +357,79 @@ pub fn comparison(state: &ShareState, outcome: Option<&FitOutcome>) -> Vec<Answe
     rows
 }
 
+/// One row of the three-approaches table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApproachRow {
+    pub name: &'static str,
+    /// a, with its 95% interval when known.
+    pub a: Option<(f64, Option<(f64, f64)>)>,
+    /// N* at the budget, with its 95% interval when known.
+    pub n_at_budget: Option<(f64, Option<(f64, f64)>)>,
+    /// Why there is no estimate.
+    pub missing: Option<String>,
+}
+
+/// Approaches 3 (the fit), 1 and 2 side by side at the budget, and the pairs
+/// whose 95% intervals of a do not overlap.
+pub fn approach_rows(o: &FitOutcome, budget: Option<f64>) -> (Vec<ApproachRow>, Vec<String>) {
+    let iv = o.intervals(budget);
+    let find = |name: &str| {
+        iv.as_ref()
+            .and_then(|v| v.iter().find(|(n, _)| n == name))
+            .map(|(_, i)| (i.lo, i.hi))
+    };
+    let mut rows = Vec::new();
+    if let Some(al) = allocation(o.report.law, &o.report.params) {
+        rows.push(ApproachRow {
+            name: "3: parametric fit",
+            a: Some((al.a, find("a"))),
+            n_at_budget: budget.and_then(|c| {
+                at_budget(o.report.law, &o.report.params, c)
+                    .n
+                    .map(|n| (n, find("N*")))
+            }),
+            missing: None,
+        });
+    }
+    for (name, r) in [
+        ("1: envelope", &o.envelope),
+        ("2: IsoFLOP profiles", &o.isoflop),
+    ] {
+        rows.push(match r {
+            Ok(f) => {
+                let n = budget.map(|c| (f.n_opt(c), Some(f.n_opt_interval(c))));
+                ApproachRow {
+                    name,
+                    a: Some((f.a, Some((f.lo, f.hi)))),
+                    n_at_budget: n,
+                    missing: None,
+                }
+            }
+            Err(e) => ApproachRow {
+                name,
+                a: None,
+                n_at_budget: None,
+                missing: Some(e.clone()),
+            },
+        });
+    }
+    let mut disagreements = Vec::new();
+    for i in 0..rows.len() {
+        for j in i + 1..rows.len() {
+            if let (Some((_, Some(x))), Some((_, Some(y)))) = (rows[i].a, rows[j].a) {
+                if approaches::disagree(x, y) {
+                    disagreements.push(format!(
+                        "Approaches {} and {} disagree: their 95% intervals of a do not overlap.",
+                        &rows[i].name[..1],
+                        &rows[j].name[..1]
+                    ));
+                }
+            }
+        }
+    }
+    (rows, disagreements)
+}
+
 /// What the charts draw.
 pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInput {
     let presets = PRESETS
@@ -370,6 +459,7 @@ pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInp
         resamples: outcome
             .and_then(|o| o.resamples.clone())
             .unwrap_or_default(),
+        isoflop: outcome.and_then(|o| o.isoflop.clone().ok()),
     }
 }
 

@@ -127,7 +127,12 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
   assert.match(v['ci-a'], /^\[0\.4\d+, 0\.5\d+\]$/);
   assert.match(await page.getByTestId('ci-N*').textContent(), /\[\d\.\d+e10, \d\.\d+e1[01]\]/);
 
-  for (const chart of ['chart-loss', 'chart-allocation', 'chart-residuals']) {
+  // Hoffmann's other two approaches, side by side with the fit.
+  for (const [id, lo, hi] of [['approach-1', 0.45, 0.55], ['approach-2', 0.45, 0.55], ['approach-3', 0.49, 0.54]]) {
+    const a = Number((await page.getByTestId(id).locator('td').nth(1).textContent()).split(' ')[0]);
+    assert.ok(a > lo && a < hi, `${id}: a = ${a}`);
+  }
+  for (const chart of ['chart-loss', 'chart-allocation', 'chart-residuals', 'chart-isoflop']) {
     const colours = await canvasColours(page, chart);
     assert.ok(colours > 20, `${chart} looks blank (${colours} colours)`);
   }

@@ -2,6 +2,7 @@
 //! the same engine, so the same inputs give the same numbers.
 
 use frontier_engine::answers::{allocation, at_budget, compute_for_loss};
+use frontier_engine::approaches::{envelope, isoflop, DEFAULT_TOLERANCE};
 use frontier_engine::bootstrap::{
     intervals, narrow_warning, run_resamples, BootstrapOptions, MAX_RESAMPLES,
 };
@@ -336,6 +337,46 @@ fn describe(state: &ShareState, data: &Dataset, skipped: usize, r: &FitReport) -
             al.b,
             fmt_sig(al.g, 4)
         );
+    }
+    if data.points.iter().all(|p| p.n.is_finite()) {
+        let mut approaches = Map::new();
+        text += "allocation exponent a by Hoffmann's approaches (95% interval):\n";
+        if let Some(al) = allocation(law, &r.params) {
+            text += &format!("  3 (parametric fit)  a = {:.4}\n", al.a);
+        }
+        for (key, label, result) in [
+            (
+                "envelope",
+                "1 (envelope)      ",
+                envelope(data, DEFAULT_TOLERANCE),
+            ),
+            (
+                "isoflop",
+                "2 (IsoFLOP)       ",
+                isoflop(data, DEFAULT_TOLERANCE),
+            ),
+        ] {
+            match result {
+                Ok(f) => {
+                    text += &format!(
+                        "  {label}  a = {:.4} [{:.4}, {:.4}] from {} budgets\n",
+                        f.a,
+                        f.lo,
+                        f.hi,
+                        f.budgets.len()
+                    );
+                    approaches.insert(
+                        key.into(),
+                        json!({"a": f.a, "se": f.se, "lo": f.lo, "hi": f.hi, "budgets": f.budgets.len(), "skipped": f.skipped.len()}),
+                    );
+                }
+                Err(e) => {
+                    text += &format!("  {label}  not available: {e}\n");
+                    approaches.insert(key.into(), json!({"error": e}));
+                }
+            }
+        }
+        obj["approaches"] = Value::Object(approaches);
     }
     if let Ok(c) = state.budget.flops() {
         let ans = at_budget(law, &r.params, c);

@@ -43,6 +43,12 @@ fn fit_json_on_the_reference_data_and_the_link_give_the_same_numbers() {
     for k in ["a", "b", "G"] {
         assert!(v["compute_optimal"][k].is_f64(), "{k}");
     }
+    // Hoffmann's Approaches 1 and 2 as cross-checks: near his 0.50 and 0.49.
+    for k in ["envelope", "isoflop"] {
+        let a = v["approaches"][k]["a"].as_f64().unwrap();
+        assert!((a - 0.5).abs() < 0.05, "{k}: {a}");
+        assert!(v["approaches"][k]["lo"].as_f64().unwrap() < a);
+    }
 
     // A link holding the same data and options reproduces the numbers exactly.
     let state = ShareState {

@@ -11,6 +11,7 @@
 //! - [`presets`]: published parameter sets.
 //! - [`share`]: the versioned, compressed share-link state.
 //! - [`bootstrap`]: seeded bootstrap intervals for every fitted quantity.
+//! - [`approaches`]: Hoffmann's Approaches 1 (envelope) and 2 (IsoFLOP).
 //!
 //! All transcendental functions are the engine's own ([`kernel`]) or the
 //! pure-Rust `libm` crate's, so the native CLI and the WebAssembly page
@@ -22,6 +23,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod answers;
+pub mod approaches;
 pub mod bootstrap;
 pub mod data;
 pub mod fit;

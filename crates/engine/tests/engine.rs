@@ -6,7 +6,10 @@
 //! - `optimal`: the compute-optimal fixture table and presets.
 //! - `share`: share-link round trips and damaged links.
 //! - `bootstrap`: seeded bootstrap intervals on the reference data.
+//! - `approaches`: Hoffmann's Approaches 1 and 2, synthetic and reference data.
 
+#[path = "engine/approaches.rs"]
+mod approaches;
 #[path = "engine/bootstrap.rs"]
 mod bootstrap;
 #[path = "engine/gradients.rs"]

@@ -8,6 +8,7 @@
 //! - [`residual_chart`]: log-loss residuals of the fit against compute.
 
 use frontier_engine::answers::{at_budget, BudgetAnswer};
+use frontier_engine::approaches::AllocationFit;
 use frontier_engine::bootstrap::{band, Resample};
 use frontier_engine::data::Point;
 use frontier_engine::LawKind;
@@ -38,6 +39,8 @@ pub struct ChartInput {
     pub budget: Option<f64>,
     /// Bootstrap refits of the user's fit: drawn as 95% bands.
     pub resamples: Vec<Resample>,
+    /// Approach 2's IsoFLOP profiles, when there are any.
+    pub isoflop: Option<AllocationFit>,
 }
 
 /// Colour of the user's fit.
@@ -607,6 +610,109 @@ pub fn residual_chart<B: DrawingBackend>(
             .zip(&input.residuals)
             .map(|(p, r)| Circle::new((p.c, *r), 3, size_color(p.n, n_lo, n_hi).filled())),
     )?;
+    area.present()
+}
+
+/// Approach 2's IsoFLOP profiles: loss against model size (log x) for each
+/// compute budget, coloured by budget, with the fitted parabolas and their
+/// minima.
+pub fn isoflop_chart<B: DrawingBackend>(
+    area: &DrawingArea<B, Shift>,
+    input: &ChartInput,
+) -> DrawResult<B> {
+    area.fill(&WHITE)?;
+    let caption = "IsoFLOP profiles (Approach 2): loss against model size per compute budget";
+    let Some(fit) = input.isoflop.as_ref().filter(|f| !f.budgets.is_empty()) else {
+        area.draw(&Text::new(
+            caption.to_string(),
+            (20, 15),
+            ("sans-serif", 20).into_font(),
+        ))?;
+        area.draw(&Text::new(
+            "no IsoFLOP profiles: fit data with several model sizes per compute budget".to_string(),
+            (20, 60),
+            ("sans-serif", 15).into_font(),
+        ))?;
+        return area.present();
+    };
+    let members = || {
+        fit.budgets
+            .iter()
+            .flat_map(|b| b.members.iter().map(|&i| &input.points[i]))
+    };
+    let (mut n_lo, mut n_hi, mut l_lo, mut l_hi) = (f64::INFINITY, 0.0f64, f64::INFINITY, 0.0f64);
+    for p in members() {
+        n_lo = n_lo.min(p.n);
+        n_hi = n_hi.max(p.n);
+        l_lo = l_lo.min(p.loss);
+        l_hi = l_hi.max(p.loss);
+    }
+    let pad = 0.05 * (l_hi - l_lo).max(0.05);
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 20))
+        .margin(12)
+        .margin_right(32)
+        .x_label_area_size(48)
+        .y_label_area_size(64)
+        .build_cartesian_2d(
+            (n_lo / 1.5..n_hi * 1.5).log_scale(),
+            (l_lo - pad)..(l_hi + pad),
+        )?;
+    chart
+        .configure_mesh()
+        .x_desc("model size N (parameters)")
+        .y_desc("final loss (nats/token)")
+        .x_label_formatter(&log_tick)
+        .y_label_formatter(&|v| format!("{v:.2}"))
+        .x_labels(8)
+        .y_labels(8)
+        .light_line_style(RGBColor(238, 238, 238))
+        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 15))
+        .draw()?;
+    let c_lo = fit.budgets.first().map(|b| b.compute).unwrap_or(1.0);
+    let c_hi = fit.budgets.last().map(|b| b.compute).unwrap_or(1.0);
+    for b in &fit.budgets {
+        let color = size_color(b.compute, c_lo, c_hi);
+        chart.draw_series(
+            b.members.iter().map(|&i| {
+                Circle::new((input.points[i].n, input.points[i].loss), 3, color.filled())
+            }),
+        )?;
+        if let Some(p) = b.parabola {
+            let curve: Vec<(f64, f64)> = log_space(b.n_range.0, b.n_range.1, 40)
+                .into_iter()
+                .map(|n| {
+                    let x = n.ln();
+                    (n, p[0] + p[1] * x + p[2] * x * x)
+                })
+                .collect();
+            chart.draw_series(LineSeries::new(curve, color.stroke_width(2)))?;
+        }
+    }
+    chart
+        .draw_series(
+            fit.budgets
+                .iter()
+                .map(|b| Cross::new((b.n_opt, b.loss), 7, BLACK.stroke_width(2))),
+        )?
+        .label("minimum of each profile (N_opt)")
+        .legend(|(x, y)| Cross::new((x + 9, y), 5, BLACK.stroke_width(2)));
+    chart
+        .draw_series(std::iter::once(Circle::new((n_lo, l_hi + 10.0), 0, WHITE)))?
+        .label(format!(
+            "runs and parabolas, coloured by budget: {} (dark) to {} FLOPs (yellow)",
+            log_tick_precise(c_lo),
+            log_tick_precise(c_hi)
+        ))
+        .legend(move |(x, y)| Circle::new((x + 9, y), 4, size_color(c_lo, c_lo, c_hi).filled()));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .label_font(("sans-serif", 13))
+        .draw()?;
     area.present()
 }
 

@@ -5,7 +5,8 @@ use frontier_engine::data::Needs;
 use frontier_engine::presets::preset;
 use frontier_engine::{fit, Dataset, FitOptions, LawKind};
 use frontier_plots::{
-    allocation_chart, loss_chart, residual_chart, ChartInput, Curve, FIT_COLOR, PRESET_COLORS,
+    allocation_chart, isoflop_chart, loss_chart, residual_chart, ChartInput, Curve, FIT_COLOR,
+    PRESET_COLORS,
 };
 use plotters::prelude::*;
 
@@ -52,6 +53,11 @@ fn input(with_fit: bool) -> ChartInput {
             color: FIT_COLOR,
         });
         input.points = data.points.clone();
+        input.isoflop = frontier_engine::approaches::isoflop(
+            &data,
+            frontier_engine::approaches::DEFAULT_TOLERANCE,
+        )
+        .ok();
         input.resamples = frontier_engine::bootstrap::run_resamples(
             LawKind::Chinchilla,
             &data,
@@ -133,4 +139,19 @@ fn charts_without_data_draw_presets_or_a_hint() {
     assert!(s.contains("fit your data"));
     let s = svg(|a| allocation_chart(a, &ChartInput::default()).unwrap());
     assert!(s.contains("choose a published law"));
+}
+
+#[test]
+fn isoflop_chart_draws_profiles_and_minima() {
+    let inp = input(true);
+    let fit = inp.isoflop.clone().unwrap();
+    let s = svg(|a| isoflop_chart(a, &inp).unwrap());
+    assert!(s.contains("model size N (parameters)"));
+    assert!(s.contains("minimum of each profile"));
+    let runs: usize = fit.budgets.iter().map(|b| b.members.len()).sum();
+    // Every run of a used budget, plus the legend's marker and a hidden anchor.
+    assert_eq!(s.matches("<circle").count(), runs + 2);
+    keep("isoflop", &s);
+    let s = svg(|a| isoflop_chart(a, &ChartInput::default()).unwrap());
+    assert!(s.contains("no IsoFLOP profiles"));
 }
