@@ -1,8 +1,9 @@
 //! Runs jobs in Web Workers (worker.js, which loads this same module and
 //! calls [`crate::worker_fit`]), so the page stays responsive: one job per
 //! worker, one worker per core; the model joins their replies into the same
-//! result one worker would give. Cancel terminates them all; the next run
-//! starts fresh ones.
+//! result one worker would give. Workers are kept between runs (loading the
+//! module in a new worker costs a few hundred milliseconds); Cancel
+//! terminates them all and the next run starts fresh ones.
 
 use js_sys::Reflect;
 use std::cell::RefCell;
@@ -18,6 +19,8 @@ struct Running {
 
 thread_local! {
     static RUNNING: RefCell<Vec<Running>> = const { RefCell::new(Vec::new()) };
+    /// True when every worker in RUNNING has answered its last job.
+    static IDLE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// What the workers have sent so far.
@@ -35,8 +38,14 @@ pub fn start(
     on_progress: impl Fn(usize) + 'static,
     on_done: impl Fn(Result<Vec<String>, String>) + 'static,
 ) -> Result<(), String> {
-    cancel();
     let workers = jobs.len();
+    // Reuse the workers when they are as many and all idle; otherwise start
+    // afresh (a busy worker would answer its old job to the new handlers).
+    let reuse = IDLE.with(|i| i.get()) && RUNNING.with(|r| r.borrow().len()) == workers;
+    if !reuse {
+        cancel();
+    }
+    IDLE.with(|i| i.set(false));
     let gather = Rc::new(RefCell::new(Gather {
         done: vec![0; workers],
         replies: vec![None; workers],
@@ -64,6 +73,7 @@ pub fn start(
                     g.replies[w] = Some(reply);
                     if g.replies.iter().all(Option::is_some) {
                         g.over = true;
+                        IDLE.with(|i| i.set(true));
                         let all = g.replies.iter_mut().map(|r| r.take().unwrap()).collect();
                         drop(g);
                         on_done(Ok(all));
@@ -73,12 +83,23 @@ pub fn start(
         })
     };
 
+    let mut kept: Vec<Worker> = if reuse {
+        RUNNING.with(|r| r.borrow_mut().drain(..).map(|x| x.worker).collect())
+    } else {
+        Vec::new()
+    };
+    kept.reverse();
     let mut running = Vec::with_capacity(workers);
     for (w, job) in jobs.into_iter().enumerate() {
-        let options = WorkerOptions::new();
-        options.set_type(WorkerType::Module);
-        let worker = Worker::new_with_options("./worker.js", &options)
-            .map_err(|e| format!("cannot start a fit worker: {e:?}"))?;
+        let worker = match kept.pop() {
+            Some(worker) => worker,
+            None => {
+                let options = WorkerOptions::new();
+                options.set_type(WorkerType::Module);
+                Worker::new_with_options("./worker.js", &options)
+                    .map_err(|e| format!("cannot start a fit worker: {e:?}"))?
+            }
+        };
         let (gather, on_progress, finish_msg, finish_err) = (
             gather.clone(),
             on_progress.clone(),

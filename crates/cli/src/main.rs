@@ -127,6 +127,7 @@ fn run(args: &[String]) -> Result<String, String> {
         "fit" => cmd_fit(rest),
         "optimal" => cmd_optimal(rest),
         "link" => cmd_link(rest),
+        "bench" => cmd_bench(rest),
         "-h" | "--help" | "help" => Ok(USAGE.to_string()),
         other => Err(format!("unknown command \"{other}\"\n\n{USAGE}")),
     }
@@ -498,6 +499,62 @@ fn cmd_optimal(raw: &[String]) -> Result<String, String> {
     } else {
         text.trim_end().to_string()
     })
+}
+
+/// Time the fit and the bootstrap natively on one core (what `scripts/bench`
+/// puts beside the WebAssembly figures). The median of `--repeat` runs.
+fn cmd_bench(raw: &[String]) -> Result<String, String> {
+    let a = Args::parse(raw, &["--repeat", "--bootstrap"])?;
+    let [file] = a.positional.as_slice() else {
+        return Err("bench needs the reference data FILE".into());
+    };
+    let repeat: usize = a
+        .get("--repeat")
+        .unwrap_or("3")
+        .parse()
+        .map_err(|_| "--repeat: expected a whole number")?;
+    let resamples: usize = a
+        .get("--bootstrap")
+        .unwrap_or("1000")
+        .parse()
+        .map_err(|_| "--bootstrap: expected a whole number")?;
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+    let law = LawKind::Chinchilla;
+    let (data, _) = Dataset::from_text(&text, law.needs(), 5, law.dim())
+        .map_err(|i| format!("{file}: {}", i[0]))?;
+    let options = FitOptions::hoffmann(law);
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (mut fit_s, mut boot_s) = (Vec::new(), Vec::new());
+    let mut last = None;
+    for _ in 0..repeat.max(1) {
+        let t = std::time::Instant::now();
+        let r = fit(law, &data, &options).map_err(|e| e.to_string())?;
+        fit_s.push(t.elapsed().as_secs_f64());
+        let boot = BootstrapOptions {
+            resamples,
+            ..BootstrapOptions::default()
+        };
+        let all: Vec<usize> = (0..resamples).collect();
+        let t = std::time::Instant::now();
+        run_resamples(law, &data, &options, &r, &boot, &all, |_, _| true)
+            .map_err(|e| e.to_string())?;
+        boot_s.push(t.elapsed().as_secs_f64());
+        last = Some(r);
+    }
+    let r = last.expect("one run at least");
+    Ok(serde_json::to_string_pretty(&json!({
+        "points": r.points,
+        "starts": r.starts,
+        "objective": r.objective,
+        "evaluations": r.evaluations,
+        "fit_seconds": median(fit_s),
+        "bootstrap_resamples": resamples,
+        "bootstrap_seconds": median(boot_s),
+    }))
+    .unwrap())
 }
 
 fn cmd_link(raw: &[String]) -> Result<String, String> {

@@ -164,7 +164,12 @@ pub struct FitOptions {
     /// Huber threshold on log-loss residuals.
     pub delta: f64,
     pub grid: Grid,
+    /// Settings of the L-BFGS run from each start.
     pub lbfgs: LbfgsConfig,
+    /// Settings of the second L-BFGS run from the end points of the
+    /// `polish_count` best starts; the best polished point is the fit.
+    pub polish: LbfgsConfig,
+    pub polish_count: usize,
 }
 
 impl FitOptions {
@@ -173,7 +178,15 @@ impl FitOptions {
         FitOptions {
             delta: 1e-3,
             grid: kind.default_grid(),
-            lbfgs: LbfgsConfig::default(),
+            lbfgs: LbfgsConfig::search(),
+            // The objective is flat near the optimum (gradients of 1e-9
+            // move E in the 7th digit), so polishing asks for much more.
+            polish: LbfgsConfig {
+                gtol: 1e-12,
+                ftol: 1e-14,
+                ..LbfgsConfig::default()
+            },
+            polish_count: 8,
         }
     }
 
@@ -317,8 +330,8 @@ impl FitReport {
     }
 }
 
-/// Relative distance from the best objective within which a start counts as
-/// having reached it.
+/// Relative distance from the best (polished) objective within which a
+/// start counts as having reached it.
 pub const NEAR_BEST: f64 = 1e-6;
 
 /// Combine start outcomes into a report. Ties go to the lowest grid index.
@@ -330,14 +343,53 @@ pub fn summarise<L: ScalingLaw>(
     mut outcomes: Vec<StartOutcome>,
 ) -> Result<FitReport, FitError> {
     outcomes.sort_by_key(|o| o.index);
-    let best = outcomes
+    let mut ranked: Vec<&StartOutcome> = outcomes
         .iter()
         .filter(|o| o.objective.is_finite())
-        .fold(None::<&StartOutcome>, |best, o| match best {
+        .collect();
+    ranked.sort_by(|a, b| {
+        a.objective
+            .total_cmp(&b.objective)
+            .then(a.index.cmp(&b.index))
+    });
+    let best_starts: Vec<usize> = ranked
+        .iter()
+        .take(BEST_STARTS_KEPT)
+        .map(|o| o.index)
+        .collect();
+    // Polish the best end points with tight tolerances; the lowest wins
+    // (ties to the better-ranked start, so the result is fixed by the grid).
+    let prepared = Prepared::new(&data.points);
+    let mut polish_evaluations = 0;
+    let best = ranked
+        .iter()
+        .take(options.polish_count.max(1))
+        .map(|o| {
+            let m = minimize(
+                |t, g| objective(law, t, &prepared, options.delta, g),
+                &o.theta,
+                &options.polish,
+            );
+            polish_evaluations += m.evaluations;
+            let (theta, objective) = if m.f.is_finite() && m.f <= o.objective {
+                (m.x, m.f)
+            } else {
+                (o.theta.clone(), o.objective)
+            };
+            StartOutcome {
+                index: o.index,
+                theta,
+                objective,
+                termination: m.termination,
+                evaluations: 0,
+            }
+        })
+        .fold(None::<StartOutcome>, |best, o| match best {
             Some(b) if b.objective <= o.objective => Some(b),
             _ => Some(o),
         })
         .ok_or(FitError::NoFiniteStart)?;
+    let best = &best;
     let near = outcomes
         .iter()
         .filter(|o| {
@@ -354,20 +406,6 @@ pub fn summarise<L: ScalingLaw>(
             axis.len() > 1 && (best.theta[k] < lo || best.theta[k] > hi)
         })
         .map(|k| names[k].to_string())
-        .collect();
-    let mut ranked: Vec<&StartOutcome> = outcomes
-        .iter()
-        .filter(|o| o.objective.is_finite())
-        .collect();
-    ranked.sort_by(|a, b| {
-        a.objective
-            .total_cmp(&b.objective)
-            .then(a.index.cmp(&b.index))
-    });
-    let best_starts = ranked
-        .iter()
-        .take(BEST_STARTS_KEPT)
-        .map(|o| o.index)
         .collect();
     Ok(FitReport {
         law: kind,
@@ -386,7 +424,7 @@ pub fn summarise<L: ScalingLaw>(
             .filter(|o| o.termination.converged())
             .count(),
         near_best: near,
-        evaluations: outcomes.iter().map(|o| o.evaluations).sum(),
+        evaluations: outcomes.iter().map(|o| o.evaluations).sum::<usize>() + polish_evaluations,
         best_start_index: best.index,
         best_start: options.grid.start(best.index),
         at_grid_edge,

@@ -10,8 +10,9 @@
 //! - objective: (f_k - f_{k+1}) <= `ftol` * max(|f_k|, |f_{k+1}|, `fscale`).
 //!
 //! SciPy's L-BFGS-B uses the same objective test with `fscale` = 1 and
-//! ftol = 2.2e-9. Hoffmann's Huber objective is about 1e-3 at the optimum, so
-//! that test stops early; the defaults here are relative to the objective itself.
+//! ftol = 2.2e-9 ([`LbfgsConfig::search`]). Hoffmann's Huber objective is about
+//! 1e-3 at the optimum, so that test stops a little early; the default
+//! ([`LbfgsConfig::default`]) is relative to the objective itself.
 
 /// Settings of one L-BFGS run.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -29,6 +30,8 @@ pub struct LbfgsConfig {
 }
 
 impl Default for LbfgsConfig {
+    /// Tight: the decrease is measured against the objective itself. Used to
+    /// polish the best starts of a fit.
     fn default() -> Self {
         LbfgsConfig {
             memory: 10,
@@ -36,6 +39,22 @@ impl Default for LbfgsConfig {
             gtol: 1e-8,
             ftol: 1e-10,
             fscale: 1e-300,
+        }
+    }
+}
+
+impl LbfgsConfig {
+    /// SciPy's L-BFGS-B defaults (factr 1e7, so ftol = 1e7 * 2.2e-16 against
+    /// max(|f|, 1); pgtol 1e-5; m = 10): loose for an objective of 1e-3, which
+    /// is fine for the thousands of starts that only need to find the right
+    /// basin; the best ones are then polished with [`LbfgsConfig::default`].
+    pub fn search() -> Self {
+        LbfgsConfig {
+            memory: 10,
+            max_iter: 1000,
+            gtol: 1e-5,
+            ftol: 1e7 * f64::EPSILON,
+            fscale: 1.0,
         }
     }
 }

@@ -31,3 +31,49 @@ fn the_4500_start_fit_reproduces_the_replication() {
     let al = p.allocation();
     assert!((al.a - 0.514).abs() < 0.002, "a {}", al.a);
 }
+
+/// The fit searches from every start with SciPy's loose tolerances and polishes
+/// the 8 best end points tightly. That shortcut must find the same best
+/// objective as running every start tightly, on the reference data and on a
+/// second data set (synthetic noisy runs of another law).
+#[test]
+fn the_loose_search_and_polish_find_the_same_best_objective() {
+    let t = parse_runs(&crate::reference_csv());
+    let reference = Dataset::build(&t.runs, Needs::ParamsAndTokens, 5, 5).unwrap();
+    let mut second = String::from("N,D,loss\n");
+    let mut noise = crate::Noise::new(23);
+    for i in 0..12 {
+        for j in 0..10 {
+            let n = 3e7 * 10f64.powf(i as f64 * 0.25);
+            let d = 5e8 * 10f64.powf(j as f64 * 0.3);
+            let l = 1.7 + 350.0 / n.powf(0.31) + 900.0 / d.powf(0.29);
+            second += &format!("{n},{d},{}\n", l * (1.0 + 0.01 * noise.uniform()));
+        }
+    }
+    let (second, _) = Dataset::from_text(&second, Needs::ParamsAndTokens, 0, 5).unwrap();
+    for (name, data) in [("reference", &reference), ("second", &second)] {
+        let fast = FitOptions::hoffmann(LawKind::Chinchilla);
+        let mut thorough = fast.clone();
+        thorough.lbfgs = thorough.polish;
+        let a = fit(LawKind::Chinchilla, data, &fast).unwrap();
+        let b = fit(LawKind::Chinchilla, data, &thorough).unwrap();
+        eprintln!(
+            "{name}: search+polish {:.13} in {} evaluations; every start tight {:.13} in {}",
+            a.objective, a.evaluations, b.objective, b.evaluations
+        );
+        assert!(
+            a.objective <= b.objective * (1.0 + 1e-9),
+            "{name}: {} vs {}",
+            a.objective,
+            b.objective
+        );
+        for (x, y) in a.params.iter().zip(&b.params) {
+            assert!(
+                (x / y - 1.0).abs() < 1e-4,
+                "{name}: {:?} vs {:?}",
+                a.params,
+                b.params
+            );
+        }
+    }
+}

@@ -1,0 +1,71 @@
+"""Format scripts/bench's measurements as BENCHMARKS.md (stdout)."""
+
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+
+def cpu():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def chromium():
+    try:
+        return subprocess.run(["chromium", "--version"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "unknown"
+
+
+native, page, scipy = (json.load(open(p)) for p in sys.argv[1:4])
+fits = {(r["build"], r["workers"]): r["fit_seconds"] for r in page["fits"]}
+cores = page["cores"]
+simd_all = fits[("simd", cores)]
+rows = [
+    ("native (CLI, 1 core)", native["fit_seconds"], native["objective"]),
+    ("WebAssembly SIMD, 1 worker", fits[("simd", 1)], None),
+    (f"WebAssembly SIMD, {cores} workers", simd_all, None),
+    ("WebAssembly scalar, 1 worker", fits[("scalar", 1)], None),
+    (f"WebAssembly scalar, {cores} workers", fits[("scalar", cores)], None),
+    ("SciPy L-BFGS-B (Python, 1 core)", scipy["seconds"], scipy["objective"]),
+]
+out = []
+out.append("# Benchmarks\n")
+out.append(
+    "Written by `scripts/bench` (median of %d runs; SciPy once). The 4500-start fit of the 240 reference "
+    "points (`crates/engine/tests/data`, 5 highest losses dropped), Hoffmann's objective and grid; "
+    "in the browser from the click on Fit to the numbers on screen.\n" % page["repeat"]
+)
+out.append(
+    "Machine: %s, %d cores, %s; %s; %s.\n"
+    % (cpu(), os.cpu_count(), platform.platform(), chromium(), datetime.date.today().isoformat())
+)
+out.append("| run | seconds | vs SciPy |")
+out.append("|---|---|---|")
+for name, s, _ in rows:
+    out.append("| %s | %.3f | %.1fx faster |" % (name, s, scipy["seconds"] / s))
+out.append("")
+out.append("| ratio | measured | target |")
+out.append("|---|---|---|")
+out.append("| SIMD over scalar WebAssembly, 1 worker | %.2fx | at least 1.5x |" % (fits[("scalar", 1)] / fits[("simd", 1)]))
+out.append("| WebAssembly SIMD (1 worker) over native | %.2fx slower | within 1.5x |" % (fits[("simd", 1)] / native["fit_seconds"]))
+out.append("| fit, all workers | %.3f s | at most 0.5 s |" % simd_all)
+out.append(
+    "| %d bootstrap resamples, SIMD, %d workers | %.2f s (native, 1 core: %.2f s) | at most 5 s |"
+    % (page["bootstrap"]["resamples"], page["bootstrap"]["workers"], page["bootstrap"]["seconds"], native["bootstrap_seconds"])
+)
+out.append("")
+out.append(
+    "Best objective: Frontier %.10f over %d objective evaluations; SciPy %.10f over %d evaluations "
+    "(reference: 0.0010182740)."
+    % (native["objective"], native["evaluations"], scipy["objective"], scipy["evaluations"])
+)
+print("\n".join(out))

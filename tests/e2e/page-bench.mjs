@@ -1,0 +1,100 @@
+// Times the page in headless Chromium (run by scripts/bench): the 4500-start fit of
+// the reference data from the click to the numbers on screen, for the SIMD and
+// the scalar WebAssembly builds, on one worker and on one per core; then 1000
+// bootstrap resamples on the SIMD build with all workers. Prints JSON.
+
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SCALAR = join(ROOT, 'target/bench-scalar');
+const REFERENCE = join(ROOT, 'crates/engine/tests/data/chinchilla_svg_extracted.csv');
+const REPEAT = Number(process.env.REPEAT ?? 3);
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
+
+const server = createServer(async (req, res) => {
+  let path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+  let base = ROOT;
+  if (path.startsWith('/scalar/')) { base = SCALAR; path = path.slice('/scalar'.length); }
+  const file = join(base, path.endsWith('/') ? path + 'index.html' : path);
+  let body;
+  try {
+    body = await readFile(file);
+  } catch {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+  res.end(body);
+});
+await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const origin = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const data = await readFile(REFERENCE, 'utf8');
+
+async function session(path, resamples) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(origin + path);
+  await page.getByTestId('fit-button').waitFor();
+  await page.getByTestId('data-input').fill(data);
+  await page.getByTestId('drop-top').fill('5');
+  await page.getByTestId('bootstrap-resamples').fill(String(resamples));
+  return { context, page };
+}
+
+/// Milliseconds from the click on Fit to "Done" on screen.
+async function clickToDone(page) {
+  return page.evaluate(() => new Promise((done) => {
+    const status = () => document.querySelector('[data-testid=fit-status]').textContent;
+    const t0 = performance.now();
+    const watch = new MutationObserver(() => {
+      if (status().startsWith('Done') || status().startsWith('Cannot')) {
+        watch.disconnect();
+        done(performance.now() - t0);
+      }
+    });
+    watch.observe(document.body, { subtree: true, childList: true, characterData: true });
+    document.querySelector('[data-testid=fit-button]').click();
+  }));
+}
+
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const cores = await (async () => {
+  const { context, page } = await session('/', 0);
+  const n = await page.evaluate(() => navigator.hardwareConcurrency);
+  await context.close();
+  return n;
+})();
+
+const rows = [];
+for (const [build, prefix] of [['simd', ''], ['scalar', '/scalar']]) {
+  for (const workers of [1, cores]) {
+    const { context, page } = await session(`${prefix}/?workers=${workers}`, 0);
+    await clickToDone(page); // warm-up: compiles the module in the workers
+    const times = [];
+    for (let i = 0; i < REPEAT; i++) times.push(await clickToDone(page));
+    const objective = await page.getByTestId('fit-stats').textContent();
+    rows.push({ build, workers, fit_seconds: median(times) / 1000, objective: objective.match(/[\d.]+/)[0] });
+    await context.close();
+  }
+}
+
+const { context, page } = await session(`/?workers=${cores}`, 1000);
+const boot = [];
+for (let i = 0; i < REPEAT; i++) {
+  await clickToDone(page);
+  const m = (await page.getByTestId('fit-status').textContent()).match(/(\d+) bootstrap resamples in ([\d.]+) s/);
+  boot.push(Number(m[2]));
+}
+await context.close();
+await browser.close();
+server.close();
+console.log(JSON.stringify({ cores, repeat: REPEAT, fits: rows, bootstrap: { build: 'simd', workers: cores, resamples: 1000, seconds: median(boot) } }));
