@@ -557,7 +557,10 @@ fn FitResults(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
                 <p class="fit-stats" data-testid="fit-stats">
                     {format!("Objective (sum of Huber losses): {:.10}. ", r.objective)}
                     {format!("{} points ({} dropped). ", r.points, o.dataset.dropped.len())}
-                    {format!("{} of {} starts converged; {} ended within 10⁻⁶ of the best. ", r.converged, r.starts, r.near_best)}
+                    {format!(
+                        "{} of {} starts converged, {} were abandoned as hopeless after 10 iterations, {} ended within 10⁻⁶ of the best. ",
+                        r.converged, r.starts, r.abandoned, r.near_best
+                    )}
                     "Fit took "<span data-testid="fit-time">{format!("{:.2}", o.seconds)}</span>
                     {format!(" s on {} worker{}.", o.workers, if o.workers == 1 { "" } else { "s" })}
                 </p>

@@ -307,8 +307,8 @@ fn describe(state: &ShareState, data: &Dataset, skipped: usize, r: &FitReport) -
         text += &format!("  {name:<6} = {}\n", fmt_sig(*v, 6));
     }
     text += &format!(
-        "objective (sum of Huber losses, delta {}) = {:.10}\nstarts: {}, converged {}, within 1e-6 of best {}\n",
-        state.delta, r.objective, r.starts, r.converged, r.near_best
+        "objective (sum of Huber losses, delta {}) = {:.10}\nstarts: {}, converged {}, abandoned as hopeless {}, within 1e-6 of best {}\n",
+        state.delta, r.objective, r.starts, r.converged, r.abandoned, r.near_best
     );
     if !r.at_grid_edge.is_empty() {
         text += &format!(
@@ -327,6 +327,7 @@ fn describe(state: &ShareState, data: &Dataset, skipped: usize, r: &FitReport) -
         "starts": r.starts,
         "converged": r.converged,
         "near_best": r.near_best,
+        "abandoned": r.abandoned,
         "evaluations": r.evaluations,
         "outside_grid": r.at_grid_edge,
     });

@@ -170,6 +170,21 @@ pub struct FitOptions {
     /// `polish_count` best starts; the best polished point is the fit.
     pub polish: LbfgsConfig,
     pub polish_count: usize,
+    /// Abandoning hopeless starts early; None runs every start to the end.
+    pub abandon: Option<AbandonRule>,
+}
+
+/// Give up on a start that, after `after` iterations, is still above `factor`
+/// times the best objective of a pilot sample (every `pilot_every`-th grid
+/// start, run in full). Every worker runs the same pilot, so the result does
+/// not depend on how starts are shared out. On the reference data and on a
+/// second data set this leaves the best objective unchanged (engine test
+/// `the_shortcuts_find_the_same_best_objective`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AbandonRule {
+    pub pilot_every: usize,
+    pub after: usize,
+    pub factor: f64,
 }
 
 impl FitOptions {
@@ -187,6 +202,11 @@ impl FitOptions {
                 ..LbfgsConfig::default()
             },
             polish_count: 8,
+            abandon: Some(AbandonRule {
+                pilot_every: 90,
+                after: 10,
+                factor: 3.0,
+            }),
         }
     }
 
@@ -303,6 +323,9 @@ pub struct FitReport {
     pub converged: usize,
     /// Starts whose objective is within 1e-6 relative of the best.
     pub near_best: usize,
+    /// Starts given up early as hopeless (see [`AbandonRule`]).
+    #[serde(default)]
+    pub abandoned: usize,
     /// Objective evaluations over all starts.
     pub evaluations: usize,
     /// Index of the best start in the grid, and the start itself.
@@ -424,6 +447,10 @@ pub fn summarise<L: ScalingLaw>(
             .filter(|o| o.termination.converged())
             .count(),
         near_best: near,
+        abandoned: outcomes
+            .iter()
+            .filter(|o| o.termination == Termination::Abandoned)
+            .count(),
         evaluations: outcomes.iter().map(|o| o.evaluations).sum::<usize>() + polish_evaluations,
         best_start_index: best.index,
         best_start: options.grid.start(best.index),
@@ -477,11 +504,36 @@ fn starts_law<L: ScalingLaw>(
             options.grid.len()
         )));
     }
+    // The pilot: a fixed sample of the grid, run in full by every worker
+    // alike, whose best objective sets the bar for abandoning other starts.
+    let (pilot, options) = match options.abandon {
+        None => (Vec::new(), options.clone()),
+        Some(rule) => {
+            let sample = (0..options.grid.len()).step_by(rule.pilot_every.max(1));
+            let pilot = run_starts(law, data, options, sample);
+            let bar = pilot
+                .iter()
+                .map(|o| o.objective)
+                .filter(|f| f.is_finite())
+                .fold(f64::INFINITY, f64::min);
+            let mut o = options.clone();
+            if bar.is_finite() {
+                o.lbfgs.abandon = Some((rule.after, bar * rule.factor));
+            }
+            (pilot, o)
+        }
+    };
     let total = indices.len();
     let batch = (total / 100).max(1);
     let mut outcomes = Vec::with_capacity(total);
     for chunk in indices.chunks(batch) {
-        outcomes.extend(run_starts(law, data, options, chunk.iter().copied()));
+        for &i in chunk {
+            // Pilot starts keep their full run.
+            match pilot.iter().find(|o| o.index == i) {
+                Some(o) => outcomes.push(o.clone()),
+                None => outcomes.extend(run_starts(law, data, &options, std::iter::once(i))),
+            }
+        }
         if !progress(outcomes.len(), total) {
             return Err(FitError::Cancelled);
         }

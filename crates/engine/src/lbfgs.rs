@@ -27,6 +27,9 @@ pub struct LbfgsConfig {
     pub ftol: f64,
     /// Floor of the scale the decrease is measured against.
     pub fscale: f64,
+    /// Give up after this many iterations if the objective is still above
+    /// the given value (a start that cannot beat a known fit); None never.
+    pub abandon: Option<(usize, f64)>,
 }
 
 impl Default for LbfgsConfig {
@@ -39,6 +42,7 @@ impl Default for LbfgsConfig {
             gtol: 1e-8,
             ftol: 1e-10,
             fscale: 1e-300,
+            abandon: None,
         }
     }
 }
@@ -55,6 +59,7 @@ impl LbfgsConfig {
             gtol: 1e-5,
             ftol: 1e7 * f64::EPSILON,
             fscale: 1.0,
+            abandon: None,
         }
     }
 }
@@ -73,6 +78,8 @@ pub enum Termination {
     LineSearch,
     /// The objective was not finite at the start.
     NotFinite,
+    /// Given up: still above the `abandon` value after its iterations.
+    Abandoned,
 }
 
 impl Termination {
@@ -137,6 +144,17 @@ where
     let gnorm = |g: &[f64]| g.iter().fold(0.0f64, |a, v| a.max(v.abs()));
 
     for iter in 0..cfg.max_iter {
+        if let Some((after, above)) = cfg.abandon {
+            if iter == after && fx > above {
+                return Minimum {
+                    x,
+                    f: fx,
+                    iterations: iter,
+                    evaluations,
+                    termination: Termination::Abandoned,
+                };
+            }
+        }
         if gnorm(&g) <= cfg.gtol {
             return Minimum {
                 x,
