@@ -558,8 +558,9 @@ fn FitResults(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
                     {format!("Objective (sum of Huber losses): {:.10}. ", r.objective)}
                     {format!("{} points ({} dropped). ", r.points, o.dataset.dropped.len())}
                     {format!(
-                        "{} of {} starts converged, {} were abandoned as hopeless after 10 iterations, {} ended within 10⁻⁶ of the best. ",
-                        r.converged, r.starts, r.abandoned, r.near_best
+                        "{} of {} starts converged, {} were abandoned as hopeless after {} iterations, {} ended within 10⁻⁶ of the best. ",
+                        r.converged, r.starts, r.abandoned,
+                        o.inputs.options().abandon.map(|a| a.after).unwrap_or(0), r.near_best
                     )}
                     "Fit took "<span data-testid="fit-time">{format!("{:.2}", o.seconds)}</span>
                     {format!(" s on {} worker{}.", o.workers, if o.workers == 1 { "" } else { "s" })}

@@ -204,8 +204,8 @@ impl FitOptions {
             polish_count: 8,
             abandon: Some(AbandonRule {
                 pilot_every: 90,
-                after: 10,
-                factor: 3.0,
+                after: 6,
+                factor: 5.0,
             }),
         }
     }

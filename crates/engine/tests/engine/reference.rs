@@ -33,10 +33,10 @@ fn the_4500_start_fit_reproduces_the_replication() {
 }
 
 /// The fit's shortcuts: every start searches with SciPy's loose tolerances,
-/// hopeless starts are abandoned after 10 iterations, and the 8 best end
+/// hopeless starts are abandoned after 6 iterations, and the 8 best end
 /// points are polished tightly. They must find the same best objective as
 /// running every start tightly to the end, on the reference data and on a
-/// second data set (synthetic noisy runs of another law).
+/// two more data sets (synthetic noisy runs of other laws).
 #[test]
 fn the_shortcuts_find_the_same_best_objective() {
     let t = parse_runs(&crate::reference_csv());
@@ -52,7 +52,22 @@ fn the_shortcuts_find_the_same_best_objective() {
         }
     }
     let (second, _) = Dataset::from_text(&second, Needs::ParamsAndTokens, 0, 5).unwrap();
-    for (name, data) in [("reference", &reference), ("second", &second)] {
+    // A third, with unequal exponents and fewer, noisier runs.
+    let mut third = String::from("N,D,loss\n");
+    for i in 0..8 {
+        for j in 0..6 {
+            let n = 1e8 * 10f64.powf(i as f64 * 0.3);
+            let d = 2e9 * 10f64.powf(j as f64 * 0.35);
+            let l = 2.1 + 2000.0 / n.powf(0.5) + 60.0 / d.powf(0.2);
+            third += &format!("{n},{d},{}\n", l * (1.0 + 0.02 * noise.uniform()));
+        }
+    }
+    let (third, _) = Dataset::from_text(&third, Needs::ParamsAndTokens, 0, 5).unwrap();
+    for (name, data) in [
+        ("reference", &reference),
+        ("second", &second),
+        ("third", &third),
+    ] {
         let fast = FitOptions::hoffmann(LawKind::Chinchilla);
         let mut thorough = fast.clone();
         thorough.lbfgs = thorough.polish;
