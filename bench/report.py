@@ -51,7 +51,8 @@ out.append(
 out.append("| run | seconds | vs SciPy |")
 out.append("|---|---|---|")
 for name, s, _ in rows:
-    out.append("| %s | %.3f | %.1fx faster |" % (name, s, scipy["seconds"] / s))
+    ratio = "—" if name.startswith("SciPy") else "%.1fx faster" % (scipy["seconds"] / s)
+    out.append("| %s | %.3f | %s |" % (name, s, ratio))
 out.append("")
 out.append("| ratio | measured | target |")
 out.append("|---|---|---|")
@@ -67,5 +68,13 @@ out.append(
     "Best objective: Frontier %.10f over %d objective evaluations; SciPy %.10f over %d evaluations "
     "(reference: 0.0010182740)."
     % (native["objective"], native["evaluations"], scipy["objective"], scipy["evaluations"])
+)
+out.append("")
+out.append(
+    "Frontier's figures include its shortcuts: every start searches with SciPy's L-BFGS-B tolerances, "
+    "starts still above 5 times a pilot sample's best objective after 6 iterations are abandoned, and "
+    "the 8 best end points are polished with tight tolerances (the engine test "
+    "`the_shortcuts_find_the_same_best_objective` shows the same best objective with and without them "
+    "on three data sets). SciPy runs every start to its default tolerances."
 )
 print("\n".join(out))
