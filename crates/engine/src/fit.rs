@@ -285,13 +285,21 @@ pub fn run_starts<L: ScalingLaw>(
     options: &FitOptions,
     starts: impl IntoIterator<Item = usize>,
 ) -> Vec<StartOutcome> {
-    let prepared = Prepared::new(&data.points);
+    run_prepared(law, &Prepared::new(&data.points), options, starts)
+}
+
+fn run_prepared<L: ScalingLaw>(
+    law: &L,
+    prepared: &Prepared,
+    options: &FitOptions,
+    starts: impl IntoIterator<Item = usize>,
+) -> Vec<StartOutcome> {
     starts
         .into_iter()
         .map(|i| {
             let x0 = options.grid.start(i);
             let m = minimize(
-                |t, g| objective(law, t, &prepared, options.delta, g),
+                |t, g| objective(law, t, prepared, options.delta, g),
                 &x0,
                 &options.lbfgs,
             );
@@ -504,13 +512,14 @@ fn starts_law<L: ScalingLaw>(
             options.grid.len()
         )));
     }
+    let prepared = Prepared::new(&data.points);
     // The pilot: a fixed sample of the grid, run in full by every worker
     // alike, whose best objective sets the bar for abandoning other starts.
     let (pilot, options) = match options.abandon {
         None => (Vec::new(), options.clone()),
         Some(rule) => {
             let sample = (0..options.grid.len()).step_by(rule.pilot_every.max(1));
-            let pilot = run_starts(law, data, options, sample);
+            let pilot = run_prepared(law, &prepared, options, sample);
             let bar = pilot
                 .iter()
                 .map(|o| o.objective)
@@ -531,7 +540,7 @@ fn starts_law<L: ScalingLaw>(
             // Pilot starts keep their full run.
             match pilot.iter().find(|o| o.index == i) {
                 Some(o) => outcomes.push(o.clone()),
-                None => outcomes.extend(run_starts(law, data, &options, std::iter::once(i))),
+                None => outcomes.extend(run_prepared(law, &prepared, &options, std::iter::once(i))),
             }
         }
         if !progress(outcomes.len(), total) {
