@@ -90,6 +90,8 @@ pub trait Lanes: Copy {
     /// (m, e) with self = 2^e * m, m in [1, 2), e as f64; self positive normal.
     fn split_exponent(self) -> (Self, Self);
     fn lanes(self) -> [f64; 2];
+    /// Two values into the lanes.
+    fn load(a: f64, b: f64) -> Self;
 
     /// exp, lane-wise (see the module documentation).
     #[inline(always)]
@@ -216,6 +218,10 @@ impl Lanes for Pair {
     fn lanes(self) -> [f64; 2] {
         self.0
     }
+    #[inline(always)]
+    fn load(a: f64, b: f64) -> Self {
+        Pair([a, b])
+    }
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -297,11 +303,8 @@ mod simd {
                 f64x2_extract_lane::<1>(self.0),
             ]
         }
-    }
-
-    impl Simd {
         #[inline(always)]
-        pub fn load(a: f64, b: f64) -> Self {
+        fn load(a: f64, b: f64) -> Self {
             Simd(f64x2(a, b))
         }
     }
@@ -398,121 +401,42 @@ fn chinchilla_step<L: Lanes>(
     s.g[4] = s.g[4].sub(c2.mul(ln_d));
 }
 
-/// The Chinchilla Huber objective and its gradient, portable twin.
-pub fn chinchilla_objective_scalar(
+/// The Chinchilla Huber objective and its gradient over pairs of points in
+/// lanes of type `L`; an odd last point goes through the twin into lane 0.
+#[inline(always)]
+fn chinchilla_objective_in<L: Lanes>(
     theta: &[f64],
     cols: &Columns,
     delta: f64,
     grad: &mut [f64],
 ) -> f64 {
-    let t: [Pair; 5] = std::array::from_fn(|k| Pair::splat(theta[k]));
+    let t: [L; 5] = std::array::from_fn(|k| L::splat(theta[k]));
     let mut s = Sums {
-        f: Pair::splat(0.0),
-        g: [Pair::splat(0.0); 5],
+        f: L::splat(0.0),
+        g: [L::splat(0.0); 5],
     };
     let n = cols.len();
-    let (dl, hd) = (Pair::splat(delta), Pair::splat(0.5 * delta));
+    let (dl, hd) = (L::splat(delta), L::splat(0.5 * delta));
     let mut i = 0;
     while i + 1 < n {
         chinchilla_step(
             &mut s,
             &t,
-            Pair([cols.ln_n[i], cols.ln_n[i + 1]]),
-            Pair([cols.ln_d[i], cols.ln_d[i + 1]]),
-            Pair([cols.ln_loss[i], cols.ln_loss[i + 1]]),
+            L::load(cols.ln_n[i], cols.ln_n[i + 1]),
+            L::load(cols.ln_d[i], cols.ln_d[i + 1]),
+            L::load(cols.ln_loss[i], cols.ln_loss[i + 1]),
             dl,
             hd,
         );
         i += 2;
     }
-    finish(
-        s,
-        i < n,
-        |s| {
-            // The odd last point: lane 0 only, lane 1 discarded.
-            let mut one = *s;
-            chinchilla_step(
-                &mut one,
-                &t,
-                Pair::splat(cols.ln_n[i]),
-                Pair::splat(cols.ln_d[i]),
-                Pair::splat(cols.ln_loss[i]),
-                dl,
-                hd,
-            );
-            s.f.0[0] = one.f.0[0];
-            for k in 0..5 {
-                s.g[k].0[0] = one.g[k].0[0];
-            }
-        },
-        grad,
-    )
-}
-
-/// Add the lanes, after the optional odd last point.
-#[inline(always)]
-fn finish<L: Lanes>(
-    mut s: Sums<L>,
-    odd: bool,
-    last: impl FnOnce(&mut Sums<L>),
-    grad: &mut [f64],
-) -> f64 {
-    if odd {
-        last(&mut s);
-    }
-    for (g, lanes) in grad.iter_mut().zip(&s.g) {
-        let [a, b] = lanes.lanes();
-        *g = a + b;
-    }
-    let [a, b] = s.f.lanes();
-    a + b
-}
-
-/// The Chinchilla Huber objective and its gradient: WebAssembly SIMD where
-/// available, else the portable twin. Both give the same bits.
-pub fn chinchilla_objective(theta: &[f64], cols: &Columns, delta: f64, grad: &mut [f64]) -> f64 {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        chinchilla_objective_simd(theta, cols, delta, grad)
-    }
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    {
-        chinchilla_objective_scalar(theta, cols, delta, grad)
-    }
-}
-
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn chinchilla_objective_simd(theta: &[f64], cols: &Columns, delta: f64, grad: &mut [f64]) -> f64 {
-    use simd::Simd;
-    let t: [Simd; 5] = std::array::from_fn(|k| Simd::splat(theta[k]));
-    let mut s = Sums {
-        f: Simd::splat(0.0),
-        g: [Simd::splat(0.0); 5],
-    };
-    let n = cols.len();
-    let (dl, hd) = (Simd::splat(delta), Simd::splat(0.5 * delta));
-    let mut i = 0;
-    while i + 1 < n {
-        chinchilla_step(
-            &mut s,
-            &t,
-            Simd::load(cols.ln_n[i], cols.ln_n[i + 1]),
-            Simd::load(cols.ln_d[i], cols.ln_d[i + 1]),
-            Simd::load(cols.ln_loss[i], cols.ln_loss[i + 1]),
-            dl,
-            hd,
-        );
-        i += 2;
-    }
-    // The odd last point goes through the twin, into lane 0.
-    let [f0, f1] = s.f.lanes();
-    let mut ps = Sums {
-        f: Pair([f0, f1]),
+    let mut sums = Sums {
+        f: Pair(s.f.lanes()),
         g: std::array::from_fn(|k| Pair(s.g[k].lanes())),
     };
     if i < n {
         let tp: [Pair; 5] = std::array::from_fn(|k| Pair::splat(theta[k]));
-        let mut one = ps;
+        let mut one = sums;
         chinchilla_step(
             &mut one,
             &tp,
@@ -522,12 +446,38 @@ fn chinchilla_objective_simd(theta: &[f64], cols: &Columns, delta: f64, grad: &m
             Pair::splat(delta),
             Pair::splat(0.5 * delta),
         );
-        ps.f.0[0] = one.f.0[0];
+        sums.f.0[0] = one.f.0[0];
         for k in 0..5 {
-            ps.g[k].0[0] = one.g[k].0[0];
+            sums.g[k].0[0] = one.g[k].0[0];
         }
     }
-    finish(ps, false, |_| {}, grad)
+    for (g, lanes) in grad.iter_mut().zip(&sums.g) {
+        *g = lanes.0[0] + lanes.0[1];
+    }
+    sums.f.0[0] + sums.f.0[1]
+}
+
+/// The Chinchilla Huber objective and its gradient, portable twin.
+pub fn chinchilla_objective_scalar(
+    theta: &[f64],
+    cols: &Columns,
+    delta: f64,
+    grad: &mut [f64],
+) -> f64 {
+    chinchilla_objective_in::<Pair>(theta, cols, delta, grad)
+}
+
+/// The Chinchilla Huber objective and its gradient: WebAssembly SIMD where
+/// available, else the portable twin. Both give the same bits.
+pub fn chinchilla_objective(theta: &[f64], cols: &Columns, delta: f64, grad: &mut [f64]) -> f64 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        chinchilla_objective_in::<simd::Simd>(theta, cols, delta, grad)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        chinchilla_objective_scalar(theta, cols, delta, grad)
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use frontier_engine::approaches::AllocationFit;
 use frontier_engine::bootstrap::{band, Resample};
 use frontier_engine::data::Point;
 use frontier_engine::LawKind;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -188,6 +189,95 @@ fn short(v: f64) -> String {
     trim(frontier_engine::format::sig(v, 3))
 }
 
+/// A chart with nothing to draw yet: its title and a hint.
+fn placeholder<B: DrawingBackend>(
+    area: &DrawingArea<B, Shift>,
+    caption: &str,
+    hint: &str,
+) -> DrawResult<B> {
+    area.draw(&Text::new(
+        caption.to_string(),
+        (20, 15),
+        ("sans-serif", 20).into_font(),
+    ))?;
+    area.draw(&Text::new(
+        hint.to_string(),
+        (20, 60),
+        ("sans-serif", 15).into_font(),
+    ))?;
+    area.present()
+}
+
+/// Axes, grid, tick labels and axis titles, the same on every chart.
+fn draw_mesh<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    x_desc: &str,
+    y_desc: &str,
+    x_format: &dyn Fn(&X::ValueType) -> String,
+    y_format: &dyn Fn(&Y::ValueType) -> String,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    X: Ranged + ValueFormatter<X::ValueType>,
+    Y: Ranged + ValueFormatter<Y::ValueType>,
+{
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(x_format)
+        .y_label_formatter(y_format)
+        .x_labels(8)
+        .y_labels(8)
+        .light_line_style(RGBColor(238, 238, 238))
+        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 15))
+        .draw()
+}
+
+/// The legend box, the same on every chart.
+fn draw_legend<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged,
+    Y: Ranged,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .label_font(("sans-serif", 13))
+        .draw()
+}
+
+/// The user's budget as a dashed vertical line, with a legend entry.
+fn draw_budget<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    budget: f64,
+    y_lo: f64,
+    y_hi: f64,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    chart
+        .draw_series(DashedLineSeries::new(
+            vec![(budget, y_lo), (budget, y_hi)],
+            6,
+            4,
+            BUDGET_COLOR.stroke_width(1),
+        ))?
+        .label(format!("budget {}", log_tick_precise(budget)))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BUDGET_COLOR.stroke_width(1)));
+    Ok(())
+}
+
 /// Shade the 95% bootstrap band of one frontier quantity of the fit, clipped
 /// to the chart's y range, with a legend entry when `label` is not empty.
 fn draw_band<DB, X, Y>(
@@ -264,31 +354,16 @@ pub fn loss_chart<B: DrawingBackend>(
         .x_label_area_size(48)
         .y_label_area_size(64)
         .build_cartesian_2d((c_lo..c_hi).log_scale(), y_lo..y_hi)?;
-    chart
-        .configure_mesh()
-        .x_desc("training compute C (FLOPs)")
-        .y_desc("final loss (nats/token)")
-        .x_label_formatter(&log_tick)
-        .y_label_formatter(&|v| format!("{v:.2}"))
-        .x_labels(8)
-        .y_labels(8)
-        .light_line_style(RGBColor(238, 238, 238))
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 15))
-        .draw()?;
+    draw_mesh(
+        &mut chart,
+        "training compute C (FLOPs)",
+        "final loss (nats/token)",
+        &log_tick,
+        &|v| format!("{v:.2}"),
+    )?;
 
     if let Some(b) = input.budget.filter(|b| *b > c_lo && *b < c_hi) {
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(b, y_lo), (b, y_hi)],
-                6,
-                4,
-                BUDGET_COLOR.stroke_width(1),
-            ))?
-            .label(format!("budget {}", log_tick_precise(b)))
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], BUDGET_COLOR.stroke_width(1))
-            });
+        draw_budget(&mut chart, b, y_lo, y_hi)?;
     }
 
     if !input.points.is_empty() {
@@ -337,13 +412,7 @@ pub fn loss_chart<B: DrawingBackend>(
             });
     }
 
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .label_font(("sans-serif", 13))
-        .draw()?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     area.present()
 }
 
@@ -386,17 +455,7 @@ pub fn allocation_chart<B: DrawingBackend>(
         } else {
             "fit your data or choose a published law to see N*(C) and D*(C)"
         };
-        area.draw(&Text::new(
-            caption.to_string(),
-            (20, 15),
-            ("sans-serif", 20).into_font(),
-        ))?;
-        area.draw(&Text::new(
-            msg.to_string(),
-            (20, 60),
-            ("sans-serif", 15).into_font(),
-        ))?;
-        return area.present();
+        return placeholder(area, caption, msg);
     }
     let (y_lo, y_hi) = (y_lo / 2.0, y_hi * 2.0);
     let mut chart = ChartBuilder::on(area)
@@ -406,18 +465,13 @@ pub fn allocation_chart<B: DrawingBackend>(
         .x_label_area_size(48)
         .y_label_area_size(64)
         .build_cartesian_2d((c_lo..c_hi).log_scale(), (y_lo..y_hi).log_scale())?;
-    chart
-        .configure_mesh()
-        .x_desc("training compute C (FLOPs)")
-        .y_desc("parameters N*, tokens D*")
-        .x_label_formatter(&log_tick)
-        .y_label_formatter(&log_tick)
-        .x_labels(8)
-        .y_labels(8)
-        .light_line_style(RGBColor(238, 238, 238))
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 15))
-        .draw()?;
+    draw_mesh(
+        &mut chart,
+        "training compute C (FLOPs)",
+        "parameters N*, tokens D*",
+        &log_tick,
+        &log_tick,
+    )?;
 
     let data_range = input.data_compute_range();
     if let Some((lo, hi)) = data_range {
@@ -513,17 +567,7 @@ pub fn allocation_chart<B: DrawingBackend>(
     }
 
     if let Some(b) = input.budget.filter(|b| *b > c_lo && *b < c_hi) {
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(b, y_lo), (b, y_hi)],
-                6,
-                4,
-                BUDGET_COLOR.stroke_width(1),
-            ))?
-            .label(format!("budget {}", log_tick_precise(b)))
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], BUDGET_COLOR.stroke_width(1))
-            });
+        draw_budget(&mut chart, b, y_lo, y_hi)?;
         if let Some((curve, _)) = curves.iter().find(|(_, p)| *p).or(curves.first()) {
             let a = at_budget(curve.kind, &curve.params, b);
             for (v, color) in [(a.n, N_COLOR), (a.d, D_COLOR)] {
@@ -539,13 +583,7 @@ pub fn allocation_chart<B: DrawingBackend>(
         }
     }
 
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .label_font(("sans-serif", 13))
-        .draw()?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     area.present()
 }
 
@@ -557,17 +595,7 @@ pub fn residual_chart<B: DrawingBackend>(
     area.fill(&WHITE)?;
     let caption = "Residuals of the fit: log predicted − log observed loss";
     if input.residuals.is_empty() || input.residuals.len() != input.points.len() {
-        area.draw(&Text::new(
-            caption.to_string(),
-            (20, 15),
-            ("sans-serif", 20).into_font(),
-        ))?;
-        area.draw(&Text::new(
-            "fit your data to see its residuals".to_string(),
-            (20, 60),
-            ("sans-serif", 15).into_font(),
-        ))?;
-        return area.present();
+        return placeholder(area, caption, "fit your data to see its residuals");
     }
     let (c_lo, c_hi) = input
         .data_compute_range()
@@ -586,18 +614,13 @@ pub fn residual_chart<B: DrawingBackend>(
         .x_label_area_size(48)
         .y_label_area_size(64)
         .build_cartesian_2d((c_lo..c_hi).log_scale(), -r_max..r_max)?;
-    chart
-        .configure_mesh()
-        .x_desc("training compute C (FLOPs)")
-        .y_desc("residual (log loss)")
-        .x_label_formatter(&log_tick)
-        .y_label_formatter(&|v| format!("{v:+.3}"))
-        .x_labels(8)
-        .y_labels(8)
-        .light_line_style(RGBColor(238, 238, 238))
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 15))
-        .draw()?;
+    draw_mesh(
+        &mut chart,
+        "training compute C (FLOPs)",
+        "residual (log loss)",
+        &log_tick,
+        &|v| format!("{v:+.3}"),
+    )?;
     chart.draw_series(LineSeries::new(
         vec![(c_lo, 0.0), (c_hi, 0.0)],
         BLACK.stroke_width(1),
@@ -623,17 +646,11 @@ pub fn isoflop_chart<B: DrawingBackend>(
     area.fill(&WHITE)?;
     let caption = "IsoFLOP profiles (Approach 2): loss against model size per compute budget";
     let Some(fit) = input.isoflop.as_ref().filter(|f| !f.budgets.is_empty()) else {
-        area.draw(&Text::new(
-            caption.to_string(),
-            (20, 15),
-            ("sans-serif", 20).into_font(),
-        ))?;
-        area.draw(&Text::new(
-            "no IsoFLOP profiles: fit data with several model sizes per compute budget".to_string(),
-            (20, 60),
-            ("sans-serif", 15).into_font(),
-        ))?;
-        return area.present();
+        return placeholder(
+            area,
+            caption,
+            "no IsoFLOP profiles: fit data with several model sizes per compute budget",
+        );
     };
     let members = || {
         fit.budgets
@@ -658,18 +675,13 @@ pub fn isoflop_chart<B: DrawingBackend>(
             (n_lo / 1.5..n_hi * 1.5).log_scale(),
             (l_lo - pad)..(l_hi + pad),
         )?;
-    chart
-        .configure_mesh()
-        .x_desc("model size N (parameters)")
-        .y_desc("final loss (nats/token)")
-        .x_label_formatter(&log_tick)
-        .y_label_formatter(&|v| format!("{v:.2}"))
-        .x_labels(8)
-        .y_labels(8)
-        .light_line_style(RGBColor(238, 238, 238))
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 15))
-        .draw()?;
+    draw_mesh(
+        &mut chart,
+        "model size N (parameters)",
+        "final loss (nats/token)",
+        &log_tick,
+        &|v| format!("{v:.2}"),
+    )?;
     let c_lo = fit.budgets.first().map(|b| b.compute).unwrap_or(1.0);
     let c_hi = fit.budgets.last().map(|b| b.compute).unwrap_or(1.0);
     for b in &fit.budgets {
@@ -706,13 +718,7 @@ pub fn isoflop_chart<B: DrawingBackend>(
             log_tick_precise(c_hi)
         ))
         .legend(move |(x, y)| Circle::new((x + 9, y), 4, size_color(c_lo, c_lo, c_hi).filled()));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .label_font(("sans-serif", 13))
-        .draw()?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     area.present()
 }
 
