@@ -838,9 +838,14 @@ fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>) ->
     }
     on_resize.forget();
 
+    // What the charts show of the page's state: typing in the data box does
+    // not redraw them.
+    let shown_state =
+        Memo::new(move |_| state.with(|s| (s.presets.clone(), s.budget.flops().ok())));
     Effect::new(move |_| {
         resized.track();
-        let input = state.with(|s| outcome.with(|o| chart_input(s, o.as_ref())));
+        shown_state.track();
+        let input = state.with_untracked(|s| outcome.with(|o| chart_input(s, o.as_ref())));
         let shown = [
             true,
             input.has_allocation(),
