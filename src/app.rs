@@ -84,7 +84,7 @@ pub fn App() -> impl IntoView {
     // A failure message is about the inputs it was given: clear it when they change.
     let fit_inputs = Memo::new(move |_| state.with(FitInputs::of));
     Effect::new(move |prev: Option<()>| {
-        fit_inputs.track();
+        fit_inputs.with(|_| ());
         if prev.is_some() && matches!(status.get_untracked(), FitStatus::Failed(_)) {
             status.set(FitStatus::Idle);
         }
@@ -844,7 +844,9 @@ fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>) ->
         Memo::new(move |_| state.with(|s| (s.presets.clone(), s.budget.flops().ok())));
     Effect::new(move |_| {
         resized.track();
-        shown_state.track();
+        // Read, not only tracked: a memo that is never read never runs, and
+        // so never hears of the state it depends on.
+        let _ = shown_state.get();
         let input = state.with_untracked(|s| outcome.with(|o| chart_input(s, o.as_ref())));
         let shown = [
             true,
