@@ -41,3 +41,19 @@ pub fn worker_fit(job: &str, progress: &js_sys::Function) -> String {
         );
     })
 }
+
+/// Fit `text` (the reference data, 5 highest losses dropped) with Hoffmann's
+/// settings on this thread and return the objective: the benchmark's measure
+/// of the engine alone in WebAssembly, without workers or the page around it.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn bench_engine_fit(text: &str) -> f64 {
+    use frontier_engine::{Dataset, FitOptions, LawKind};
+    let law = LawKind::Chinchilla;
+    match Dataset::from_text(text, law.needs(), 5, law.dim()) {
+        Ok((data, _)) => frontier_engine::fit(law, &data, &FitOptions::hoffmann(law))
+            .map(|r| r.objective)
+            .unwrap_or(f64::NAN),
+        Err(_) => f64::NAN,
+    }
+}

@@ -1,7 +1,8 @@
 // Times the page in headless Chromium (run by scripts/bench): the 4500-start fit of
 // the reference data from the click to the numbers on screen, for the SIMD and
 // the scalar WebAssembly builds, on one worker and on one per core; then 1000
-// bootstrap resamples on the SIMD build with all workers. Prints JSON.
+// bootstrap resamples on the SIMD build with all workers; and the engine alone
+// (one fit called on the main thread, no workers). Prints JSON.
 
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
@@ -87,6 +88,25 @@ for (const [build, prefix] of [['simd', ''], ['scalar', '/scalar']]) {
   }
 }
 
+// The engine alone: one fit on the page's main thread, no workers.
+const engine = {};
+for (const [build, prefix] of [['simd', ''], ['scalar', '/scalar']]) {
+  const { context, page } = await session(`${prefix}/`, 0);
+  const times = await page.evaluate(async ({ text, repeat, prefix }) => {
+    const m = await import(`${prefix}/pkg/frontier_web.js`);
+    m.bench_engine_fit(text); // warm-up
+    const out = [];
+    for (let i = 0; i < repeat; i++) {
+      const t = performance.now();
+      m.bench_engine_fit(text);
+      out.push(performance.now() - t);
+    }
+    return out;
+  }, { text: data, repeat: REPEAT, prefix });
+  engine[build] = median(times) / 1000;
+  await context.close();
+}
+
 const { context, page } = await session(`/?workers=${cores}`, 1000);
 const boot = [];
 for (let i = 0; i < REPEAT; i++) {
@@ -97,4 +117,4 @@ for (let i = 0; i < REPEAT; i++) {
 await context.close();
 await browser.close();
 server.close();
-console.log(JSON.stringify({ cores, repeat: REPEAT, fits: rows, bootstrap: { build: 'simd', workers: cores, resamples: 1000, seconds: median(boot) } }));
+console.log(JSON.stringify({ cores, repeat: REPEAT, fits: rows, engine, bootstrap: { build: 'simd', workers: cores, resamples: 1000, seconds: median(boot) } }));

@@ -13,7 +13,8 @@
 //! same order.
 //!
 //! exp(x): x = k ln 2 + r with k = round(x / ln 2) (Cody and Waite's two-part
-//! ln 2), |r| <= ln(2)/2; exp(r) by its Taylor series to degree 13 (truncation
+//! ln 2), |r| <= ln(2)/2; exp(r) by its Taylor series to degree 13 (evaluated
+//! by Estrin's scheme; truncation
 //! below 5e-18 relative), then scaled by 2^k through the exponent bits. Inputs
 //! are clamped to [-708, 709], which keeps 2^k normal; below -708 exp is
 //! smaller than 4e-308 and the kernel's uses (log-sum-exp weights) do not
@@ -38,7 +39,7 @@ const EXP_LO: f64 = -708.0;
 const EXP_HI: f64 = 709.0;
 const SQRT2: f64 = std::f64::consts::SQRT_2;
 
-/// 1/n! for n = 13 down to 2 (Horner order).
+/// 1/n! for n = 13 down to 2 (highest degree first).
 const EXP_COEF: [f64; 12] = [
     1.0 / 6_227_020_800.0,
     1.0 / 479_001_600.0,
@@ -54,7 +55,7 @@ const EXP_COEF: [f64; 12] = [
     0.5,
 ];
 
-/// 1/(2j+1) for j = 10 down to 1 (Horner order in s^2).
+/// 1/(2j+1) for j = 10 down to 1 (highest degree in s^2 first).
 const LN_COEF: [f64; 10] = [
     1.0 / 21.0,
     1.0 / 19.0,
@@ -102,10 +103,7 @@ pub trait Lanes: Copy {
         let r = x
             .sub(k.mul(Self::splat(LN2_HI)))
             .sub(k.mul(Self::splat(LN2_LO)));
-        let mut p = Self::splat(EXP_COEF[0]);
-        for c in &EXP_COEF[1..] {
-            p = p.mul(r).add(Self::splat(*c));
-        }
+        let p = estrin(r, &EXP_COEF);
         // exp(r) = 1 + r + r^2 p
         let er = Self::splat(1.0).add(r.add(r.mul(r).mul(p)));
         er.mul(Self::pow2_of_shifted(t))
@@ -121,16 +119,37 @@ pub trait Lanes: Copy {
         let f = m.sub(Self::splat(1.0));
         let s = f.div(Self::splat(2.0).add(f));
         let s2 = s.mul(s);
-        let mut p = Self::splat(LN_COEF[0]);
-        for c in &LN_COEF[1..] {
-            p = p.mul(s2).add(Self::splat(*c));
-        }
+        let p = estrin(s2, &LN_COEF);
         // 2 atanh s = 2s + 2s * s^2 p
         let two_s = s.add(s);
         let ln_m = two_s.add(two_s.mul(s2.mul(p)));
         e.mul(Self::splat(LN2_HI))
             .add(ln_m.add(e.mul(Self::splat(LN2_LO))))
     }
+}
+
+/// The polynomial with coefficients `c` (highest degree first) at x, by
+/// Estrin's scheme: pairs c_2k + c_2k+1 x, then pairs of those with x^2, with
+/// x^4, ...; a dependency chain of log2(n) steps instead of Horner's n, which
+/// lets the processor overlap the work.
+#[inline(always)]
+fn estrin<L: Lanes, const N: usize>(x: L, c: &[f64; N]) -> L {
+    // Terms in ascending degree.
+    let mut t: [L; N] = std::array::from_fn(|k| L::splat(c[N - 1 - k]));
+    let mut n = N;
+    let mut xp = x;
+    while n > 1 {
+        let half = n / 2;
+        for k in 0..half {
+            t[k] = t[2 * k].add(t[2 * k + 1].mul(xp));
+        }
+        if n % 2 == 1 {
+            t[half] = t[n - 1];
+        }
+        n = half + n % 2;
+        xp = xp.mul(xp);
+    }
+    t[0]
 }
 
 /// The portable twin: two plain f64 values.
