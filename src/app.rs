@@ -154,6 +154,8 @@ pub fn App() -> impl IntoView {
         });
         let inputs = state.with_untracked(FitInputs::of);
         if let Err(issues) = inputs.dataset() {
+            // The last results belong to other inputs: leave none on screen.
+            outcome.set(None);
             status.set(FitStatus::Failed(
                 issues.first().map(|i| i.to_string()).unwrap_or_default()
                     + if issues.len() > 1 {
@@ -230,6 +232,17 @@ pub fn App() -> impl IntoView {
         browser::copy_to_clipboard(&url);
         share_link.set(url);
     };
+    let share_note = move || {
+        if share_link.with(|l| l.is_empty()) {
+            return String::new();
+        }
+        if stale.get() || outcome.with(|o| o.is_none()) {
+            "Copied. The link holds the inputs as they are now, which have not been fitted: whoever opens it will see them fitted.".to_string()
+        } else {
+            "Copied. Whoever opens the link sees these inputs fitted, with the same numbers."
+                .to_string()
+        }
+    };
 
     let running = move || {
         matches!(
@@ -264,6 +277,7 @@ pub fn App() -> impl IntoView {
                 <textarea
                     data-testid="data-input"
                     spellcheck="false"
+                    wrap="off"
                     placeholder="N,D,loss\n400M,8B,2.93\n1B,20B,2.62\n..."
                     prop:value=move || state.with(|s| s.data.clone())
                     on:input=move |ev| {
@@ -444,6 +458,7 @@ pub fn App() -> impl IntoView {
                 <input readonly class="link" data-testid="share-link" prop:value=move || share_link.get()
                     placeholder="press Copy link" />
             </div>
+            <p class="hint" data-testid="share-note">{share_note}</p>
         </section>
         <footer>
             "Fits: Hoffmann et al. (2022) Approach 3 as replicated by Besiroglu et al. (2024): log-space model, Huber loss (δ = 10⁻³) summed over points, L-BFGS from a grid of starts. "
@@ -529,7 +544,7 @@ fn FitResults(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
             let alloc = frontier_engine::answers::allocation(r.law, &r.params).map(|al| view! {
                 <tr><th>"a (N* ∝ C^a)"</th><td class="num" data-testid="result-a">{sig(al.a, 4)}</td>{interval_cells(find(&iv, "a"), "a")}</tr>
                 <tr><th>"b (D* ∝ C^b)"</th><td class="num" data-testid="result-b">{sig(al.b, 4)}</td>{interval_cells(find(&iv, "b"), "b")}</tr>
-                <tr><th>"G"</th><td class="num">{sig(al.g, 4)}</td><td></td><td></td></tr>
+                <tr><th title="N* = G·(C/6)^a, D* = (C/6)^b / G">"G (N* = G·(C/6)^a)"</th><td class="num">{sig(al.g, 4)}</td><td></td><td></td></tr>
             });
             let warnings = o.warnings().into_iter().map(|w| view! {
                 <p class="status warn" data-testid="fit-warning">{w}</p>
@@ -811,11 +826,10 @@ fn Approaches(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
                             }
                         }).collect_view()}
                     </table>
-                    {if disagreements.is_empty() {
-                        view! { <p class="status ok" data-testid="approaches-agree">"The three estimates of a agree within their intervals."</p> }.into_any()
-                    } else {
-                        disagreements.into_iter().map(|d| view! { <p class="status warn" data-testid="approaches-disagree">{d}</p> }).collect_view().into_any()
-                    }}
+                    {disagreements.into_iter().map(|(warn, m)| view! {
+                        <p class=if warn { "status warn" } else { "status ok" }
+                           data-testid=if warn { "approaches-warning" } else { "approaches-agree" }>{m}</p>
+                    }).collect_view()}
                 </section>
             }
         }))}

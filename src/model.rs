@@ -199,6 +199,13 @@ impl FitOutcome {
     /// Warnings about the fit and its intervals.
     pub fn warnings(&self) -> Vec<String> {
         let mut w = Vec::new();
+        let dim = self.report.params.len();
+        if self.report.points < 3 * dim {
+            w.push(format!(
+                "Only {} points for {} parameters: the fit is barely determined and its intervals are not to be trusted; fit more runs.",
+                self.report.points, dim
+            ));
+        }
         if !self.report.at_grid_edge.is_empty() {
             w.push(format!(
                 "The best fit lies outside the start grid in {}: consider widening the grid.",
@@ -369,9 +376,12 @@ pub struct ApproachRow {
     pub missing: Option<String>,
 }
 
-/// Approaches 3 (the fit), 1 and 2 side by side at the budget, and the pairs
-/// whose 95% intervals of a do not overlap.
-pub fn approach_rows(o: &FitOutcome, budget: Option<f64>) -> (Vec<ApproachRow>, Vec<String>) {
+/// Approaches 3 (the fit), 1 and 2 side by side at the budget, and what
+/// they say together (see [`verdict`]).
+pub fn approach_rows(
+    o: &FitOutcome,
+    budget: Option<f64>,
+) -> (Vec<ApproachRow>, Vec<(bool, String)>) {
     let iv = o.intervals(budget);
     let find = |name: &str| {
         iv.as_ref()
@@ -413,21 +423,70 @@ pub fn approach_rows(o: &FitOutcome, budget: Option<f64>) -> (Vec<ApproachRow>, 
             },
         });
     }
-    let mut disagreements = Vec::new();
-    for i in 0..rows.len() {
-        for j in i + 1..rows.len() {
-            if let (Some((_, Some(x))), Some((_, Some(y)))) = (rows[i].a, rows[j].a) {
+    (rows.clone(), verdict(&rows))
+}
+
+/// Widest 95% interval of a that still says something about the allocation
+/// (a lies between 0 and 1).
+const USEFUL_WIDTH: f64 = 0.5;
+
+/// What the three approaches say together: disagreements, agreement, or why
+/// they cannot be compared. One sentence each, with whether it is a warning.
+pub fn verdict(rows: &[ApproachRow]) -> Vec<(bool, String)> {
+    let usable: Vec<&ApproachRow> = rows
+        .iter()
+        .filter(|r| matches!(r.a, Some((_, Some((lo, hi)))) if hi - lo <= USEFUL_WIDTH))
+        .collect();
+    let mut out = Vec::new();
+    for r in rows {
+        match (&r.missing, r.a) {
+            (Some(m), _) => out.push((true, format!("Approach {} is not available: {m}.", &r.name[..1]))),
+            (None, Some((_, Some((lo, hi))))) if hi - lo > USEFUL_WIDTH => out.push((
+                true,
+                format!(
+                    "Approach {}'s interval of a, [{lo:.3}, {hi:.3}], is too wide to check anything.",
+                    &r.name[..1]
+                ),
+            )),
+            (None, Some((_, None))) => out.push((
+                true,
+                format!("Approach {} has no interval yet (the bootstrap gives it).", &r.name[..1]),
+            )),
+            _ => {}
+        }
+    }
+    for i in 0..usable.len() {
+        for j in i + 1..usable.len() {
+            if let (Some((_, Some(x))), Some((_, Some(y)))) = (usable[i].a, usable[j].a) {
                 if approaches::disagree(x, y) {
-                    disagreements.push(format!(
-                        "Approaches {} and {} disagree: their 95% intervals of a do not overlap.",
-                        &rows[i].name[..1],
-                        &rows[j].name[..1]
+                    out.push((
+                        true,
+                        format!(
+                            "Approaches {} and {} disagree: their 95% intervals of a do not overlap.",
+                            &usable[i].name[..1],
+                            &usable[j].name[..1]
+                        ),
                     ));
                 }
             }
         }
     }
-    (rows, disagreements)
+    if usable.len() < 2 {
+        out.push((
+            true,
+            "Fewer than two approaches give a usable interval: these data cannot cross-check the fit. Approaches 1 and 2 need several compute budgets, each with runs of several model sizes.".into(),
+        ));
+    } else if !out.iter().any(|(_, m)| m.contains("disagree")) {
+        let names: Vec<&str> = usable.iter().map(|r| &r.name[..1]).collect();
+        out.push((
+            false,
+            format!(
+                "Approaches {} agree within their intervals.",
+                names.join(", ")
+            ),
+        ));
+    }
+    out
 }
 
 /// What the charts draw.

@@ -239,3 +239,36 @@ test('Cancel stops a running fit and the page stays usable', { timeout: 120_000 
   assert.equal(await page.getByTestId('fit-button').isEnabled(), true);
   await context.close();
 });
+
+test('a small table pasted from a spreadsheet: fitted, with honest warnings', { timeout: 180_000 }, async () => {
+  const { context, page, errors } = await open();
+  let tsv = 'Params\tTokens\tLoss\n';
+  let k = 0;
+  for (const n of [70e6, 160e6, 410e6, 1.4e9]) {
+    for (const d of [2e9, 8e9, 30e9]) {
+      const loss = 1.8 + 400 / n ** 0.34 + 2000 / d ** 0.37;
+      tsv += `${n / 1e6}M\t${d / 1e9}B\t${(loss * (1 + 0.004 * Math.sin(++k))).toFixed(4)}\n`;
+    }
+  }
+  await page.getByTestId('data-input').fill(tsv);
+  await page.getByTestId('bootstrap-resamples').fill('50');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 4500 starts on 12 points/);
+  assert.match(await page.getByTestId('fit-warning').first().textContent(), /Only 12 points for 5 parameters/);
+  // With runs at few compute budgets the approaches cannot cross-check the fit,
+  // and the page says so rather than claiming agreement.
+  assert.equal(await page.getByTestId('approaches-agree').count(), 0);
+  assert.ok(await page.getByTestId('approaches-warning').count() > 0);
+  await page.screenshot({ path: join(SHOTS, 'small-table.png'), fullPage: true });
+
+  // Compute-only data: the power law in compute, with no N* or D*.
+  await page.getByTestId('data-input').fill('flops,loss\n1e18,3.2\n3e18,3.0\n1e19,2.85\n3e19,2.7\n1e20,2.6\n3e20,2.5\n');
+  assert.match(await page.getByTestId('input-issues').textContent(), /choose the power law in compute/);
+  await page.getByTestId('law-select').selectOption('compute_power_law');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 150 starts on 6 points/);
+  assert.equal(await page.getByTestId('optimal-N').count(), 0);
+  assert.ok(Number(await page.getByTestId('result-alpha').getAttribute('data-value')) > 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

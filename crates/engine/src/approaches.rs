@@ -22,6 +22,9 @@ use crate::{exp, ln};
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
+/// Fewest distinct model sizes an IsoFLOP profile needs.
+pub const MIN_PROFILE_SIZES: usize = 4;
+
 /// Default relative tolerance for compute values of one budget.
 pub const DEFAULT_TOLERANCE: f64 = 0.25;
 
@@ -267,7 +270,7 @@ fn size_range(data: &Dataset, members: &[usize]) -> (f64, f64) {
         })
 }
 
-/// Approach 2: IsoFLOP parabolas (budgets with at least three distinct sizes,
+/// Approach 2: IsoFLOP parabolas (budgets with at least four distinct sizes,
 /// an upward parabola, and the vertex inside the sampled sizes).
 pub fn isoflop(data: &Dataset, tolerance: f64) -> Result<AllocationFit, String> {
     let mut optima = Vec::new();
@@ -281,8 +284,10 @@ pub fn isoflop(data: &Dataset, tolerance: f64) -> Result<AllocationFit, String> 
         let mut sizes: Vec<f64> = b.members.iter().map(|&i| data.points[i].n).collect();
         sizes.sort_by(f64::total_cmp);
         sizes.dedup();
-        if sizes.len() < 3 {
-            skipped.push(skip("fewer than 3 model sizes"));
+        // Three sizes fix a parabola exactly, whatever the noise; a fourth
+        // at least lets the data disagree with it.
+        if sizes.len() < MIN_PROFILE_SIZES {
+            skipped.push(skip("fewer than 4 model sizes"));
             continue;
         }
         let x: Vec<f64> = b.members.iter().map(|&i| data.points[i].ln_n).collect();

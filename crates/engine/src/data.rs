@@ -416,6 +416,22 @@ pub fn parse_runs(text: &str) -> RunTable {
 
     for (line_no, line) in lines {
         let fields = split_fields(line, sep);
+        if fields.len() > headers.len() && sep != Separator::Whitespace
+            || fields.len() > headers.len() + 1
+        {
+            // More fields than headers: a shifted row, or a separator inside
+            // a value; either way its numbers cannot be trusted.
+            table.issues.push(InputIssue {
+                line: Some(line_no),
+                column: None,
+                message: format!(
+                    "the line has {} fields but the header has {}",
+                    fields.len(),
+                    headers.len()
+                ),
+            });
+            continue;
+        }
         let mut values: [Option<f64>; 4] = [None; 4];
         let mut ok = true;
         for (k, q) in Quantity::ALL.iter().enumerate() {
@@ -552,6 +568,13 @@ impl Dataset {
                     },
                 });
             }
+        }
+        if !issues.is_empty() && issues.len() == runs.len() {
+            // Not one line has what the law needs: say so once.
+            return Err(vec![InputIssue::general(match needs {
+                Needs::ParamsAndTokens => "no line has model size and tokens (N and D, or N and C): with compute alone, choose the power law in compute",
+                Needs::Compute => "no line has compute (C, or N and D)",
+            })]);
         }
         if !issues.is_empty() {
             return Err(issues);

@@ -361,8 +361,8 @@ impl FitReport {
     }
 }
 
-/// Relative distance from the best (polished) objective within which a
-/// start counts as having reached it.
+/// Relative distance from the best start's objective within which a start
+/// counts as having reached it.
 pub const NEAR_BEST: f64 = 1e-6;
 
 /// Combine start outcomes into a report. Ties go to the lowest grid index.
@@ -421,12 +421,12 @@ pub fn summarise<L: ScalingLaw>(
         })
         .ok_or(FitError::NoFiniteStart)?;
     let best = &best;
+    // Measured from the best start's own end (before polishing), so the
+    // best start always counts itself.
+    let reached = ranked[0].objective;
     let near = outcomes
         .iter()
-        .filter(|o| {
-            o.objective.is_finite()
-                && o.objective - best.objective <= NEAR_BEST * best.objective.abs()
-        })
+        .filter(|o| o.objective.is_finite() && o.objective - reached <= NEAR_BEST * reached.abs())
         .count();
     let names = kind.grid_axis_names();
     let at_grid_edge = (0..L::DIM)

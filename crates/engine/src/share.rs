@@ -144,7 +144,9 @@ impl ShareState {
         }
         let packed = URL_SAFE_NO_PAD
             .decode(payload.trim_end_matches('='))
-            .map_err(|e| LinkError::Damaged(format!("not base64url: {e}")))?;
+            .map_err(|_| {
+                LinkError::Damaged("it has characters a link of this page never holds".into())
+            })?;
         let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_STATE_BYTES)
             .map_err(|e| {
                 LinkError::Damaged(match e.status {

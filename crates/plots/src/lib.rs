@@ -255,14 +255,14 @@ where
 }
 
 /// The user's budget as a dashed vertical line, with a legend entry.
-fn draw_budget<DB, X, Y>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+fn draw_budget<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
     budget: f64,
     y_lo: f64,
     y_hi: f64,
 ) -> DrawResult<DB>
 where
-    DB: DrawingBackend,
+    DB: DrawingBackend + 'a,
     X: Ranged<ValueType = f64>,
     Y: Ranged<ValueType = f64>,
 {
@@ -274,7 +274,11 @@ where
             BUDGET_COLOR.stroke_width(1),
         ))?
         .label(format!("budget {}", log_tick_precise(budget)))
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BUDGET_COLOR.stroke_width(1)));
+        .legend(|(x, y)| {
+            EmptyElement::at((x, y))
+                + PathElement::new(vec![(0, 0), (6, 0)], BUDGET_COLOR.stroke_width(1))
+                + PathElement::new(vec![(11, 0), (18, 0)], BUDGET_COLOR.stroke_width(1))
+        });
     Ok(())
 }
 
@@ -368,34 +372,35 @@ pub fn loss_chart<B: DrawingBackend>(
 
     if !input.points.is_empty() {
         let (n_lo, n_hi) = size_range(&input.points);
+        // Data without model sizes (compute-only laws) get one colour.
+        let by_size = n_lo.is_finite() && n_hi.is_finite();
+        let color = move |n: f64| {
+            if by_size {
+                size_color(n, n_lo, n_hi)
+            } else {
+                RGBColor(59, 82, 139)
+            }
+        };
+        let label = if by_size {
+            format!(
+                "runs, coloured by N: {} (dark) to {} (yellow)",
+                short(n_lo),
+                short(n_hi)
+            )
+        } else {
+            "runs".to_string()
+        };
         chart
             .draw_series(
                 input
                     .points
                     .iter()
-                    .map(|p| Circle::new((p.c, p.loss), 3, size_color(p.n, n_lo, n_hi).filled())),
+                    .map(|p| Circle::new((p.c, p.loss), 3, color(p.n).filled())),
             )?
-            .label(format!(
-                "runs, coloured by N: {} (dark) to {} (yellow)",
-                short(n_lo),
-                short(n_hi)
-            ))
-            .legend(move |(x, y)| {
-                Circle::new((x + 9, y), 4, size_color(n_lo, n_lo, n_hi).filled())
-            });
+            .label(label)
+            .legend(move |(x, y)| Circle::new((x + 9, y), 4, color(n_lo).filled()));
     }
 
-    if let Some(fit) = &input.fitted {
-        draw_band(
-            &mut chart,
-            input,
-            fit,
-            &grid,
-            FIT_COLOR,
-            |a| Some(a.loss),
-            "95% bootstrap band",
-        )?;
-    }
     for (curve, primary) in input.curves() {
         let pts: Vec<(f64, f64)> = grid
             .iter()
@@ -718,7 +723,7 @@ pub fn isoflop_chart<B: DrawingBackend>(
             log_tick_precise(c_hi)
         ))
         .legend(move |(x, y)| Circle::new((x + 9, y), 4, size_color(c_lo, c_lo, c_hi).filled()));
-    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
     area.present()
 }
 

@@ -89,12 +89,38 @@ fn noisy_profiles_give_intervals_that_cover_the_truth() {
 
 #[test]
 fn profiles_with_too_few_sizes_are_skipped_with_a_reason() {
+    // Three sizes would fix a parabola exactly, noise and all.
     let mut runs = isoflop_runs(&TRUTH, 0.0);
     runs.retain(|r| r.compute.unwrap() > 2e18 || r.params.unwrap() > TRUTH.optimal_at(1e18).n);
     let data = Dataset::build(&runs, Needs::ParamsAndTokens, 0, 5).unwrap();
     let two = isoflop(&data, DEFAULT_TOLERANCE).unwrap();
     assert_eq!(two.budgets.len(), 6);
     assert_eq!(two.skipped.len(), 1);
+    assert!(
+        two.skipped[0].reason.contains("fewer than 4 model sizes"),
+        "{:?}",
+        two.skipped
+    );
+}
+
+#[test]
+fn a_profile_whose_minimum_lies_outside_its_sizes_is_skipped() {
+    // At 1e18 keep only sizes at and above the optimum, four of them: the
+    // fitted minimum falls at or below the smallest.
+    let mut runs = isoflop_runs(&TRUTH, 0.0);
+    let n_star = TRUTH.optimal_at(1e18).n;
+    runs.retain(|r| r.compute.unwrap() > 2e18 || r.params.unwrap() > n_star * 1.5);
+    runs.push(Run {
+        line: 999,
+        params: Some(n_star * 16.0),
+        tokens: None,
+        compute: Some(1e18),
+        loss: TRUTH.loss(n_star * 16.0, 1e18 / (6.0 * n_star * 16.0)),
+        group: None,
+    });
+    let data = Dataset::build(&runs, Needs::ParamsAndTokens, 0, 5).unwrap();
+    let two = isoflop(&data, DEFAULT_TOLERANCE).unwrap();
+    assert_eq!(two.skipped.len(), 1, "{:?}", two.skipped);
     assert!(
         two.skipped[0].reason.contains("outside the sampled sizes"),
         "{:?}",

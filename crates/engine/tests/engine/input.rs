@@ -123,12 +123,33 @@ fn too_few_points_for_the_law() {
 }
 
 #[test]
-fn law_needs_are_checked_per_line() {
-    // Compute-only data cannot feed the two-variable law.
-    let t = parse_runs("C,loss\n1e20,3\n1e21,2.8\n");
+fn an_empty_cell_in_a_present_column_is_reported() {
+    let t = parse_runs("N,C,loss\n1e8,1e20,3\n,1e21,2.8\n");
+    assert_eq!(t.runs.len(), 1);
+    assert_eq!(t.issues[0].to_string(), "line 3, column \"N\": missing value for N (parameters)");
+}
+
+#[test]
+fn compute_only_data_for_the_two_variable_law_is_one_message() {
+    // Regression: every line used to repeat the same complaint.
+    let t = parse_runs("C,loss\n1e20,3\n1e21,2.8\n3e21,2.7\n");
     let err = Dataset::build(&t.runs, Needs::ParamsAndTokens, 0, 1).unwrap_err();
-    assert_eq!(err[0].line, Some(2));
+    assert_eq!(err.len(), 1);
+    assert!(
+        err[0].message.contains("choose the power law in compute"),
+        "{err:?}"
+    );
     assert!(Dataset::build(&t.runs, Needs::Compute, 0, 1).is_ok());
+}
+
+#[test]
+fn a_line_with_more_fields_than_the_header_is_reported() {
+    let t = parse_runs("N,D,loss\n1e8,2e9,3.1\n1e8,2e9,3.0,7\n");
+    assert_eq!(t.runs.len(), 1);
+    assert_eq!(
+        t.issues[0].to_string(),
+        "line 3: the line has 4 fields but the header has 3"
+    );
 }
 
 #[test]
