@@ -519,6 +519,15 @@ pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInp
             .and_then(|o| o.resamples.clone())
             .unwrap_or_default(),
         isoflop: outcome.and_then(|o| o.isoflop.clone().ok()),
+        dropped: outcome
+            .map(|o| {
+                o.dataset
+                    .dropped
+                    .iter()
+                    .filter_map(|r| r.c().map(|c| (c, r.loss)))
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 

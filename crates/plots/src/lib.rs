@@ -42,6 +42,8 @@ pub struct ChartInput {
     pub resamples: Vec<Resample>,
     /// Approach 2's IsoFLOP profiles, when there are any.
     pub isoflop: Option<AllocationFit>,
+    /// Runs left out of the fit (the highest losses), as (compute, loss).
+    pub dropped: Vec<(f64, f64)>,
 }
 
 /// Colour of the user's fit.
@@ -348,6 +350,10 @@ pub fn loss_chart<B: DrawingBackend>(
     if !l_lo.is_finite() {
         (l_lo, l_hi) = (1.5, 4.0);
     }
+    // Runs left out are shown too: seeing why they were dropped matters.
+    for &(_, l) in &input.dropped {
+        l_hi = l_hi.max(l);
+    }
     let pad = 0.06 * (l_hi - l_lo).max(0.1);
     let (y_lo, y_hi) = ((l_lo - pad).max(0.0), l_hi + pad);
 
@@ -401,6 +407,34 @@ pub fn loss_chart<B: DrawingBackend>(
             .legend(move |(x, y)| Circle::new((x + 9, y), 4, color(n_lo).filled()));
     }
 
+    if !input.dropped.is_empty() {
+        let grey = RGBColor(150, 150, 150);
+        chart
+            .draw_series(
+                input
+                    .dropped
+                    .iter()
+                    .filter(|(c, _)| *c > c_lo && *c < c_hi)
+                    .map(|&(c, l)| Circle::new((c, l), 4, grey.stroke_width(1))),
+            )?
+            .label(format!(
+                "left out of the fit ({} highest losses)",
+                input.dropped.len()
+            ))
+            .legend(move |(x, y)| Circle::new((x + 9, y), 4, grey.stroke_width(1)));
+    }
+
+    if let Some(fit) = &input.fitted {
+        draw_band(
+            &mut chart,
+            input,
+            fit,
+            &grid,
+            FIT_COLOR,
+            |a| Some(a.loss),
+            "95% bootstrap band",
+        )?;
+    }
     for (curve, primary) in input.curves() {
         let pts: Vec<(f64, f64)> = grid
             .iter()

@@ -53,6 +53,11 @@ fn input(with_fit: bool) -> ChartInput {
             color: FIT_COLOR,
         });
         input.points = data.points.clone();
+        input.dropped = data
+            .dropped
+            .iter()
+            .map(|r| (r.c().unwrap(), r.loss))
+            .collect();
         input.isoflop = frontier_engine::approaches::isoflop(
             &data,
             frontier_engine::approaches::DEFAULT_TOLERANCE,
@@ -101,8 +106,9 @@ fn loss_chart_shows_runs_frontier_presets_and_axis_titles() {
     assert!(s.contains("your fit"));
     assert!(s.contains("Besiroglu 2024"));
     assert!(s.contains("95% bootstrap band"));
-    // 240 runs plus one legend marker.
-    assert_eq!(s.matches("<circle").count(), 241, "circles");
+    assert!(s.contains("left out of the fit (5 highest losses)"));
+    // 240 runs and 5 dropped ones, plus two legend markers.
+    assert_eq!(s.matches("<circle").count(), 247, "circles");
     keep("loss", &s);
 }
 

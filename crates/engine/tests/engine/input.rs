@@ -126,7 +126,10 @@ fn too_few_points_for_the_law() {
 fn an_empty_cell_in_a_present_column_is_reported() {
     let t = parse_runs("N,C,loss\n1e8,1e20,3\n,1e21,2.8\n");
     assert_eq!(t.runs.len(), 1);
-    assert_eq!(t.issues[0].to_string(), "line 3, column \"N\": missing value for N (parameters)");
+    assert_eq!(
+        t.issues[0].to_string(),
+        "line 3, column \"N\": missing value for N (parameters)"
+    );
 }
 
 #[test]
