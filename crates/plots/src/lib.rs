@@ -191,6 +191,21 @@ fn short(v: f64) -> String {
     trim(frontier_engine::format::sig(v, 3))
 }
 
+/// The frame every chart shares: title, margins, room for the axis labels.
+fn frame<'a, 'b, B: DrawingBackend>(
+    area: &'a DrawingArea<B, Shift>,
+    caption: &'b str,
+) -> ChartBuilder<'a, 'b, B> {
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .caption(caption, ("sans-serif", 20))
+        .margin(12)
+        .margin_right(32)
+        .x_label_area_size(48)
+        .y_label_area_size(64);
+    builder
+}
+
 /// A chart with nothing to draw yet: its title and a hint.
 fn placeholder<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
@@ -357,12 +372,7 @@ pub fn loss_chart<B: DrawingBackend>(
     let pad = 0.06 * (l_hi - l_lo).max(0.1);
     let (y_lo, y_hi) = ((l_lo - pad).max(0.0), l_hi + pad);
 
-    let mut chart = ChartBuilder::on(area)
-        .caption("Loss against training compute", ("sans-serif", 20))
-        .margin(12)
-        .margin_right(32)
-        .x_label_area_size(48)
-        .y_label_area_size(64)
+    let mut chart = frame(area, "Loss against training compute")
         .build_cartesian_2d((c_lo..c_hi).log_scale(), y_lo..y_hi)?;
     draw_mesh(
         &mut chart,
@@ -497,12 +507,7 @@ pub fn allocation_chart<B: DrawingBackend>(
         return placeholder(area, caption, msg);
     }
     let (y_lo, y_hi) = (y_lo / 2.0, y_hi * 2.0);
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, ("sans-serif", 20))
-        .margin(12)
-        .margin_right(32)
-        .x_label_area_size(48)
-        .y_label_area_size(64)
+    let mut chart = frame(area, caption)
         .build_cartesian_2d((c_lo..c_hi).log_scale(), (y_lo..y_hi).log_scale())?;
     draw_mesh(
         &mut chart,
@@ -646,13 +651,8 @@ pub fn residual_chart<B: DrawingBackend>(
         .filter(|r| r.is_finite())
         .fold(1e-3f64, |m, r| m.max(r.abs()))
         * 1.15;
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, ("sans-serif", 20))
-        .margin(12)
-        .margin_right(32)
-        .x_label_area_size(48)
-        .y_label_area_size(64)
-        .build_cartesian_2d((c_lo..c_hi).log_scale(), -r_max..r_max)?;
+    let mut chart =
+        frame(area, caption).build_cartesian_2d((c_lo..c_hi).log_scale(), -r_max..r_max)?;
     draw_mesh(
         &mut chart,
         "training compute C (FLOPs)",
@@ -704,16 +704,10 @@ pub fn isoflop_chart<B: DrawingBackend>(
         l_hi = l_hi.max(p.loss);
     }
     let pad = 0.05 * (l_hi - l_lo).max(0.05);
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, ("sans-serif", 20))
-        .margin(12)
-        .margin_right(32)
-        .x_label_area_size(48)
-        .y_label_area_size(64)
-        .build_cartesian_2d(
-            (n_lo / 1.5..n_hi * 1.5).log_scale(),
-            (l_lo - pad)..(l_hi + pad),
-        )?;
+    let mut chart = frame(area, caption).build_cartesian_2d(
+        (n_lo / 1.5..n_hi * 1.5).log_scale(),
+        (l_lo - pad)..(l_hi + pad),
+    )?;
     draw_mesh(
         &mut chart,
         "model size N (parameters)",

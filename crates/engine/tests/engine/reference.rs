@@ -32,37 +32,54 @@ fn the_4500_start_fit_reproduces_the_replication() {
     assert!((al.a - 0.514).abs() < 0.002, "a {}", al.a);
 }
 
+/// Runs of the law `[E, A, B, alpha, beta]` on a grid of sizes and token
+/// counts (start, count, decades per step), loss times (1 + noise u).
+fn synthetic(
+    rng: &mut crate::Noise,
+    law: [f64; 5],
+    sizes: (f64, usize, f64),
+    tokens: (f64, usize, f64),
+    noise: f64,
+) -> Dataset {
+    let mut text = String::from("N,D,loss\n");
+    for i in 0..sizes.1 {
+        for j in 0..tokens.1 {
+            let n = sizes.0 * 10f64.powf(i as f64 * sizes.2);
+            let d = tokens.0 * 10f64.powf(j as f64 * tokens.2);
+            let l = law[0] + law[1] / n.powf(law[3]) + law[2] / d.powf(law[4]);
+            text += &format!("{n},{d},{}\n", l * (1.0 + noise * rng.uniform()));
+        }
+    }
+    Dataset::from_text(&text, Needs::ParamsAndTokens, 0, 5)
+        .unwrap()
+        .0
+}
+
 /// The fit's shortcuts: every start searches with SciPy's loose tolerances,
 /// hopeless starts are abandoned after 6 iterations, and the 8 best end
 /// points are polished tightly. They must find the same best objective as
-/// running every start tightly to the end, on the reference data and on a
+/// running every start tightly to the end, on the reference data and on
 /// two more data sets (synthetic noisy runs of other laws).
 #[test]
 fn the_shortcuts_find_the_same_best_objective() {
     let t = parse_runs(&crate::reference_csv());
     let reference = Dataset::build(&t.runs, Needs::ParamsAndTokens, 5, 5).unwrap();
-    let mut second = String::from("N,D,loss\n");
     let mut noise = crate::Noise::new(23);
-    for i in 0..12 {
-        for j in 0..10 {
-            let n = 3e7 * 10f64.powf(i as f64 * 0.25);
-            let d = 5e8 * 10f64.powf(j as f64 * 0.3);
-            let l = 1.7 + 350.0 / n.powf(0.31) + 900.0 / d.powf(0.29);
-            second += &format!("{n},{d},{}\n", l * (1.0 + 0.01 * noise.uniform()));
-        }
-    }
-    let (second, _) = Dataset::from_text(&second, Needs::ParamsAndTokens, 0, 5).unwrap();
+    let second = synthetic(
+        &mut noise,
+        [1.7, 350.0, 900.0, 0.31, 0.29],
+        (3e7, 12, 0.25),
+        (5e8, 10, 0.3),
+        0.01,
+    );
     // A third, with unequal exponents and fewer, noisier runs.
-    let mut third = String::from("N,D,loss\n");
-    for i in 0..8 {
-        for j in 0..6 {
-            let n = 1e8 * 10f64.powf(i as f64 * 0.3);
-            let d = 2e9 * 10f64.powf(j as f64 * 0.35);
-            let l = 2.1 + 2000.0 / n.powf(0.5) + 60.0 / d.powf(0.2);
-            third += &format!("{n},{d},{}\n", l * (1.0 + 0.02 * noise.uniform()));
-        }
-    }
-    let (third, _) = Dataset::from_text(&third, Needs::ParamsAndTokens, 0, 5).unwrap();
+    let third = synthetic(
+        &mut noise,
+        [2.1, 2000.0, 60.0, 0.5, 0.2],
+        (1e8, 8, 0.3),
+        (2e9, 6, 0.35),
+        0.02,
+    );
     for (name, data) in [
         ("reference", &reference),
         ("second", &second),
