@@ -730,7 +730,11 @@ fn AnswersView(
             }.into_any(),
             Some(a) => {
                 let iv = state.with(|s| outcome.with(|o| o.as_ref().and_then(|o| o.intervals(s.budget.flops().ok()))));
-                headline_view(a, iv).into_any()
+                let target_iv = state.with(|s| {
+                    let t = crate::model::parse_target(&s.target_loss)?.ok()?;
+                    outcome.with(|o| o.as_ref()?.target_interval(t))
+                });
+                headline_view(a, iv, target_iv).into_any()
             }
         }}
         {move || {
@@ -758,7 +762,11 @@ fn AnswersView(
     }
 }
 
-fn headline_view(a: Answers, iv: Option<Vec<(String, Interval)>>) -> impl IntoView {
+fn headline_view(
+    a: Answers,
+    iv: Option<Vec<(String, Interval)>>,
+    target_iv: Option<((f64, f64), usize)>,
+) -> impl IntoView {
     let b = a.budget;
     let range = move |name: &str, f: fn(f64) -> String| {
         find(&iv, name).map(|i| {
@@ -782,7 +790,16 @@ fn headline_view(a: Answers, iv: Option<Vec<(String, Interval)>>) -> impl IntoVi
                 }.into_any(),
             }}
             {a.target.map(|t| match t {
-                Ok(c) => view! { <p data-testid="target-compute">{format!("Compute to reach the target loss: {} FLOPs", num(c))}</p> }.into_any(),
+                Ok(c) => {
+                    let spread = target_iv.map(|((lo, hi), unreachable)| {
+                        let mut m = format!(" [{}, {}]", num(lo), num(hi));
+                        if unreachable > 0 {
+                            m += &format!("; {unreachable} bootstrap refits never reach it (their E is higher)");
+                        }
+                        m
+                    });
+                    view! { <p data-testid="target-compute">{format!("Compute to reach the target loss: {} FLOPs", num(c))}<span class="ci">{spread}</span></p> }.into_any()
+                }
                 Err(e) => view! { <p class="status error" data-testid="target-compute">{e}</p> }.into_any(),
             })}
         </div>

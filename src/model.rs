@@ -196,6 +196,30 @@ impl FitOutcome {
         Some(intervals(self.report.law, &self.report.params, rs, budget))
     }
 
+    /// 95% interval of the compute that reaches `target`, over the bootstrap
+    /// refits, and how many of them cannot reach it at all (their E is at or
+    /// above the target).
+    pub fn target_interval(&self, target: f64) -> Option<((f64, f64), usize)> {
+        let rs = self.resamples.as_ref()?;
+        let mut reach: Vec<f64> = rs
+            .iter()
+            .filter(|r| r.objective.is_finite())
+            .filter_map(|r| compute_for_loss(self.report.law, &r.params, target).ok())
+            .collect();
+        let unreachable = rs.len() - reach.len();
+        if reach.len() < 2 {
+            return None;
+        }
+        reach.sort_by(f64::total_cmp);
+        Some((
+            (
+                frontier_engine::bootstrap::percentile(&reach, 0.025),
+                frontier_engine::bootstrap::percentile(&reach, 0.975),
+            ),
+            unreachable,
+        ))
+    }
+
     /// Warnings about the fit and its intervals.
     pub fn warnings(&self) -> Vec<String> {
         let mut w = Vec::new();
@@ -732,6 +756,16 @@ mod tests {
         let one = run(1);
         assert_eq!(one.len(), 6);
         assert_eq!(run(2), one);
+
+        // The compute for a target loss gets an interval from the refits.
+        let mut o = FitOutcome::new(inputs.clone(), report, 0.1, 1).unwrap();
+        o.resamples = Some(one);
+        let c = compute_for_loss(o.report.law, &o.report.params, 2.2).unwrap();
+        let ((lo, hi), unreachable) = o.target_interval(2.2).unwrap();
+        assert!(lo <= c * 1.0001 && c <= hi * 1.0001, "{lo} {c} {hi}");
+        assert_eq!(unreachable, 0);
+        // Below every refit's E: no interval.
+        assert!(o.target_interval(0.5).is_none());
     }
 
     #[test]

@@ -126,6 +126,9 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
   assert.ok(seAlpha > 0.005 && seAlpha < 0.05, `SE alpha ${seAlpha}`);
   assert.match(v['ci-a'], /^\[0\.4\d+, 0\.5\d+\]$/);
   assert.match(await page.getByTestId('ci-N*').textContent(), /\[\d\.\d+e10, \d\.\d+e1[01]\]/);
+  await page.getByTestId('target-input').fill('2.0');
+  assert.match(await page.getByTestId('target-compute').textContent(), /target loss: \d\.\d+e2\d FLOPs \[\d\.\d+e2\d, \d\.\d+e2\d\]/);
+  await page.getByTestId('target-input').fill('');
 
   // Hoffmann's other two approaches, side by side with the fit.
   for (const [id, lo, hi] of [['approach-1', 0.45, 0.55], ['approach-2', 0.45, 0.55], ['approach-3', 0.49, 0.54]]) {
