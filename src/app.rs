@@ -609,71 +609,25 @@ fn BudgetInputs(state: RwSignal<ShareState>) -> impl IntoView {
             };
         })
     };
-    let field = move |get: fn(&BudgetInput) -> Option<String>,
-                      set: fn(&mut BudgetInput, String)| {
+    // The text of one budget field, and its input handler.
+    let field = move |name: &'static str| {
         (
-            move || state.with(|s| get(&s.budget).unwrap_or_default()),
+            move || state.with(|s| s.budget.field(name).unwrap_or_default().to_string()),
             move |ev: leptos::ev::Event| {
                 let v = event_target_value(&ev);
-                state.update(|s| set(&mut s.budget, v));
+                state.update(|s| {
+                    if let Some(f) = s.budget.field_mut(name) {
+                        *f = v;
+                    }
+                });
             },
         )
     };
-    let (flops_get, flops_set) = field(
-        |b| match b {
-            BudgetInput::Flops { flops } => Some(flops.clone()),
-            _ => None,
-        },
-        |b, v| {
-            if let BudgetInput::Flops { flops } = b {
-                *flops = v
-            }
-        },
-    );
-    let (gpus_get, gpus_set) = field(
-        |b| match b {
-            BudgetInput::Hardware { gpus, .. } => Some(gpus.clone()),
-            _ => None,
-        },
-        |b, v| {
-            if let BudgetInput::Hardware { gpus, .. } = b {
-                *gpus = v
-            }
-        },
-    );
-    let (hours_get, hours_set) = field(
-        |b| match b {
-            BudgetInput::Hardware { hours, .. } => Some(hours.clone()),
-            _ => None,
-        },
-        |b, v| {
-            if let BudgetInput::Hardware { hours, .. } = b {
-                *hours = v
-            }
-        },
-    );
-    let (peak_get, peak_set) = field(
-        |b| match b {
-            BudgetInput::Hardware { peak_flops, .. } => Some(peak_flops.clone()),
-            _ => None,
-        },
-        |b, v| {
-            if let BudgetInput::Hardware { peak_flops, .. } = b {
-                *peak_flops = v
-            }
-        },
-    );
-    let (util_get, util_set) = field(
-        |b| match b {
-            BudgetInput::Hardware { utilization, .. } => Some(utilization.clone()),
-            _ => None,
-        },
-        |b, v| {
-            if let BudgetInput::Hardware { utilization, .. } = b {
-                *utilization = v
-            }
-        },
-    );
+    let (flops_get, flops_set) = field("flops");
+    let (gpus_get, gpus_set) = field("gpus");
+    let (hours_get, hours_set) = field("hours");
+    let (peak_get, peak_set) = field("peak_flops");
+    let (util_get, util_set) = field("utilization");
     view! {
         <div class="row">
             <label><input type="radio" name="budget-mode" prop:checked=move || !hardware() on:change=move |_| set_mode(false) />" FLOPs"</label>

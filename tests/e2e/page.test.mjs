@@ -225,6 +225,16 @@ test('published laws answer without data: Besiroglu at 5.76e23 and 1e21 FLOPs', 
   assert.equal((await page.getByTestId('optimal-D').textContent()).trim(), '5.991e10 tokens');
   await page.getByTestId('target-input').fill('1.5');
   assert.match(await page.getByTestId('target-compute').textContent(), /cannot be reached/);
+  // GPUs x hours x peak FLOP/s x utilization.
+  await page.getByTestId('budget-hardware').check();
+  await page.getByTestId('budget-gpus').fill('1024');
+  await page.getByTestId('budget-hours').fill('720');
+  await page.getByTestId('budget-peak').fill('989e12');
+  await page.getByTestId('budget-util').fill('40%');
+  assert.match(await page.getByTestId('budget-flops').textContent(), /C = 1\.050e24 FLOPs/);
+  await page.getByTestId('budget-util').fill('40');
+  assert.match(await page.getByTestId('budget-flops').textContent(), /write 0\.4 or 40%/);
+  await page.locator('input[name=budget-mode]').first().check();
   await page.getByTestId('budget-input').fill('lots');
   assert.match(await page.getByTestId('budget-flops').textContent(), /"lots": not a number/);
   assert.ok(await canvasColours(page, 'chart-allocation') > 5);

@@ -593,7 +593,8 @@ impl Dataset {
             drop_mask[i] = true;
         }
         let mut dataset = Dataset::default();
-        let mut group_names: std::collections::HashMap<String, u32> = Default::default();
+        let mut run_ids: std::collections::HashMap<String, u32> = Default::default();
+        let mut groups = 0usize;
         for (i, r) in usable.iter().enumerate() {
             if drop_mask[i] {
                 dataset.dropped.push((*r).clone());
@@ -620,20 +621,22 @@ impl Dataset {
                 ln_d: crate::ln(d),
                 ln_c: crate::ln(c),
                 ln_loss: crate::ln(r.loss),
-                group: match &r.group {
-                    Some(name) => {
-                        let next = group_names.len() as u32;
-                        *group_names.entry(name.clone()).or_insert(next)
+                group: {
+                    // A named run keeps its number; a row without one is a
+                    // unit of its own.
+                    let fresh = groups as u32;
+                    let id = match &r.group {
+                        Some(name) => *run_ids.entry(name.clone()).or_insert(fresh),
+                        None => fresh,
+                    };
+                    if id == fresh {
+                        groups += 1;
                     }
-                    None => {
-                        let next = group_names.len() as u32;
-                        group_names.insert(format!("\u{0}line {}", r.line), next);
-                        next
-                    }
+                    id
                 },
             });
         }
-        dataset.groups = group_names.len();
+        dataset.groups = groups;
         dataset.grouped_by_run = usable.iter().any(|r| r.group.is_some());
         if dataset.points.len() < min_points {
             return Err(vec![InputIssue::general(format!(

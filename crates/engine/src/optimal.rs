@@ -162,6 +162,32 @@ impl Default for BudgetInput {
 }
 
 impl BudgetInput {
+    /// The text of one field as typed, by name: "flops", or "gpus", "hours",
+    /// "peak_flops", "utilization"; None when this kind of budget has no
+    /// such field.
+    pub fn field_mut(&mut self, name: &str) -> Option<&mut String> {
+        match (self, name) {
+            (BudgetInput::Flops { flops }, "flops") => Some(flops),
+            (BudgetInput::Hardware { gpus, .. }, "gpus") => Some(gpus),
+            (BudgetInput::Hardware { hours, .. }, "hours") => Some(hours),
+            (BudgetInput::Hardware { peak_flops, .. }, "peak_flops") => Some(peak_flops),
+            (BudgetInput::Hardware { utilization, .. }, "utilization") => Some(utilization),
+            _ => None,
+        }
+    }
+
+    /// See [`BudgetInput::field_mut`].
+    pub fn field(&self, name: &str) -> Option<&str> {
+        match (self, name) {
+            (BudgetInput::Flops { flops }, "flops") => Some(flops),
+            (BudgetInput::Hardware { gpus, .. }, "gpus") => Some(gpus),
+            (BudgetInput::Hardware { hours, .. }, "hours") => Some(hours),
+            (BudgetInput::Hardware { peak_flops, .. }, "peak_flops") => Some(peak_flops),
+            (BudgetInput::Hardware { utilization, .. }, "utilization") => Some(utilization),
+            _ => None,
+        }
+    }
+
     /// The budget in FLOPs. Utilisation is a fraction (0.4) or a percentage
     /// ("40%").
     pub fn flops(&self) -> Result<f64, String> {
@@ -256,5 +282,9 @@ mod tests {
         };
         assert!(bad.flops().unwrap_err().contains("GPUs"));
         assert!(parse_utilization("140%").is_err());
+        let mut b = BudgetInput::default();
+        *b.field_mut("flops").unwrap() = "1e21".into();
+        assert_eq!(b.field("flops"), Some("1e21"));
+        assert_eq!(b.field("gpus"), None);
     }
 }
