@@ -1,0 +1,221 @@
+//! The "3. Budget" panel: the compute budget and target loss, the answers for
+//! them, and the published laws to compare or answer with.
+
+use super::{find, num};
+use crate::model::{comparison, primary, Answers, FitOutcome};
+use frontier_engine::bootstrap::Interval;
+use frontier_engine::format::sig;
+use frontier_engine::optimal::BudgetInput;
+use frontier_engine::presets::PRESETS;
+use frontier_engine::share::ShareState;
+use leptos::prelude::*;
+
+#[component]
+pub fn BudgetPanel(
+    state: RwSignal<ShareState>,
+    outcome: RwSignal<Option<FitOutcome>>,
+) -> impl IntoView {
+    view! {
+        <section class="panel budget">
+            <h2>"3. Budget"</h2>
+            <BudgetInputs state=state />
+            <AnswersView state=state outcome=outcome />
+            <h3>"Published laws"</h3>
+            <p class="hint">"Overlay on the plots and compare; with no data, the first one chosen answers the budget questions."</p>
+            {PRESETS.iter().map(|p| {
+                let id = p.id;
+                view! {
+                    <label class="preset">
+                        <input type="checkbox"
+                            data-testid=format!("preset-{id}")
+                            prop:checked=move || state.with(|s| s.presets.iter().any(|x| x == id))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                state.update(|s| {
+                                    s.presets.retain(|x| x != id);
+                                    if on {
+                                        s.presets.push(id.to_string());
+                                    }
+                                });
+                            }
+                        />
+                        {format!(" {} — E {}, A {}, B {}, α {}, β {}", p.name, p.params.e, p.params.a, p.params.b, p.params.alpha, p.params.beta)}
+                    </label>
+                }
+            }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn BudgetInputs(state: RwSignal<ShareState>) -> impl IntoView {
+    let hardware = move || state.with(|s| matches!(s.budget, BudgetInput::Hardware { .. }));
+    let set_mode = move |hw: bool| {
+        state.update(|s| {
+            let flops = s.budget.flops().ok();
+            s.budget = if hw {
+                BudgetInput::Hardware {
+                    gpus: "1024".into(),
+                    hours: "720".into(),
+                    peak_flops: "989e12".into(),
+                    utilization: "40%".into(),
+                }
+            } else {
+                BudgetInput::Flops {
+                    flops: flops
+                        .map(|f| format!("{f:e}"))
+                        .unwrap_or_else(|| "5.76e23".into()),
+                }
+            };
+        })
+    };
+    // The text of one budget field, and its input handler.
+    let field = move |name: &'static str| {
+        (
+            move || state.with(|s| s.budget.field(name).unwrap_or_default().to_string()),
+            move |ev: leptos::ev::Event| {
+                let v = event_target_value(&ev);
+                state.update(|s| {
+                    if let Some(f) = s.budget.field_mut(name) {
+                        *f = v;
+                    }
+                });
+            },
+        )
+    };
+    let (flops_get, flops_set) = field("flops");
+    let (gpus_get, gpus_set) = field("gpus");
+    let (hours_get, hours_set) = field("hours");
+    let (peak_get, peak_set) = field("peak_flops");
+    let (util_get, util_set) = field("utilization");
+    view! {
+        <div class="row">
+            <label><input type="radio" name="budget-mode" prop:checked=move || !hardware() on:change=move |_| set_mode(false) />" FLOPs"</label>
+            <label><input type="radio" name="budget-mode" data-testid="budget-hardware" prop:checked=hardware on:change=move |_| set_mode(true) />" GPUs × hours × peak × utilization"</label>
+        </div>
+        {move || if hardware() {
+            view! {
+                <div class="hardware">
+                    <label>"GPUs "<input class="short" data-testid="budget-gpus" prop:value=gpus_get on:input=gpus_set /></label>
+                    <label>"hours "<input class="short" data-testid="budget-hours" prop:value=hours_get on:input=hours_set /></label>
+                    <label>"peak FLOP/s per GPU "<input class="short" data-testid="budget-peak" prop:value=peak_get on:input=peak_set /></label>
+                    <label>"utilization "<input class="short" data-testid="budget-util" prop:value=util_get on:input=util_set /></label>
+                </div>
+            }.into_any()
+        } else {
+            view! {
+                <label>"Compute budget C (FLOPs) "
+                    <input data-testid="budget-input" prop:value=flops_get on:input=flops_set />
+                </label>
+            }.into_any()
+        }}
+        <p class=move || if state.with(|s| s.budget.flops().is_err()) { "status error" } else { "hint" } data-testid="budget-flops">
+            {move || state.with(|s| match s.budget.flops() {
+                Ok(f) => format!("C = {} FLOPs", sig(f, 4)),
+                Err(e) => e,
+            })}
+        </p>
+        <label>"Target loss "
+            <input class="short" data-testid="target-input" placeholder="e.g. 2.0"
+                prop:value=move || state.with(|s| s.target_loss.clone())
+                on:input=move |ev| { let v = event_target_value(&ev); state.update(|s| s.target_loss = v); } />
+        </label>
+    }
+}
+
+#[component]
+fn AnswersView(
+    state: RwSignal<ShareState>,
+    outcome: RwSignal<Option<FitOutcome>>,
+) -> impl IntoView {
+    let headline = move || {
+        state.with(|s| {
+            outcome.with(|o| {
+                primary(s, o.as_ref())
+                    .map(|p| crate::model::answers(&p.label, p.kind, &p.params, s))
+            })
+        })
+    };
+    let rows = move || state.with(|s| outcome.with(|o| comparison(s, o.as_ref())));
+    view! {
+        {move || match headline() {
+            None => view! {
+                <p class="hint" data-testid="answers-empty">"Fit your data, or choose a published law below, to see the optimal allocation."</p>
+            }.into_any(),
+            Some(a) => {
+                let iv = state.with(|s| outcome.with(|o| o.as_ref().and_then(|o| o.intervals(s.budget.flops().ok()))));
+                let target_iv = state.with(|s| {
+                    let t = crate::model::parse_target(&s.target_loss)?.ok()?;
+                    outcome.with(|o| o.as_ref()?.target_interval(t))
+                });
+                headline_view(a, iv, target_iv).into_any()
+            }
+        }}
+        {move || {
+            let rows = rows();
+            (rows.len() > 1).then(|| view! {
+                <table class="compare">
+                    <tr><th>"law"</th><th>"a"</th><th>"N*"</th><th>"D*"</th><th>"D*/N*"</th><th>"L*"</th><th>"C for target"</th></tr>
+                    {rows.into_iter().map(|a| {
+                        let b = a.budget;
+                        view! {
+                            <tr>
+                                <td>{a.label.clone()}</td>
+                                <td class="num">{a.allocation.map(|al| sig(al.a, 3)).unwrap_or_else(|| "–".into())}</td>
+                                <td class="num">{b.and_then(|b| b.n).map(num).unwrap_or_else(|| "–".into())}</td>
+                                <td class="num">{b.and_then(|b| b.d).map(num).unwrap_or_else(|| "–".into())}</td>
+                                <td class="num">{b.and_then(|b| b.tokens_per_parameter).map(|v| sig(v, 3)).unwrap_or_else(|| "–".into())}</td>
+                                <td class="num">{b.map(|b| format!("{:.4}", b.loss)).unwrap_or_else(|| "–".into())}</td>
+                                <td class="num">{match &a.target { Some(Ok(c)) => num(*c), Some(Err(_)) => "unreachable".into(), None => "–".into() }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </table>
+            })
+        }}
+    }
+}
+
+fn headline_view(
+    a: Answers,
+    iv: Option<Vec<(String, Interval)>>,
+    target_iv: Option<((f64, f64), usize)>,
+) -> impl IntoView {
+    let b = a.budget;
+    let range = move |name: &str, f: fn(f64) -> String| {
+        find(&iv, name).map(|i| {
+            view! { <span class="ci" data-testid=format!("ci-{name}")>{format!(" [{}, {}]", f(i.lo), f(i.hi))}</span> }
+        })
+    };
+    view! {
+        <div class="answers">
+            <p class="hint">{format!("Answers from {}:", a.label)}</p>
+            {match b {
+                None => view! { <p class="status error">"Enter a valid compute budget."</p> }.into_any(),
+                Some(b) => view! {
+                    <table class="results">
+                        {b.n.map(|n| view! { <tr><th>"optimal model size N*"</th><td class="num big" data-testid="optimal-N" data-value=format!("{n:?}")>{num(n)}" parameters"</td></tr>
+                            <tr class="sub"><td></td><td class="num">{range("N*", num)}</td></tr> })}
+                        {b.d.map(|d| view! { <tr><th>"optimal tokens D*"</th><td class="num big" data-testid="optimal-D" data-value=format!("{d:?}")>{num(d)}" tokens"</td></tr>
+                            <tr class="sub"><td></td><td class="num">{range("D*", num)}</td></tr> })}
+                        {b.tokens_per_parameter.map(|r| view! { <tr><th>"tokens per parameter D*/N*"</th><td class="num" data-testid="optimal-ratio">{sig(r, 3)}{range("D*/N*", |v| sig(v, 3))}</td></tr> })}
+                        <tr><th>"expected loss L*"</th><td class="num" data-testid="optimal-loss" data-value=format!("{:?}", b.loss)>{format!("{:.4}", b.loss)}{range("L*", |v| format!("{v:.4}"))}</td></tr>
+                    </table>
+                }.into_any(),
+            }}
+            {a.target.map(|t| match t {
+                Ok(c) => {
+                    let spread = target_iv.map(|((lo, hi), unreachable)| {
+                        let mut m = format!(" [{}, {}]", num(lo), num(hi));
+                        if unreachable > 0 {
+                            m += &format!("; {unreachable} bootstrap refits never reach it (their E is higher)");
+                        }
+                        m
+                    });
+                    view! { <p data-testid="target-compute">{format!("Compute to reach the target loss: {} FLOPs", num(c))}<span class="ci">{spread}</span></p> }.into_any()
+                }
+                Err(e) => view! { <p class="status error" data-testid="target-compute">{e}</p> }.into_any(),
+            })}
+        </div>
+    }
+}

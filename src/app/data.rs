@@ -1,0 +1,84 @@
+//! The "1. Your runs" panel: the box the runs are pasted in, the example data,
+//! and the report of what was read.
+
+use crate::model::{DataSummary, EXAMPLE_DATA};
+use frontier_engine::share::ShareState;
+use leptos::prelude::*;
+
+#[component]
+pub fn DataPanel(state: RwSignal<ShareState>) -> impl IntoView {
+    let summary = Memo::new(move |_| state.with(DataSummary::of));
+    view! {
+        <section class="panel data">
+            <h2>"1. Your runs"</h2>
+            <p class="hint">
+                "Paste a table with a header row (CSV, TSV or spaces): model size N, tokens D and/or compute C, and the final loss. "
+                "Numbers may use suffixes: 70B, 1.4T, 350M. "
+                <strong>"Convention: C = 6·N·D FLOPs"</strong>
+                ", so D = C/(6N) when tokens are missing and C = 6ND when compute is missing."
+            </p>
+            <textarea
+                data-testid="data-input"
+                spellcheck="false"
+                wrap="off"
+                placeholder="N,D,loss\n400M,8B,2.93\n1B,20B,2.62\n..."
+                prop:value=move || state.with(|s| s.data.clone())
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    state.update(|s| s.data = v);
+                }
+            ></textarea>
+            <div class="row">
+                <button on:click=move |_| state.update(|s| {
+                    s.data = EXAMPLE_DATA.to_string();
+                    s.drop_top = 5;
+                })>"Load example data"</button>
+                <span class="hint">
+                    "Chinchilla runs read off Hoffmann et al. (2022), Fig. 4, by Besiroglu et al. (2024); the replication drops the 5 highest losses."
+                </span>
+            </div>
+            <DataReport summary=summary />
+        </section>
+    }
+}
+
+#[component]
+fn DataReport(summary: Memo<DataSummary>) -> impl IntoView {
+    view! {
+        <div class="data-report" data-testid="data-report">
+            {move || summary.with(|s| {
+                let head = if s.runs == 0 && s.issues.is_empty() {
+                    "No data yet.".to_string()
+                } else {
+                    let mut t = format!("{} runs read", s.runs);
+                    if let Some(p) = s.points {
+                        t += &format!(", {p} used in the fit");
+                    }
+                    if !s.recognised.is_empty() {
+                        t += &format!(". Columns: {}", s.recognised);
+                    }
+                    if !s.ignored.is_empty() {
+                        t += &format!("; ignored: {}", s.ignored);
+                    }
+                    t + "."
+                };
+                view! {
+                    <p>{head}</p>
+                    {(!s.issues.is_empty()).then(|| view! {
+                        <div class=if s.fatal { "issues error" } else { "issues warn" }>
+                            <p>{if s.fatal {
+                                "These problems stop the fit:".to_string()
+                            } else {
+                                format!("{} line(s) will be skipped:", s.issues.len())
+                            }}</p>
+                            <ul data-testid="input-issues">
+                                {s.issues.iter().take(50).map(|i| view! { <li>{i.clone()}</li> }).collect_view()}
+                            </ul>
+                            {(s.issues.len() > 50).then(|| view! { <p>{format!("… and {} more", s.issues.len() - 50)}</p> })}
+                        </div>
+                    })}
+                }
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,219 @@
+//! The "2. Fit" panel: the law, the fit's options and start grid, the Fit and
+//! Cancel buttons with progress and status, and the fitted law.
+
+use super::{find, grid_texts, interval_cells};
+use crate::model::{FitOutcome, FitStatus};
+use frontier_engine::bootstrap::MAX_RESAMPLES;
+use frontier_engine::fit::Grid;
+use frontier_engine::format::sig;
+use frontier_engine::share::ShareState;
+use frontier_engine::LawKind;
+use leptos::prelude::*;
+
+/// `delta_text` and `grid_text` are the option fields as typed, which
+/// `on_fit` reads; `option_error` is what it found wrong with them.
+#[component]
+pub fn FitPanel(
+    state: RwSignal<ShareState>,
+    status: RwSignal<FitStatus>,
+    outcome: RwSignal<Option<FitOutcome>>,
+    delta_text: RwSignal<String>,
+    grid_text: RwSignal<Vec<String>>,
+    option_error: RwSignal<Option<String>>,
+    stale: Memo<bool>,
+    on_fit: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let running = move || {
+        matches!(
+            status.get(),
+            FitStatus::Running { .. } | FitStatus::Bootstrapping { .. }
+        )
+    };
+    view! {
+        <section class="panel fit">
+            <h2>"2. Fit"</h2>
+            <label>
+                "Law "
+                <select
+                    data-testid="law-select"
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some(k) = LawKind::from_id(&v) {
+                            state.update(|s| {
+                                s.law = k;
+                                s.grid = None;
+                            });
+                            grid_text.set(state.with_untracked(grid_texts));
+                        }
+                    }
+                >
+                    {LawKind::ALL.into_iter().map(|k| view! {
+                        <option value=k.id() selected=move || state.with(|s| s.law == k)>
+                            {format!("{}: {}", k.name(), k.formula())}
+                        </option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <div class="options">
+                <label>
+                    "Drop the "
+                    <input
+                        type="number" min="0" step="1" class="short"
+                        data-testid="drop-top"
+                        prop:value=move || state.with(|s| s.drop_top.to_string())
+                        on:input=move |ev| {
+                            if let Ok(k) = event_target_value(&ev).trim().parse::<usize>() {
+                                state.update(|s| s.drop_top = k);
+                            }
+                        }
+                    />
+                    " highest-loss points"
+                </label>
+                <label>
+                    "Huber δ "
+                    <input
+                        class="short"
+                        data-testid="delta"
+                        prop:value=move || delta_text.get()
+                        on:input=move |ev| delta_text.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    "Bootstrap "
+                    <input
+                        type="number" min="0" max="10000" step="100" class="short"
+                        data-testid="bootstrap-resamples"
+                        prop:value=move || state.with(|s| s.bootstrap.to_string())
+                        on:input=move |ev| {
+                            if let Ok(k) = event_target_value(&ev).trim().parse::<usize>() {
+                                state.update(|s| s.bootstrap = k.min(MAX_RESAMPLES));
+                            }
+                        }
+                    />
+                    " resamples (0: none), seed "
+                    <input
+                        type="number" min="0" step="1" class="short"
+                        data-testid="bootstrap-seed"
+                        prop:value=move || state.with(|s| s.seed.to_string())
+                        on:input=move |ev| {
+                            if let Ok(k) = event_target_value(&ev).trim().parse::<u64>() {
+                                state.update(|s| s.seed = k);
+                            }
+                        }
+                    />
+                </label>
+            </div>
+            <details>
+                <summary>{move || {
+                    let n: usize = grid_text.with(|g| g.iter().map(|t| Grid::parse_axis(t).map(|a| a.len()).unwrap_or(0)).product());
+                    format!("Start grid: {n} L-BFGS starts (log-space coordinates)")
+                }}</summary>
+                <p class="hint">"Hoffmann's grid. Values separated by spaces or commas; the best of all starts is kept."</p>
+                {move || {
+                    let names = state.with(|s| s.law.grid_axis_names());
+                    (0..names.len()).map(|i| view! {
+                        <label class="axis">
+                            <span>{names[i]}</span>
+                            <input
+                                prop:value=move || grid_text.with(|g| g.get(i).cloned().unwrap_or_default())
+                                on:input=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    grid_text.update(|g| if let Some(t) = g.get_mut(i) { *t = v });
+                                }
+                            />
+                        </label>
+                    }).collect_view()
+                }}
+                <button on:click=move |_| {
+                    state.update(|s| s.grid = None);
+                    grid_text.set(state.with_untracked(grid_texts));
+                }>"Reset grid"</button>
+            </details>
+            <div class="row">
+                <button class="primary" data-testid="fit-button"
+                    disabled=running
+                    on:click=move |_| on_fit.run(())>"Fit"</button>
+                <button data-testid="cancel-button" disabled=move || !running() on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                {move || match status.get() {
+                    FitStatus::Running { done, total } | FitStatus::Bootstrapping { done, total } => view! {
+                        <progress data-testid="fit-progress" max=total value=done></progress>
+                    }.into_any(),
+                    _ => ().into_any(),
+                }}
+            </div>
+            <p
+                data-testid="fit-status"
+                class=move || match status.get() { FitStatus::Failed(_) => "status error", FitStatus::Done => "status ok", _ => "status" }
+            >{move || outcome.with(|o| status.with(|s| s.message(o.as_ref())))}</p>
+            {move || option_error.get().map(|m| view! { <p class="status error">{m}</p> })}
+            {move || stale.get().then(|| view! {
+                <p class="status warn" data-testid="stale">"The inputs changed since this fit: press Fit to update the results."</p>
+            })}
+            <FitResults state=state outcome=outcome />
+        </section>
+    }
+}
+
+#[component]
+fn FitResults(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>) -> impl IntoView {
+    view! {
+        {move || outcome.with(|o| o.as_ref().map(|o| {
+            let r = &o.report;
+            let iv = o.intervals(state.with(|s| s.budget.flops().ok()));
+            let has_iv = iv.is_some();
+            let rows = r.parameter_names.iter().zip(&r.params).map(|(name, v)| {
+                let symbol = match name.as_str() { "alpha" => "α", "beta" => "β", n => n }.to_string();
+                view! {
+                    <tr>
+                        <th>{symbol}</th>
+                        <td class="num" data-testid=format!("result-{name}") data-value=format!("{v:?}")>{sig(*v, 6)}</td>
+                        {interval_cells(find(&iv, name), name)}
+                    </tr>
+                }
+            }).collect_view();
+            let alloc = frontier_engine::answers::allocation(r.law, &r.params).map(|al| view! {
+                <tr><th>"a (N* ∝ C^a)"</th><td class="num" data-testid="result-a">{sig(al.a, 4)}</td>{interval_cells(find(&iv, "a"), "a")}</tr>
+                <tr><th>"b (D* ∝ C^b)"</th><td class="num" data-testid="result-b">{sig(al.b, 4)}</td>{interval_cells(find(&iv, "b"), "b")}</tr>
+                <tr><th title="N* = G·(C/6)^a, D* = (C/6)^b / G">"G (N* = G·(C/6)^a)"</th><td class="num">{sig(al.g, 4)}</td><td></td><td></td></tr>
+            });
+            let warnings = o.warnings().into_iter().map(|w| view! {
+                <p class="status warn" data-testid="fit-warning">{w}</p>
+            }).collect_view();
+            let skipped = (!o.skipped.is_empty()).then(|| view! {
+                <p class="status warn">{format!("{} line(s) with bad values were skipped (listed under the data).", o.skipped.len())}</p>
+            });
+            let boot_note = o.resamples.as_ref().map(|rs| {
+                let unit = if o.dataset.grouped_by_run { "runs" } else { "points" };
+                format!(
+                    "Intervals: {} bootstrap resamples of {unit} (seed {}), each refitted from the optimum and the {} best grid starts; SE and 2.5–97.5th percentiles.",
+                    rs.len(), o.inputs.seed, frontier_engine::bootstrap::DEFAULT_RESTARTS
+                )
+            });
+            view! {
+                <h3>{format!("Fitted law: {}", r.law.formula())}</h3>
+                <table class="results">
+                    <tr class="head"><th></th><th>"estimate"</th>
+                        {has_iv.then(|| view! { <th>"SE"</th><th>"95% interval"</th> })}
+                    </tr>
+                    {rows}
+                    {alloc}
+                </table>
+                {boot_note.map(|n| view! { <p class="fit-stats">{n}</p> })}
+                <p class="fit-stats" data-testid="fit-stats">
+                    {format!("Objective (sum of Huber losses): {:.10}. ", r.objective)}
+                    {format!("{} points ({} dropped). ", r.points, o.dataset.dropped.len())}
+                    {format!(
+                        "{} of {} starts converged, {} were abandoned as hopeless after {} iterations, {} ended within 10⁻⁶ of the best. ",
+                        r.converged, r.starts, r.abandoned,
+                        o.inputs.options().abandon.map(|a| a.after).unwrap_or(0), r.near_best
+                    )}
+                    "Fit took "<span data-testid="fit-time">{format!("{:.2}", o.seconds)}</span>
+                    {format!(" s on {} worker{}.", o.workers, if o.workers == 1 { "" } else { "s" })}
+                </p>
+                {warnings}
+                {skipped}
+            }
+        }))}
+    }
+}

@@ -1,0 +1,284 @@
+//! The page's components: [`App`] holds the state and runs the fits, and lays
+//! out the panels, each a component in its own module.
+
+mod approaches;
+mod budget;
+mod charts;
+mod data;
+mod fit;
+mod share;
+
+use crate::browser;
+use crate::model::{
+    bootstrap_jobs, fit_jobs, gather_bootstrap, gather_fit, FitInputs, FitOutcome, FitStatus,
+};
+use crate::runner;
+use approaches::Approaches;
+use budget::BudgetPanel;
+use charts::Charts;
+use data::DataPanel;
+use fit::FitPanel;
+use frontier_engine::bootstrap::{Interval, DEFAULT_RESAMPLES};
+use frontier_engine::fit::Grid;
+use frontier_engine::format::sig;
+use frontier_engine::share::ShareState;
+use leptos::prelude::*;
+use share::SharePanel;
+
+/// The state the page starts from: a share link in the fragment wins, then
+/// what was saved in localStorage, then an empty page. Returns the state,
+/// whether it came from a link, and the link's problem if it had one.
+fn initial_state() -> (ShareState, bool, Option<String>) {
+    let fragment = browser::fragment();
+    if !fragment.is_empty() {
+        return match ShareState::decode(&fragment) {
+            Ok(s) => {
+                // The page now holds the link's state: save it, and drop the
+                // fragment so a reload after edits keeps the edits.
+                if let Ok(json) = serde_json::to_string(&s) {
+                    browser::save(&json);
+                }
+                browser::replace_url(&browser::base_url());
+                (s, true, None)
+            }
+            Err(e) => (ShareState::default(), false, Some(e.to_string())),
+        };
+    }
+    let saved = browser::load_saved()
+        .and_then(|json| serde_json::from_str::<ShareState>(&json).ok())
+        .unwrap_or_else(|| ShareState {
+            bootstrap: DEFAULT_RESAMPLES,
+            ..ShareState::default()
+        });
+    (saved, false, None)
+}
+
+fn grid_texts(state: &ShareState) -> Vec<String> {
+    let axes = state
+        .grid
+        .clone()
+        .unwrap_or_else(|| state.law.default_grid().axes);
+    axes.iter().map(|a| Grid::axis_text(a)).collect()
+}
+
+fn num(v: f64) -> String {
+    sig(v, 4)
+}
+
+/// Standard error and 95% interval cells of a quantity, blank without a bootstrap.
+fn interval_cells(iv: Option<&Interval>, id: &str) -> impl IntoView {
+    match iv {
+        Some(i) => view! {
+            <td class="num se" data-testid=format!("se-{id}") data-value=format!("{:?}", i.se)>{sig(i.se, 2)}</td>
+            <td class="num ci" data-testid=format!("ci-{id}")>{format!("[{}, {}]", sig(i.lo, 4), sig(i.hi, 4))}</td>
+        }
+        .into_any(),
+        None => view! { <td></td><td></td> }.into_any(),
+    }
+}
+
+fn find<'a>(iv: &'a Option<Vec<(String, Interval)>>, name: &str) -> Option<&'a Interval> {
+    iv.as_ref()?.iter().find(|(n, _)| n == name).map(|(_, i)| i)
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let (initial, from_link, link_problem) = initial_state();
+    let state = RwSignal::new(initial.clone());
+    let status = RwSignal::new(FitStatus::Idle);
+    let outcome: RwSignal<Option<FitOutcome>> = RwSignal::new(None);
+    let link_error = RwSignal::new(link_problem);
+    let delta_text = RwSignal::new(format!("{}", initial.delta));
+    let grid_text = RwSignal::new(grid_texts(&initial));
+    let option_error: RwSignal<Option<String>> = RwSignal::new(None);
+
+    // Save every change (not the first run: a damaged link's empty page must
+    // not overwrite what the user had saved).
+    Effect::new(move |prev: Option<()>| {
+        let json = state.with(|s| serde_json::to_string(s).unwrap_or_default());
+        if prev.is_some() {
+            browser::save(&json);
+        }
+    });
+
+    // A failure message is about the inputs it was given: clear it when they change.
+    let fit_inputs = Memo::new(move |_| state.with(FitInputs::of));
+    Effect::new(move |prev: Option<()>| {
+        fit_inputs.with(|_| ());
+        if prev.is_some() && matches!(status.get_untracked(), FitStatus::Failed(_)) {
+            status.set(FitStatus::Idle);
+        }
+    });
+    let stale = Memo::new(move |_| {
+        fit_inputs.with(|now| outcome.with(|o| o.as_ref().is_some_and(|o| &o.inputs != now)))
+    });
+
+    let run_bootstrap = move |jobs: Vec<String>, total: usize| {
+        status.set(FitStatus::Bootstrapping { done: 0, total });
+        let started = browser::now_ms();
+        let result = runner::start(
+            jobs,
+            move |done| status.set(FitStatus::Bootstrapping { done, total }),
+            move |replies| match replies.and_then(gather_bootstrap) {
+                Ok(rs) => {
+                    let seconds = (browser::now_ms() - started) / 1000.0;
+                    outcome.update(|o| {
+                        if let Some(o) = o {
+                            o.resamples = Some(rs);
+                            o.boot_seconds = seconds;
+                        }
+                    });
+                    status.set(FitStatus::Done);
+                }
+                Err(m) => status.set(FitStatus::Failed(format!("bootstrap: {m}"))),
+            },
+        );
+        if let Err(m) = result {
+            runner::cancel();
+            status.set(FitStatus::Failed(m));
+        }
+    };
+
+    let run_fit = move || {
+        // Read the option fields first: a typo there should not start a fit.
+        let delta = delta_text.with(|t| t.trim().parse::<f64>());
+        let delta = match delta {
+            Ok(d) if d > 0.0 && d.is_finite() => d,
+            _ => {
+                option_error.set(Some(format!(
+                    "Huber delta \"{}\" must be a positive number",
+                    delta_text.get_untracked()
+                )));
+                return;
+            }
+        };
+        let mut axes = Vec::new();
+        let names = state.with_untracked(|s| s.law.grid_axis_names());
+        for (i, text) in grid_text.get_untracked().iter().enumerate() {
+            match Grid::parse_axis(text) {
+                Ok(a) => axes.push(a),
+                Err(e) => {
+                    option_error.set(Some(format!("grid axis {}: {e}", names[i])));
+                    return;
+                }
+            }
+        }
+        option_error.set(None);
+        state.update(|s| {
+            s.delta = delta;
+            s.grid = if axes == s.law.default_grid().axes {
+                None
+            } else {
+                Some(axes)
+            };
+        });
+        let inputs = state.with_untracked(FitInputs::of);
+        if let Err(issues) = inputs.dataset() {
+            // The last results belong to other inputs: leave none on screen.
+            outcome.set(None);
+            status.set(FitStatus::Failed(
+                issues.first().map(|i| i.to_string()).unwrap_or_default()
+                    + if issues.len() > 1 {
+                        " (see the problems listed under the data)"
+                    } else {
+                        ""
+                    },
+            ));
+            return;
+        }
+        if let Err(e) = inputs.options().check(inputs.law.dim()) {
+            status.set(FitStatus::Failed(e.to_string()));
+            return;
+        }
+        let total = inputs.options().grid.len();
+        let workers = runner::worker_count().min(total);
+        status.set(FitStatus::Running { done: 0, total });
+        let started = browser::now_ms();
+        let result = runner::start(
+            fit_jobs(&inputs, workers),
+            move |done| status.set(FitStatus::Running { done, total }),
+            move |replies| {
+                let report = replies.and_then(|r| gather_fit(&inputs, r));
+                let seconds = (browser::now_ms() - started) / 1000.0;
+                match report.and_then(|r| FitOutcome::new(inputs.clone(), r, seconds, workers)) {
+                    Ok(o) => {
+                        let boot = o.inputs.boot();
+                        let jobs = boot.map(|b| {
+                            bootstrap_jobs(&o.inputs, &o.report, &b, workers.min(b.resamples))
+                        });
+                        outcome.set(Some(o));
+                        status.set(match boot {
+                            Some(b) => FitStatus::Bootstrapping {
+                                done: 0,
+                                total: b.resamples,
+                            },
+                            None => FitStatus::Done,
+                        });
+                        if let (Some(b), Some(jobs)) = (boot, jobs) {
+                            // Start the bootstrap after this callback returns:
+                            // starting workers stops these ones, whose
+                            // callback this is.
+                            set_timeout(
+                                move || run_bootstrap(jobs, b.resamples),
+                                std::time::Duration::ZERO,
+                            );
+                        }
+                    }
+                    Err(m) => status.set(FitStatus::Failed(m)),
+                }
+            },
+        );
+        if let Err(m) = result {
+            runner::cancel();
+            status.set(FitStatus::Failed(m));
+        }
+    };
+
+    if from_link {
+        run_fit();
+    }
+
+    let on_fit = Callback::new(move |()| run_fit());
+    let on_cancel = Callback::new(move |()| {
+        runner::cancel();
+        status.set(FitStatus::Cancelled);
+    });
+
+    view! {
+        <header>
+            <h1>"Frontier"</h1>
+            <p class="tagline">
+                "Fit scaling laws to your training runs and plan compute-optimal budgets, in your browser."
+            </p>
+        </header>
+        {move || link_error.get().map(|m| view! {
+            <div class="banner error" data-testid="link-error">
+                <strong>"This link could not be opened: "</strong>{m}
+                " The page below starts empty and works as usual."
+                <button on:click=move |_| link_error.set(None)>"Dismiss"</button>
+            </div>
+        })}
+        <main>
+            <DataPanel state=state />
+            <FitPanel
+                state=state
+                status=status
+                outcome=outcome
+                delta_text=delta_text
+                grid_text=grid_text
+                option_error=option_error
+                stale=stale
+                on_fit=on_fit
+                on_cancel=on_cancel
+            />
+            <BudgetPanel state=state outcome=outcome />
+        </main>
+        <Approaches state=state outcome=outcome />
+        <Charts state=state outcome=outcome />
+        <SharePanel state=state outcome=outcome stale=stale />
+        <footer>
+            "Fits: Hoffmann et al. (2022) Approach 3 as replicated by Besiroglu et al. (2024): log-space model, Huber loss (δ = 10⁻³) summed over points, L-BFGS from a grid of starts. "
+            "Everything runs in this page; nothing is sent anywhere."
+        </footer>
+    }
+}
