@@ -48,10 +48,30 @@ pub fn worker_fit(job: &str, progress: &js_sys::Function) -> String {
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen]
 pub fn bench_engine_fit(text: &str) -> f64 {
-    use frontier_engine::{Dataset, FitOptions, LawKind};
-    let law = LawKind::Chinchilla;
-    match Dataset::from_text(text, law.needs(), 5, law.dim()) {
-        Ok((data, _)) => frontier_engine::fit(law, &data, &FitOptions::hoffmann(law))
+    bench_fit(text, frontier_engine::LawSpec::catalogue("chinchilla"))
+}
+
+/// [`bench_engine_fit`] with the Chinchilla law typed as a formula: the
+/// generic tape instead of the hand-written kernel.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn bench_engine_fit_generic(text: &str) -> f64 {
+    bench_fit(
+        text,
+        frontier_engine::LawSpec::custom("E + A/N^alpha + B/D^beta"),
+    )
+}
+
+#[cfg(target_arch = "wasm32")]
+fn bench_fit(text: &str, law: frontier_engine::LawSpec) -> f64 {
+    let state = frontier_engine::share::ShareState {
+        data: text.to_string(),
+        law,
+        drop_top: 5,
+        ..Default::default()
+    };
+    match state.prepare() {
+        Ok(p) => frontier_engine::fit(&p.model, &p.data, &p.options)
             .map(|r| r.objective)
             .unwrap_or(f64::NAN),
         Err(_) => f64::NAN,

@@ -1,19 +1,22 @@
 //! The page's model: plain types and functions the components call. Nothing
 //! here touches the DOM, so it is tested with ordinary Rust tests.
 
-use frontier_engine::answers::{allocation, at_budget, compute_for_loss, BudgetAnswer};
+use frontier_engine::answers::{
+    allocation, at_budget, compute_for_loss, no_budget_answer, value_for_loss, BudgetAnswer,
+};
 use frontier_engine::approaches::{self, AllocationFit, DEFAULT_TOLERANCE};
 use frontier_engine::bootstrap::{
     intervals, narrow_warning, run_resamples, share_of_resamples, BootstrapOptions, Interval,
     Resample,
 };
-use frontier_engine::fit::{
-    combine, fit_starts, residuals, share_of_starts, FitReport, Grid, StartOutcome,
-};
+use frontier_engine::compare::{compare_one, CompareRow, DEFAULT_HOLDOUT};
+use frontier_engine::diagnose::fit_warnings;
+use frontier_engine::fit::{combine, fit_starts, share_of_starts, FitReport, StartOutcome};
+use frontier_engine::laws::{self, Answers, Preset};
+use frontier_engine::model::LawSpec;
 use frontier_engine::optimal::Allocation;
-use frontier_engine::presets::{preset, PRESETS};
-use frontier_engine::share::ShareState;
-use frontier_engine::{Dataset, FitOptions, InputIssue, LawKind};
+use frontier_engine::share::{Prepared, ShareState};
+use frontier_engine::{Dataset, FitOptions, InputIssue, Model};
 use frontier_plots::{ChartInput, Curve, FIT_COLOR, PRESET_COLORS};
 use serde::{Deserialize, Serialize};
 
@@ -61,16 +64,12 @@ impl DataSummary {
             fatal: table.fatal,
         };
         if !table.fatal {
-            match Dataset::build(
-                &table.runs,
-                state.law.needs(),
-                state.drop_top,
-                state.law.dim(),
-            ) {
-                Ok(d) => summary.points = Some(d.len()),
+            match state.prepare() {
+                Ok(p) => summary.points = Some(p.data.len()),
                 Err(issues) => {
                     summary.fatal = true;
-                    summary.issues.extend(issues.iter().map(|i| i.to_string()));
+                    // The parse's own problems are listed already.
+                    summary.issues = issues.iter().map(|i| i.to_string()).collect();
                 }
             }
         }
@@ -82,7 +81,7 @@ impl DataSummary {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FitInputs {
     pub data: String,
-    pub law: LawKind,
+    pub law: LawSpec,
     pub drop_top: usize,
     pub delta: f64,
     pub grid: Option<Vec<Vec<f64>>>,
@@ -95,7 +94,7 @@ impl FitInputs {
     pub fn of(state: &ShareState) -> FitInputs {
         FitInputs {
             data: state.data.clone(),
-            law: state.law,
+            law: state.law.clone(),
             drop_top: state.drop_top,
             delta: state.delta,
             grid: state.grid.clone(),
@@ -113,19 +112,27 @@ impl FitInputs {
         })
     }
 
-    /// The options the engine runs with.
-    pub fn options(&self) -> FitOptions {
-        let mut o = FitOptions::hoffmann(self.law);
-        o.delta = self.delta;
-        if let Some(axes) = &self.grid {
-            o.grid = Grid { axes: axes.clone() };
+    fn state(&self) -> ShareState {
+        ShareState {
+            data: self.data.clone(),
+            law: self.law.clone(),
+            drop_top: self.drop_top,
+            delta: self.delta,
+            grid: self.grid.clone(),
+            ..ShareState::default()
         }
-        o
     }
 
-    /// Parse and check the data for the law.
-    pub fn dataset(&self) -> Result<(Dataset, Vec<InputIssue>), Vec<InputIssue>> {
-        Dataset::from_text(&self.data, self.law.needs(), self.drop_top, self.law.dim())
+    /// Parse the data, build the law and check the data for it.
+    pub fn prepare(&self) -> Result<Prepared, Vec<InputIssue>> {
+        self.state().prepare()
+    }
+
+    /// The options the engine runs with.
+    pub fn options(&self) -> Result<FitOptions, String> {
+        self.prepare()
+            .map(|p| p.options)
+            .map_err(|i| issues_text(&i))
     }
 }
 
@@ -134,6 +141,7 @@ impl FitInputs {
 pub struct FitOutcome {
     pub inputs: FitInputs,
     pub report: FitReport,
+    pub model: Model,
     pub dataset: Dataset,
     pub residuals: Vec<f64>,
     /// Lines skipped for bad values.
@@ -158,29 +166,30 @@ impl FitOutcome {
         seconds: f64,
         workers: usize,
     ) -> Result<FitOutcome, String> {
-        let (dataset, skipped) = inputs.dataset().map_err(|e| {
-            e.iter()
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join("; ")
-        })?;
-        let residuals = residuals(report.law, &report.theta, &dataset);
-        let has_sizes = dataset.points.iter().all(|p| p.n.is_finite());
+        let p = inputs.prepare().map_err(|e| issues_text(&e))?;
+        let residuals = p.model.residuals(&report.params, &p.data);
+        let has_sizes = p
+            .data
+            .points
+            .iter()
+            .all(|x| x.n.is_finite() && x.c.is_finite())
+            && p.model.law.answers() == Answers::Frontier;
         let (envelope, isoflop) = if has_sizes {
             (
-                approaches::envelope(&dataset, DEFAULT_TOLERANCE),
-                approaches::isoflop(&dataset, DEFAULT_TOLERANCE),
+                approaches::envelope(&p.data, DEFAULT_TOLERANCE),
+                approaches::isoflop(&p.data, DEFAULT_TOLERANCE),
             )
         } else {
-            let why = "needs model sizes (N) in the data".to_string();
+            let why = "needs a law of N and D and model sizes (N) in the data".to_string();
             (Err(why.clone()), Err(why))
         };
         Ok(FitOutcome {
             inputs,
             report,
-            dataset,
+            model: p.model,
+            dataset: p.data,
             residuals,
-            skipped,
+            skipped: p.skipped,
             seconds,
             workers,
             envelope,
@@ -193,7 +202,7 @@ impl FitOutcome {
     /// Intervals of every quantity at `budget`, once the bootstrap is done.
     pub fn intervals(&self, budget: Option<f64>) -> Option<Vec<(String, Interval)>> {
         let rs = self.resamples.as_ref()?;
-        Some(intervals(self.report.law, &self.report.params, rs, budget))
+        Some(intervals(&self.model, &self.report.params, rs, budget))
     }
 
     /// 95% interval of the compute that reaches `target`, over the bootstrap
@@ -204,7 +213,7 @@ impl FitOutcome {
         let mut reach: Vec<f64> = rs
             .iter()
             .filter(|r| r.objective.is_finite())
-            .filter_map(|r| compute_for_loss(self.report.law, &r.params, target).ok())
+            .filter_map(|r| compute_for_loss(&self.model, &r.params, target).ok())
             .collect();
         let unreachable = rs.len() - reach.len();
         if reach.len() < 2 {
@@ -220,22 +229,18 @@ impl FitOutcome {
         ))
     }
 
-    /// Warnings about the fit and its intervals.
-    pub fn warnings(&self) -> Vec<String> {
-        let mut w = Vec::new();
-        let dim = self.report.params.len();
-        if self.report.points < 3 * dim {
-            w.push(format!(
-                "Only {} points for {} parameters: the fit is barely determined and its intervals are not to be trusted; fit more runs.",
-                self.report.points, dim
-            ));
-        }
-        if !self.report.at_grid_edge.is_empty() {
-            w.push(format!(
-                "The best fit lies outside the start grid in {}: consider widening the grid.",
-                self.report.at_grid_edge.join(", ")
-            ));
-        }
+    /// Warnings about the fit and its intervals, in words: unidentified
+    /// parameters, thin data, the grid's edge, implausibly narrow or wide
+    /// intervals, accuracies at chance.
+    pub fn warnings(&self, budget: Option<f64>) -> Vec<String> {
+        let iv = self.intervals(budget);
+        let mut w = fit_warnings(
+            &self.model,
+            &self.dataset,
+            &self.report,
+            self.inputs.delta,
+            iv.as_deref(),
+        );
         if let Some(rs) = &self.resamples {
             let failed = rs.iter().filter(|r| !r.objective.is_finite()).count();
             if failed > 0 {
@@ -243,8 +248,8 @@ impl FitOutcome {
                     "{failed} bootstrap resamples gave no finite fit and were left out."
                 ));
             }
-            if let Some(iv) = self.intervals(None) {
-                if let Some(m) = narrow_warning(&iv, self.dataset.groups) {
+            if let Some(iv) = &iv {
+                if let Some(m) = narrow_warning(iv, self.dataset.groups) {
                     w.push(m);
                 }
             }
@@ -307,50 +312,78 @@ impl FitStatus {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Primary {
     pub label: String,
-    pub kind: LawKind,
+    pub model: Model,
     pub params: Vec<f64>,
+}
+
+/// Published parameter sets that answer budget questions (laws in compute,
+/// or of N and D), with their laws: the ones the page can overlay.
+pub fn overlay_presets() -> Vec<(Model, Preset)> {
+    laws::catalogue()
+        .into_iter()
+        .filter(|l| matches!(l.answers(), Answers::Frontier | Answers::Compute))
+        .flat_map(|l| {
+            let model = Model::catalogue(&l.id).ok();
+            l.presets
+                .into_iter()
+                .filter_map(move |p| model.clone().map(|m| (m, p)))
+        })
+        .collect()
+}
+
+fn preset_by_id(id: &str) -> Option<(Model, Preset)> {
+    overlay_presets().into_iter().find(|(_, p)| p.id == id)
 }
 
 pub fn primary(state: &ShareState, outcome: Option<&FitOutcome>) -> Option<Primary> {
     if let Some(o) = outcome {
         return Some(Primary {
             label: "your fit".into(),
-            kind: o.report.law,
+            model: o.model.clone(),
             params: o.report.params.clone(),
         });
     }
     state
         .presets
         .iter()
-        .find_map(|id| preset(id))
-        .map(|p| Primary {
+        .find_map(|id| preset_by_id(id))
+        .map(|(model, p)| Primary {
             label: p.name.into(),
-            kind: LawKind::Chinchilla,
-            params: p.params.to_vec(),
+            model,
+            params: p.values,
         })
 }
 
 /// Answers of one law at the budget and the target.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Answers {
+pub struct LawAnswers {
     pub label: String,
     pub allocation: Option<Allocation>,
     pub budget: Option<BudgetAnswer>,
-    pub target: Option<Result<f64, String>>,
+    /// Why there is no budget answer, when there is none.
+    pub no_budget: Option<String>,
+    /// The compute (or for a law of N or D alone, that variable) that
+    /// reaches the target loss.
+    pub target: Option<Result<(String, f64), String>>,
 }
 
-pub fn answers(label: &str, kind: LawKind, params: &[f64], state: &ShareState) -> Answers {
+pub fn answers(label: &str, model: &Model, params: &[f64], state: &ShareState) -> LawAnswers {
     let budget = state
         .budget
         .flops()
         .ok()
-        .map(|c| at_budget(kind, params, c));
-    let target =
-        parse_target(&state.target_loss).map(|t| t.and_then(|t| compute_for_loss(kind, params, t)));
-    Answers {
+        .and_then(|c| at_budget(model, params, c));
+    let target = parse_target(&state.target_loss).map(|t| {
+        t.and_then(|t| match value_for_loss(model, params, t) {
+            Some(r) => r.map(|(x, v)| (x.to_string(), v)),
+            None => compute_for_loss(model, params, t).map(|c| ("C".to_string(), c)),
+        })
+    });
+    LawAnswers {
         label: label.into(),
-        allocation: allocation(kind, params),
+        allocation: allocation(model, params),
         budget,
+        no_budget: no_budget_answer(model),
         target,
     }
 }
@@ -370,19 +403,14 @@ pub fn parse_target(text: &str) -> Option<Result<f64, String>> {
 }
 
 /// Answers for the primary law and every preset switched on.
-pub fn comparison(state: &ShareState, outcome: Option<&FitOutcome>) -> Vec<Answers> {
+pub fn comparison(state: &ShareState, outcome: Option<&FitOutcome>) -> Vec<LawAnswers> {
     let mut rows = Vec::new();
     if let Some(o) = outcome {
-        rows.push(answers("your fit", o.report.law, &o.report.params, state));
+        rows.push(answers("your fit", &o.model, &o.report.params, state));
     }
     for id in &state.presets {
-        if let Some(p) = preset(id) {
-            rows.push(answers(
-                p.name,
-                LawKind::Chinchilla,
-                &p.params.to_vec(),
-                state,
-            ));
+        if let Some((model, p)) = preset_by_id(id) {
+            rows.push(answers(p.name, &model, &p.values, state));
         }
     }
     rows
@@ -413,13 +441,19 @@ pub fn approach_rows(
             .map(|(_, i)| (i.lo, i.hi))
     };
     let mut rows = Vec::new();
-    if let Some(al) = allocation(o.report.law, &o.report.params) {
+    let local_a = budget
+        .and_then(|c| at_budget(&o.model, &o.report.params, c))
+        .and_then(|b| b.a);
+    if let Some(a) = allocation(&o.model, &o.report.params)
+        .map(|al| al.a)
+        .or(local_a)
+    {
         rows.push(ApproachRow {
             name: "3: parametric fit",
-            a: Some((al.a, find("a"))),
+            a: Some((a, find("a"))),
             n_at_budget: budget.and_then(|c| {
-                at_budget(o.report.law, &o.report.params, c)
-                    .n
+                at_budget(&o.model, &o.report.params, c)
+                    .and_then(|b| b.n)
                     .map(|n| (n, find("N*")))
             }),
             missing: None,
@@ -515,25 +549,29 @@ pub fn verdict(rows: &[ApproachRow]) -> Vec<(bool, String)> {
 
 /// What the charts draw.
 pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInput {
-    let presets = PRESETS
-        .iter()
+    let presets = overlay_presets()
+        .into_iter()
         .enumerate()
-        .filter(|(_, p)| state.presets.iter().any(|id| id == p.id))
-        .map(|(i, p)| Curve {
+        .filter(|(_, (_, p))| state.presets.iter().any(|id| id == p.id))
+        .map(|(i, (model, p))| Curve {
             label: p.name.into(),
-            kind: LawKind::Chinchilla,
-            params: p.params.to_vec(),
+            model,
+            params: p.values,
             color: PRESET_COLORS[i % PRESET_COLORS.len()],
         })
         .collect();
+    let first_column = outcome.and_then(|o| {
+        let c = o.model.formula.columns.first()?;
+        Some((c.clone(), o.dataset.column(c)?.to_vec()))
+    });
     ChartInput {
         points: outcome
             .map(|o| o.dataset.points.clone())
             .unwrap_or_default(),
         residuals: outcome.map(|o| o.residuals.clone()).unwrap_or_default(),
         fitted: outcome.map(|o| Curve {
-            label: format!("your fit ({})", o.report.law.name()),
-            kind: o.report.law,
+            label: format!("your fit ({})", o.model.law.name),
+            model: o.model.clone(),
             params: o.report.params.clone(),
             color: FIT_COLOR,
         }),
@@ -549,10 +587,37 @@ pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInp
                     .dropped
                     .iter()
                     .filter_map(|r| r.c().map(|c| (c, r.loss)))
+                    .filter(|(_, l)| l.is_finite())
                     .collect()
             })
             .unwrap_or_default(),
+        targets: outcome
+            .map(|o| o.dataset.target.clone())
+            .unwrap_or_default(),
+        target_label: outcome
+            .map(|o| column_label(&o.model.law.target))
+            .unwrap_or_default(),
+        x_label: first_column
+            .as_ref()
+            .map(|(c, _)| column_label(c))
+            .unwrap_or_default(),
+        xs: first_column.map(|(_, v)| v).unwrap_or_default(),
     }
+}
+
+/// A column symbol in words, for axis titles.
+pub fn column_label(symbol: &str) -> String {
+    frontier_engine::data::standard_columns()
+        .iter()
+        .find(|(s, _)| *s == symbol)
+        .map(|(s, what)| {
+            let what = what.split([';', ',', '(']).next().unwrap_or(what).trim();
+            format!("{s}: {what}")
+        })
+        .unwrap_or_else(|| match symbol {
+            "metric" => "metric (benchmark accuracy or error)".into(),
+            s => s.to_string(),
+        })
 }
 
 /// One worker's share of the work after a click on Fit.
@@ -563,6 +628,12 @@ pub enum Job {
         inputs: FitInputs,
         worker: usize,
         workers: usize,
+    },
+    /// Some laws of the comparison table.
+    Compare {
+        inputs: FitInputs,
+        laws: Vec<String>,
+        holdout: f64,
     },
     /// Bootstrap resamples of a finished fit.
     Bootstrap {
@@ -578,6 +649,7 @@ pub enum Job {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum WorkerReply {
     Fit(Vec<StartOutcome>),
+    Compare(Vec<CompareRow>),
     Bootstrap(Vec<Resample>),
     Err(String),
 }
@@ -625,6 +697,22 @@ pub fn bootstrap_jobs(
         .collect()
 }
 
+/// The jobs of `workers` workers comparing `laws` (each worker takes every
+/// workers-th law).
+pub fn compare_jobs(inputs: &FitInputs, laws: &[String], workers: usize) -> Vec<String> {
+    let workers = workers.clamp(1, laws.len().max(1));
+    (0..workers)
+        .map(|w| {
+            serde_json::to_string(&Job::Compare {
+                inputs: inputs.clone(),
+                laws: laws.iter().skip(w).step_by(workers).cloned().collect(),
+                holdout: DEFAULT_HOLDOUT,
+            })
+            .expect("jobs serialise")
+        })
+        .collect()
+}
+
 /// Run one worker's job (JSON [`Job`]), reporting progress; returns a JSON
 /// [`WorkerReply`]. This is what worker.js calls.
 pub fn run_job(job: &str, mut progress: impl FnMut(usize, usize)) -> String {
@@ -638,35 +726,47 @@ pub fn run_job(job: &str, mut progress: impl FnMut(usize, usize)) -> String {
             inputs,
             worker,
             workers,
-        }) => match inputs.dataset() {
+        }) => match inputs.prepare() {
             Err(issues) => WorkerReply::Err(issues_text(&issues)),
-            Ok((data, _)) => {
-                let options = inputs.options();
-                let share = share_of_starts(options.grid.len(), worker, workers);
-                match fit_starts(inputs.law, &data, &options, &share, &mut tick) {
+            Ok(p) => {
+                let share = share_of_starts(p.options.grid.len(), worker, workers);
+                match fit_starts(&p.model, &p.data, &p.options, &share, &mut tick) {
                     Ok(parts) => WorkerReply::Fit(parts),
                     Err(e) => WorkerReply::Err(e.to_string()),
                 }
             }
         },
+        Ok(Job::Compare {
+            inputs,
+            laws,
+            holdout,
+        }) => {
+            let table = frontier_engine::parse_runs(&inputs.data);
+            let mut rows = Vec::new();
+            for (k, law) in laws.iter().enumerate() {
+                rows.push(compare_one(
+                    &table,
+                    &LawSpec::catalogue(law),
+                    inputs.drop_top,
+                    inputs.delta,
+                    holdout,
+                ));
+                tick(k + 1, laws.len());
+            }
+            WorkerReply::Compare(rows)
+        }
         Ok(Job::Bootstrap {
             inputs,
             report,
             boot,
             worker,
             workers,
-        }) => match inputs.dataset() {
+        }) => match inputs.prepare() {
             Err(issues) => WorkerReply::Err(issues_text(&issues)),
-            Ok((data, _)) => {
+            Ok(p) => {
                 let share = share_of_resamples(boot.resamples, worker, workers);
                 match run_resamples(
-                    inputs.law,
-                    &data,
-                    &inputs.options(),
-                    &report,
-                    &boot,
-                    &share,
-                    &mut tick,
+                    &p.model, &p.data, &p.options, &report, &boot, &share, &mut tick,
                 ) {
                     Ok(parts) => WorkerReply::Bootstrap(parts),
                     Err(e) => WorkerReply::Err(e.to_string()),
@@ -696,8 +796,101 @@ pub fn gather_fit(inputs: &FitInputs, texts: Vec<String>) -> Result<FitReport, S
             parts.extend(p);
         }
     }
-    let (data, _) = inputs.dataset().map_err(|i| issues_text(&i))?;
-    combine(inputs.law, &data, &inputs.options(), parts).map_err(|e| e.to_string())
+    let p = inputs.prepare().map_err(|i| issues_text(&i))?;
+    combine(&p.model, &p.data, &p.options, parts).map_err(|e| e.to_string())
+}
+
+/// Join the comparison workers' replies, in the order of `laws`.
+pub fn gather_compare(laws: &[String], texts: Vec<String>) -> Result<Vec<CompareRow>, String> {
+    let mut rows = Vec::new();
+    for r in replies(texts)? {
+        if let WorkerReply::Compare(part) = r {
+            rows.extend(part);
+        }
+    }
+    rows.sort_by_key(|r| laws.iter().position(|l| *l == r.law));
+    Ok(rows)
+}
+
+/// The chosen law compiled against the pasted table's headers, or why it
+/// cannot be (a formula's error carries its caret line).
+pub fn law_model(state: &ShareState) -> Result<Model, String> {
+    let table = frontier_engine::parse_runs(&state.data);
+    Model::new(&state.law, &table.extra_headers)
+}
+
+/// How a parameter is set on the page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Role {
+    Fitted,
+    Fixed(f64),
+    Tied(String),
+}
+
+/// The role of each of the law's parameters in a spec.
+pub fn role_of(spec: &LawSpec, law: &frontier_engine::laws::Law, name: &str) -> Role {
+    if let Some((_, b)) = spec.tie.iter().chain(&law.tied).find(|(a, _)| a == name) {
+        return Role::Tied(b.clone());
+    }
+    if let Some((_, v)) = spec.fix.iter().find(|(n, _)| n == name) {
+        return Role::Fixed(*v);
+    }
+    match law.fixed.iter().find(|(n, _)| n == name) {
+        Some((_, v)) if !spec.free.iter().any(|f| f == name) => Role::Fixed(*v),
+        _ => Role::Fitted,
+    }
+}
+
+/// Set a parameter's role in a spec.
+pub fn set_role(spec: &mut LawSpec, law: &frontier_engine::laws::Law, name: &str, role: Role) {
+    spec.fix.retain(|(n, _)| n != name);
+    spec.tie.retain(|(a, _)| a != name);
+    spec.free.retain(|n| n != name);
+    let fixed_by_law = law.fixed.iter().any(|(n, _)| n == name);
+    match role {
+        Role::Fitted | Role::Tied(_) if fixed_by_law => spec.free.push(name.to_string()),
+        _ => {}
+    }
+    match role {
+        Role::Fitted => {}
+        Role::Fixed(v) => spec.fix.push((name.to_string(), v)),
+        Role::Tied(other) => spec.tie.push((name.to_string(), other)),
+    }
+}
+
+/// Switch a spec to a typed formula, keeping only the choices that still
+/// name parameters of it.
+pub fn set_formula(spec: &mut LawSpec, text: &str, extra: &[String]) {
+    spec.id = "custom".into();
+    spec.formula = Some(text.to_string());
+    if let Ok(law) = frontier_engine::laws::Law::custom(
+        text,
+        spec.target.as_deref().unwrap_or("L"),
+        &frontier_engine::laws::all_columns(extra),
+    ) {
+        let names = law.parameter_names();
+        spec.fix.retain(|(n, _)| names.contains(n));
+        spec.tie
+            .retain(|(a, b)| names.contains(a) && names.contains(b));
+        spec.free.retain(|n| names.contains(n));
+        if let Some(pos) = &mut spec.positive {
+            pos.retain(|n| names.contains(n));
+        }
+    }
+}
+
+/// Catalogue laws whose columns the pasted table has (what a comparison
+/// can fit), as (id, name).
+pub fn comparable_laws(state: &ShareState) -> Vec<(String, String)> {
+    let table = frontier_engine::parse_runs(&state.data);
+    if table.fatal {
+        return Vec::new();
+    }
+    laws::catalogue()
+        .into_iter()
+        .filter(|l| table.missing(&l.columns(), &l.target).is_empty())
+        .map(|l| (l.id, l.name))
+        .collect()
 }
 
 /// Join the bootstrap workers' replies, in resample order.
@@ -760,7 +953,7 @@ mod tests {
         // The compute for a target loss gets an interval from the refits.
         let mut o = FitOutcome::new(inputs.clone(), report, 0.1, 1).unwrap();
         o.resamples = Some(one);
-        let c = compute_for_loss(o.report.law, &o.report.params, 2.2).unwrap();
+        let c = compute_for_loss(&o.model, &o.report.params, 2.2).unwrap();
         let ((lo, hi), unreachable) = o.target_interval(2.2).unwrap();
         assert!(lo <= c * 1.0001 && c <= hi * 1.0001, "{lo} {c} {hi}");
         assert_eq!(unreachable, 0);
@@ -804,7 +997,7 @@ mod tests {
             ..ShareState::default()
         };
         let p = primary(&state, None).unwrap();
-        let a = answers(&p.label, p.kind, &p.params, &state);
+        let a = answers(&p.label, &p.model, &p.params, &state);
         let n = a.budget.unwrap().n.unwrap();
         assert!((n / 7.24e10 - 1.0).abs() < 5e-3, "{n}");
     }
@@ -814,5 +1007,123 @@ mod tests {
         assert_eq!(parse_target("  "), None);
         assert_eq!(parse_target("2.1"), Some(Ok(2.1)));
         assert!(parse_target("abc").unwrap().is_err());
+    }
+}
+
+#[cfg(test)]
+mod law_tests {
+    use super::*;
+
+    fn kaplan_state() -> ShareState {
+        let mut data = String::from("params,loss\n");
+        for i in 0..12 {
+            let n = 1e6 * 10f64.powf(i as f64 / 3.0);
+            data += &format!(
+                "{n},{}\n",
+                (8.8e13 / n).powf(0.076) * (1.0 + 0.003 * ((i % 3) as f64 - 1.0))
+            );
+        }
+        ShareState {
+            data,
+            law: LawSpec::catalogue("kaplan_n"),
+            target_loss: "2.5".into(),
+            ..ShareState::default()
+        }
+    }
+
+    /// A table of N and loss alone fits Kaplan's L(N) through the workers;
+    /// the page then says why there is no compute budget answer and gives
+    /// the N for the target loss.
+    #[test]
+    fn a_law_of_n_alone_fits_and_answers_the_n_for_a_target() {
+        let state = kaplan_state();
+        assert!(!DataSummary::of(&state).fatal);
+        let inputs = FitInputs::of(&state);
+        let texts = fit_jobs(&inputs, 2)
+            .iter()
+            .map(|j| run_job(j, |_, _| {}))
+            .collect();
+        let report = gather_fit(&inputs, texts).unwrap();
+        let o = FitOutcome::new(inputs, report, 0.1, 2).unwrap();
+        let a = answers("your fit", &o.model, &o.report.params, &state);
+        assert!(a.budget.is_none());
+        assert!(a.no_budget.unwrap().contains("N alone"));
+        let (x, n) = a.target.unwrap().unwrap();
+        assert_eq!(x, "N");
+        assert!(n > 1e6 && n < 1e12, "{n}");
+        let chart = chart_input(&state, Some(&o));
+        assert!(chart.has_fit_chart());
+        assert_eq!(chart.xs.len(), 12);
+    }
+
+    #[test]
+    fn the_comparison_runs_one_law_per_job() {
+        let state = ShareState {
+            data: EXAMPLE_DATA.into(),
+            drop_top: 5,
+            ..ShareState::default()
+        };
+        let ids: Vec<String> = comparable_laws(&state)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert!(ids.contains(&"chinchilla".to_string()));
+        assert!(ids.contains(&"kaplan_nd".to_string()));
+        assert!(!ids.contains(&"loss_to_loss".to_string()));
+        let inputs = FitInputs::of(&state);
+        let pick = vec![
+            "compute_power_law".to_string(),
+            "power_plus_constant_c".to_string(),
+        ];
+        let rows = gather_compare(
+            &pick,
+            compare_jobs(&inputs, &pick, 2)
+                .iter()
+                .map(|j| run_job(j, |_, _| {}))
+                .collect(),
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].law, "compute_power_law");
+        assert!(rows
+            .iter()
+            .all(|r| r.aic.is_some() && r.extrapolation_error.is_some()));
+    }
+
+    #[test]
+    fn roles_round_trip_through_the_spec() {
+        let law = frontier_engine::laws::find("data_constrained").unwrap();
+        let mut spec = LawSpec::catalogue("data_constrained");
+        assert_eq!(role_of(&spec, &law, "E"), Role::Fixed(law.fixed[0].1));
+        set_role(&mut spec, &law, "E", Role::Fitted);
+        assert_eq!(role_of(&spec, &law, "E"), Role::Fitted);
+        assert_eq!(spec.free, ["E"]);
+        set_role(&mut spec, &law, "beta", Role::Tied("alpha".into()));
+        assert_eq!(role_of(&spec, &law, "beta"), Role::Tied("alpha".into()));
+        set_role(&mut spec, &law, "R_D", Role::Fixed(10.0));
+        let m = Model::new(&spec, &[]).unwrap();
+        // beta follows alpha, which the law fixes: both stay fixed.
+        assert_eq!(m.free_names(), ["E", "R_N"]);
+        // A new formula keeps only the choices that still apply.
+        let mut spec = LawSpec::custom("E + A/N^alpha");
+        spec.fix.push(("A".into(), 3.0));
+        set_formula(&mut spec, "E + K/N^alpha", &[]);
+        assert!(spec.fix.is_empty());
+    }
+
+    #[test]
+    fn a_typed_formula_travels_in_a_link_exactly() {
+        let state = ShareState {
+            data: EXAMPLE_DATA.into(),
+            law: LawSpec {
+                fix: vec![("E".into(), 1.8)],
+                tie: vec![("beta".into(), "alpha".into())],
+                positive: Some(vec!["E".into(), "A".into(), "B".into()]),
+                ..LawSpec::custom("E + A/N^alpha + B/D^beta")
+            },
+            ..ShareState::default()
+        };
+        let back = ShareState::decode(&state.encode()).unwrap();
+        assert_eq!(back, state);
     }
 }

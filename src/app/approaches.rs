@@ -4,8 +4,8 @@
 use super::num;
 use crate::model::{approach_rows, FitOutcome};
 use frontier_engine::format::sig;
+use frontier_engine::laws::Answers;
 use frontier_engine::share::ShareState;
-use frontier_engine::LawKind;
 use leptos::prelude::*;
 
 /// Hoffmann's three estimates of the allocation exponent side by side.
@@ -20,7 +20,7 @@ pub fn Approaches(
         Some((x, Some((lo, hi)))) => format!("{} [{}, {}]", f(x), f(lo), f(hi)),
     };
     view! {
-        {move || outcome.with(|o| o.as_ref().filter(|o| o.report.law == LawKind::Chinchilla).map(|o| {
+        {move || outcome.with(|o| o.as_ref().filter(|o| o.model.law.answers() == Answers::Frontier).map(|o| {
             let budget = state.with(|s| s.budget.flops().ok());
             let (rows, disagreements) = approach_rows(o, budget);
             view! {

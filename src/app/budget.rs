@@ -2,11 +2,10 @@
 //! them, and the published laws to compare or answer with.
 
 use super::{find, num};
-use crate::model::{comparison, primary, Answers, FitOutcome};
+use crate::model::{comparison, overlay_presets, primary, FitOutcome, LawAnswers};
 use frontier_engine::bootstrap::Interval;
 use frontier_engine::format::sig;
 use frontier_engine::optimal::BudgetInput;
-use frontier_engine::presets::PRESETS;
 use frontier_engine::share::ShareState;
 use leptos::prelude::*;
 
@@ -22,8 +21,20 @@ pub fn BudgetPanel(
             <AnswersView state=state outcome=outcome />
             <h3>"Published laws"</h3>
             <p class="hint">"Overlay on the plots and compare; with no data, the first one chosen answers the budget questions."</p>
-            {PRESETS.iter().map(|p| {
+            {overlay_presets().into_iter().map(|(model, p)| {
                 let id = p.id;
+                let values = model
+                    .law
+                    .parameter_names()
+                    .iter()
+                    .zip(&p.values)
+                    .map(|(n, v)| format!("{n} {}", sig(*v, 6)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let origin = match p.origin {
+                    frontier_engine::laws::Origin::Paper => "the paper's values",
+                    frontier_engine::laws::Origin::Replication => "a replication's values",
+                };
                 view! {
                     <label class="preset">
                         <input type="checkbox"
@@ -39,7 +50,7 @@ pub fn BudgetPanel(
                                 });
                             }
                         />
-                        {format!(" {} — E {}, A {}, B {}, α {}, β {}", p.name, p.params.e, p.params.a, p.params.b, p.params.alpha, p.params.beta)}
+                        {format!(" {} — {origin} of {}: {values}", p.name, model.law.name)}
                     </label>
                 }
             }).collect_view()}
@@ -132,7 +143,7 @@ fn AnswersView(
         state.with(|s| {
             outcome.with(|o| {
                 primary(s, o.as_ref())
-                    .map(|p| crate::model::answers(&p.label, p.kind, &p.params, s))
+                    .map(|p| crate::model::answers(&p.label, &p.model, &p.params, s))
             })
         })
     };
@@ -161,12 +172,12 @@ fn AnswersView(
                         view! {
                             <tr>
                                 <td>{a.label.clone()}</td>
-                                <td class="num">{a.allocation.map(|al| sig(al.a, 3)).unwrap_or_else(|| "–".into())}</td>
+                                <td class="num">{a.allocation.map(|al| al.a).or(b.and_then(|b| b.a)).map(|v| sig(v, 3)).unwrap_or_else(|| "–".into())}</td>
                                 <td class="num">{b.and_then(|b| b.n).map(num).unwrap_or_else(|| "–".into())}</td>
                                 <td class="num">{b.and_then(|b| b.d).map(num).unwrap_or_else(|| "–".into())}</td>
                                 <td class="num">{b.and_then(|b| b.tokens_per_parameter).map(|v| sig(v, 3)).unwrap_or_else(|| "–".into())}</td>
                                 <td class="num">{b.map(|b| format!("{:.4}", b.loss)).unwrap_or_else(|| "–".into())}</td>
-                                <td class="num">{match &a.target { Some(Ok(c)) => num(*c), Some(Err(_)) => "unreachable".into(), None => "–".into() }}</td>
+                                <td class="num">{match &a.target { Some(Ok((x, v))) if x == "C" => num(*v), Some(Ok((x, v))) => format!("{x} = {}", num(*v)), Some(Err(_)) => "unreachable".into(), None => "–".into() }}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -177,7 +188,7 @@ fn AnswersView(
 }
 
 fn headline_view(
-    a: Answers,
+    a: LawAnswers,
     iv: Option<Vec<(String, Interval)>>,
     target_iv: Option<((f64, f64), usize)>,
 ) -> impl IntoView {
@@ -191,7 +202,10 @@ fn headline_view(
         <div class="answers">
             <p class="hint">{format!("Answers from {}:", a.label)}</p>
             {match b {
-                None => view! { <p class="status error">"Enter a valid compute budget."</p> }.into_any(),
+                None => match a.no_budget.clone() {
+                    Some(why) => view! { <p class="hint" data-testid="no-budget-answer">{why}</p> }.into_any(),
+                    None => view! { <p class="status error">"Enter a valid compute budget, or this law has no optimum inside model sizes from 1 to C/6."</p> }.into_any(),
+                },
                 Some(b) => view! {
                     <table class="results">
                         {b.n.map(|n| view! { <tr><th>"optimal model size N*"</th><td class="num big" data-testid="optimal-N" data-value=format!("{n:?}")>{num(n)}" parameters"</td></tr>
@@ -200,11 +214,13 @@ fn headline_view(
                             <tr class="sub"><td></td><td class="num">{range("D*", num)}</td></tr> })}
                         {b.tokens_per_parameter.map(|r| view! { <tr><th>"tokens per parameter D*/N*"</th><td class="num" data-testid="optimal-ratio">{sig(r, 3)}{range("D*/N*", |v| sig(v, 3))}</td></tr> })}
                         <tr><th>"expected loss L*"</th><td class="num" data-testid="optimal-loss" data-value=format!("{:?}", b.loss)>{format!("{:.4}", b.loss)}{range("L*", |v| format!("{v:.4}"))}</td></tr>
+                        {b.a.filter(|_| a.allocation.is_none()).map(|x| view! { <tr><th title="d ln N*/d ln C at this budget, from the numerical frontier">"local exponent a"</th><td class="num" data-testid="optimal-local-a">{sig(x, 4)}{range("a", |v| sig(v, 3))}</td></tr> })}
                     </table>
                 }.into_any(),
             }}
             {a.target.map(|t| match t {
-                Ok(c) => {
+                Ok((x, v)) if x != "C" => view! { <p data-testid="target-compute">{format!("{x} to reach the target loss: {}", num(v))}</p> }.into_any(),
+                Ok((_, c)) => {
                     let spread = target_iv.map(|((lo, hi), unreachable)| {
                         let mut m = format!(" [{}, {}]", num(lo), num(hi));
                         if unreachable > 0 {

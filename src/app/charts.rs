@@ -15,6 +15,7 @@ pub fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
     let alloc_ref: NodeRef<html::Canvas> = NodeRef::new();
     let resid_ref: NodeRef<html::Canvas> = NodeRef::new();
     let iso_ref: NodeRef<html::Canvas> = NodeRef::new();
+    let fit_ref: NodeRef<html::Canvas> = NodeRef::new();
     let resized = RwSignal::new(0u32);
     let on_resize =
         wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || resized.update(|n| *n += 1));
@@ -35,15 +36,22 @@ pub fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
         let _ = shown_state.get();
         let input = state.with_untracked(|s| outcome.with(|o| chart_input(s, o.as_ref())));
         let shown = [
-            true,
+            input.has_loss(),
             input.has_allocation(),
             input.has_residuals(),
             input
                 .isoflop
                 .as_ref()
                 .is_some_and(|f| !f.budgets.is_empty()),
+            input.has_fit_chart(),
         ];
-        for (r, which) in [(loss_ref, 0), (alloc_ref, 1), (resid_ref, 2), (iso_ref, 3)] {
+        for (r, which) in [
+            (fit_ref, 4),
+            (loss_ref, 0),
+            (alloc_ref, 1),
+            (resid_ref, 2),
+            (iso_ref, 3),
+        ] {
             let Some(canvas) = r.get() else { continue };
             // An empty chart is hidden rather than drawn as a blank box.
             let _ = web_sys::HtmlElement::style(&canvas)
@@ -64,7 +72,8 @@ pub fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
                 0 => frontier_plots::loss_chart(&area, &input),
                 1 => frontier_plots::allocation_chart(&area, &input),
                 2 => frontier_plots::residual_chart(&area, &input),
-                _ => frontier_plots::isoflop_chart(&area, &input),
+                3 => frontier_plots::isoflop_chart(&area, &input),
+                _ => frontier_plots::fit_chart(&area, &input),
             };
             if let Err(e) = drawn {
                 web_sys::console::error_1(&format!("chart {which}: {e:?}").into());
@@ -74,6 +83,7 @@ pub fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
     view! {
         <section class="panel charts">
             <h2>"Plots"</h2>
+            <canvas node_ref=fit_ref data-testid="chart-fit"></canvas>
             <canvas node_ref=loss_ref data-testid="chart-loss"></canvas>
             <canvas node_ref=alloc_ref data-testid="chart-allocation"></canvas>
             <canvas node_ref=resid_ref data-testid="chart-residuals"></canvas>

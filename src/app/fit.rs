@@ -1,13 +1,14 @@
 //! The "2. Fit" panel: the law, the fit's options and start grid, the Fit and
 //! Cancel buttons with progress and status, and the fitted law.
 
+use super::law::LawChooser;
 use super::{find, grid_texts, interval_cells};
-use crate::model::{FitOutcome, FitStatus};
+use crate::model::{law_model, FitOutcome, FitStatus};
 use frontier_engine::bootstrap::MAX_RESAMPLES;
 use frontier_engine::fit::Grid;
 use frontier_engine::format::sig;
+use frontier_engine::model::Source;
 use frontier_engine::share::ShareState;
-use frontier_engine::LawKind;
 use leptos::prelude::*;
 
 /// `delta_text` and `grid_text` are the option fields as typed, which
@@ -33,28 +34,7 @@ pub fn FitPanel(
     view! {
         <section class="panel fit">
             <h2>"2. Fit"</h2>
-            <label>
-                "Law "
-                <select
-                    data-testid="law-select"
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if let Some(k) = LawKind::from_id(&v) {
-                            state.update(|s| {
-                                s.law = k;
-                                s.grid = None;
-                            });
-                            grid_text.set(state.with_untracked(grid_texts));
-                        }
-                    }
-                >
-                    {LawKind::ALL.into_iter().map(|k| view! {
-                        <option value=k.id() selected=move || state.with(|s| s.law == k)>
-                            {format!("{}: {}", k.name(), k.formula())}
-                        </option>
-                    }).collect_view()}
-                </select>
-            </label>
+            <LawChooser state=state />
             <div class="options">
                 <label>
                     "Drop the "
@@ -109,12 +89,12 @@ pub fn FitPanel(
                     let n: usize = grid_text.with(|g| g.iter().map(|t| Grid::parse_axis(t).map(|a| a.len()).unwrap_or(0)).product());
                     format!("Start grid: {n} L-BFGS starts (log-space coordinates)")
                 }}</summary>
-                <p class="hint">"Hoffmann's grid. Values separated by spaces or commas; the best of all starts is kept."</p>
+                <p class="hint">"The law's default grid (Hoffmann's for the Chinchilla law). Values separated by spaces or commas, in ln of the value for positive parameters; the best of all starts is kept."</p>
                 {move || {
-                    let names = state.with(|s| s.law.grid_axis_names());
+                    let names = state.with(|s| law_model(s).map(|m| m.coordinate_names()).unwrap_or_default());
                     (0..names.len()).map(|i| view! {
                         <label class="axis">
-                            <span>{names[i]}</span>
+                            <span>{names[i].clone()}</span>
                             <input
                                 prop:value=move || grid_text.with(|g| g.get(i).cloned().unwrap_or_default())
                                 on:input=move |ev| {
@@ -162,22 +142,29 @@ fn FitResults(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
             let r = &o.report;
             let iv = o.intervals(state.with(|s| s.budget.flops().ok()));
             let has_iv = iv.is_some();
-            let rows = r.parameter_names.iter().zip(&r.params).map(|(name, v)| {
+            let model = &o.model;
+            let rows = r.parameter_names.iter().zip(&r.params).enumerate().map(|(k, (name, v))| {
                 let symbol = match name.as_str() { "alpha" => "α", "beta" => "β", n => n }.to_string();
+                let role = match model.sources[k] {
+                    Source::Fixed(_) => " (fixed)".to_string(),
+                    Source::Free(j) if model.free[j] != k => format!(" (= {})", model.law.params[model.free[j]].name),
+                    _ => String::new(),
+                };
+                let fitted = role.is_empty();
                 view! {
                     <tr>
-                        <th>{symbol}</th>
+                        <th>{symbol}{role}</th>
                         <td class="num" data-testid=format!("result-{name}") data-value=format!("{v:?}")>{sig(*v, 6)}</td>
-                        {interval_cells(find(&iv, name), name)}
+                        {if fitted { interval_cells(find(&iv, name), name).into_any() } else { view! { <td></td><td></td> }.into_any() }}
                     </tr>
                 }
             }).collect_view();
-            let alloc = frontier_engine::answers::allocation(r.law, &r.params).map(|al| view! {
+            let alloc = frontier_engine::answers::allocation(&o.model, &r.params).map(|al| view! {
                 <tr><th>"a (N* ∝ C^a)"</th><td class="num" data-testid="result-a">{sig(al.a, 4)}</td>{interval_cells(find(&iv, "a"), "a")}</tr>
                 <tr><th>"b (D* ∝ C^b)"</th><td class="num" data-testid="result-b">{sig(al.b, 4)}</td>{interval_cells(find(&iv, "b"), "b")}</tr>
                 <tr><th title="N* = G·(C/6)^a, D* = (C/6)^b / G">"G (N* = G·(C/6)^a)"</th><td class="num">{sig(al.g, 4)}</td><td></td><td></td></tr>
             });
-            let warnings = o.warnings().into_iter().map(|w| view! {
+            let warnings = o.warnings(state.with(|s| s.budget.flops().ok())).into_iter().map(|w| view! {
                 <p class="status warn" data-testid="fit-warning">{w}</p>
             }).collect_view();
             let skipped = (!o.skipped.is_empty()).then(|| view! {
@@ -191,7 +178,9 @@ fn FitResults(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
                 )
             });
             view! {
-                <h3>{format!("Fitted law: {}", r.law.formula())}</h3>
+                <h3 data-testid="fitted-law">{format!("Fitted law: {}", o.model.law.display())}</h3>
+                <p class="hint" data-testid="fit-conventions">{format!("{}. Conventions: {}.", o.model.law.name, o.model.law.conventions)}</p>
+                {warnings}
                 <table class="results">
                     <tr class="head"><th></th><th>"estimate"</th>
                         {has_iv.then(|| view! { <th>"SE"</th><th>"95% interval"</th> })}
@@ -204,14 +193,14 @@ fn FitResults(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
                     {format!("Objective (sum of Huber losses): {:.10}. ", r.objective)}
                     {format!("{} points ({} dropped). ", r.points, o.dataset.dropped.len())}
                     {format!(
-                        "{} of {} starts converged, {} were abandoned as hopeless after {} iterations, {} ended within 10⁻⁶ of the best. ",
-                        r.converged, r.starts, r.abandoned,
-                        o.inputs.options().abandon.map(|a| a.after).unwrap_or(0), r.near_best
+                        "L-BFGS from {} grid starts: {} converged, {} were abandoned as hopeless after {} iterations, {} ended within 10⁻⁶ of the best; the 8 best were polished. ",
+                        r.starts, r.converged, r.abandoned,
+                        o.inputs.options().ok().and_then(|o| o.abandon).map(|a| a.after).unwrap_or(0), r.near_best
                     )}
+                    {(!r.at_grid_edge.is_empty()).then(|| format!("At the grid's edge: {}. ", r.at_grid_edge.join(", ")))}
                     "Fit took "<span data-testid="fit-time">{format!("{:.2}", o.seconds)}</span>
                     {format!(" s on {} worker{}.", o.workers, if o.workers == 1 { "" } else { "s" })}
                 </p>
-                {warnings}
                 {skipped}
             }
         }))}

@@ -4,18 +4,22 @@
 mod approaches;
 mod budget;
 mod charts;
+mod compare;
 mod data;
 mod fit;
+mod law;
 mod share;
 
 use crate::browser;
 use crate::model::{
-    bootstrap_jobs, fit_jobs, gather_bootstrap, gather_fit, FitInputs, FitOutcome, FitStatus,
+    bootstrap_jobs, fit_jobs, gather_bootstrap, gather_fit, law_model, FitInputs, FitOutcome,
+    FitStatus,
 };
 use crate::runner;
 use approaches::Approaches;
 use budget::BudgetPanel;
 use charts::Charts;
+use compare::ComparePanel;
 use data::DataPanel;
 use fit::FitPanel;
 use frontier_engine::bootstrap::{Interval, DEFAULT_RESAMPLES};
@@ -54,10 +58,11 @@ fn initial_state() -> (ShareState, bool, Option<String>) {
 }
 
 fn grid_texts(state: &ShareState) -> Vec<String> {
-    let axes = state
-        .grid
-        .clone()
-        .unwrap_or_else(|| state.law.default_grid().axes);
+    let axes = state.grid.clone().unwrap_or_else(|| {
+        law_model(state)
+            .map(|m| m.default_grid().axes)
+            .unwrap_or_default()
+    });
     axes.iter().map(|a| Grid::axis_text(a)).collect()
 }
 
@@ -98,6 +103,15 @@ pub fn App() -> impl IntoView {
         let json = state.with(|s| serde_json::to_string(s).unwrap_or_default());
         if prev.is_some() {
             browser::save(&json);
+        }
+    });
+
+    // A new law (or new choices about its parameters) brings its own grid.
+    let law_key = Memo::new(move |_| state.with(|s| s.law.clone()));
+    Effect::new(move |prev: Option<()>| {
+        law_key.with(|_| ());
+        if prev.is_some() {
+            grid_text.set(state.with_untracked(grid_texts));
         }
     });
 
@@ -152,8 +166,18 @@ pub fn App() -> impl IntoView {
                 return;
             }
         };
+        let model = match state.with_untracked(law_model) {
+            Ok(m) => m,
+            Err(e) => {
+                outcome.set(None);
+                status.set(FitStatus::Failed(
+                    e.lines().next().unwrap_or_default().to_string(),
+                ));
+                return;
+            }
+        };
         let mut axes = Vec::new();
-        let names = state.with_untracked(|s| s.law.grid_axis_names());
+        let names = model.coordinate_names();
         for (i, text) in grid_text.get_untracked().iter().enumerate() {
             match Grid::parse_axis(text) {
                 Ok(a) => axes.push(a),
@@ -166,31 +190,34 @@ pub fn App() -> impl IntoView {
         option_error.set(None);
         state.update(|s| {
             s.delta = delta;
-            s.grid = if axes == s.law.default_grid().axes {
+            s.grid = if axes == model.default_grid().axes {
                 None
             } else {
                 Some(axes)
             };
         });
         let inputs = state.with_untracked(FitInputs::of);
-        if let Err(issues) = inputs.dataset() {
-            // The last results belong to other inputs: leave none on screen.
-            outcome.set(None);
-            status.set(FitStatus::Failed(
-                issues.first().map(|i| i.to_string()).unwrap_or_default()
-                    + if issues.len() > 1 {
-                        " (see the problems listed under the data)"
-                    } else {
-                        ""
-                    },
-            ));
-            return;
-        }
-        if let Err(e) = inputs.options().check(inputs.law.dim()) {
+        let prepared = match inputs.prepare() {
+            Ok(p) => p,
+            Err(issues) => {
+                // The last results belong to other inputs: leave none on screen.
+                outcome.set(None);
+                status.set(FitStatus::Failed(
+                    issues.first().map(|i| i.to_string()).unwrap_or_default()
+                        + if issues.len() > 1 {
+                            " (see the problems listed under the data)"
+                        } else {
+                            ""
+                        },
+                ));
+                return;
+            }
+        };
+        if let Err(e) = prepared.options.check(prepared.model.dim()) {
             status.set(FitStatus::Failed(e.to_string()));
             return;
         }
-        let total = inputs.options().grid.len();
+        let total = prepared.options.grid.len();
         let workers = runner::worker_count().min(total);
         status.set(FitStatus::Running { done: 0, total });
         let started = browser::now_ms();
@@ -273,11 +300,12 @@ pub fn App() -> impl IntoView {
             />
             <BudgetPanel state=state outcome=outcome />
         </main>
+        <ComparePanel state=state status=status />
         <Approaches state=state outcome=outcome />
         <Charts state=state outcome=outcome />
         <SharePanel state=state outcome=outcome stale=stale />
         <footer>
-            "Fits: Hoffmann et al. (2022) Approach 3 as replicated by Besiroglu et al. (2024): log-space model, Huber loss (δ = 10⁻³) summed over points, L-BFGS from a grid of starts. "
+            "Fits: Hoffmann et al. (2022) Approach 3 as replicated by Besiroglu et al. (2024), for every law: log-space residuals, Huber loss (δ = 10⁻³) summed over points, L-BFGS with exact gradients from a grid of starts. "
             "Everything runs in this page; nothing is sent anywhere."
         </footer>
     }

@@ -267,7 +267,7 @@ test('a small table pasted from a spreadsheet: fitted, with honest warnings', { 
   await page.getByTestId('bootstrap-resamples').fill('50');
   await page.getByTestId('fit-button').click();
   assert.match(await waitForFit(page), /^Done: 4500 starts on 12 points/);
-  assert.match(await page.getByTestId('fit-warning').first().textContent(), /Only 12 points for 5 parameters/);
+  assert.match(await page.getByTestId('fit-warning').first().textContent(), /Only 12 points for 5 fitted parameters/);
   // With runs at few compute budgets the approaches cannot cross-check the fit,
   // and the page says so rather than claiming agreement.
   assert.equal(await page.getByTestId('approaches-agree').count(), 0);
@@ -282,6 +282,97 @@ test('a small table pasted from a spreadsheet: fitted, with honest warnings', { 
   assert.match(await waitForFit(page), /^Done: 150 starts on 6 points/);
   assert.equal(await page.getByTestId('optimal-N').count(), 0);
   assert.ok(Number(await page.getByTestId('result-alpha').getAttribute('data-value')) > 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a catalogue law: a Kaplan table with N and the loss alone, fitted by L(N)', { timeout: 180_000 }, async () => {
+  const { context, page, errors } = await open();
+  let csv = 'params,loss\n';
+  for (let i = 0; i < 12; i++) {
+    const n = 1e6 * 10 ** (i / 3);
+    csv += `${n.toExponential(4)},${((8.8e13 / n) ** 0.076 * (1 + 0.003 * Math.sin(i))).toFixed(5)}\n`;
+  }
+  await page.getByTestId('data-input').fill(csv);
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  await page.getByTestId('law-select').selectOption('kaplan_n');
+  assert.match(await page.getByTestId('law-about').textContent(), /Kaplan et al\. 2020.*non-embedding/);
+  await page.getByTestId('target-input').fill('2.5');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 20 starts on 12 points/);
+  const a = Number(await page.getByTestId('result-alpha_N').getAttribute('data-value'));
+  assert.ok(Math.abs(a - 0.076) < 0.003, `alpha_N ${a}`);
+  assert.match(await page.getByTestId('fitted-law').textContent(), /L = \(N_c\/N\)\^alpha_N/);
+  // A law of N alone answers the N for a target loss, and says why it has
+  // no compute-optimal allocation.
+  assert.match(await page.getByTestId('no-budget-answer').textContent(), /of N alone/);
+  assert.match(await page.getByTestId('target-compute').textContent(), /N to reach the target loss: \d/);
+  assert.ok(await canvasColours(page, 'chart-fit') > 10, 'the fit chart is drawn');
+  assert.equal(await page.getByTestId('chart-allocation').isVisible(), false);
+  await page.screenshot({ path: join(SHOTS, 'kaplan.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a typed formula: a syntax error pointed at, then fixed, fitted, tied, and restored exactly by a link', { timeout: 300_000 }, async () => {
+  const { context, page, errors } = await open();
+  await page.getByTestId('data-input').fill(await readFile(REFERENCE, 'utf8'));
+  await page.getByTestId('drop-top').fill('5');
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  await page.getByTestId('law-select').selectOption('custom');
+  await page.getByTestId('formula-input').fill('E + A/N^alpha + (B/D^beta');
+  assert.match(await page.getByTestId('formula-error').textContent(), /line 1, column 26: expected '\)'/);
+  await page.getByTestId('fit-button').click();
+  assert.match(await page.getByTestId('fit-status').textContent(), /^Cannot fit: line 1, column 26/);
+  await page.getByTestId('formula-input').fill('E + A/N^alpha + B/D^beta');
+  assert.equal(await page.getByTestId('formula-error').count(), 0);
+  // Parameters come from the names; tie beta to alpha.
+  await page.getByTestId('role-beta').selectOption('tie:alpha');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 900 starts on 240 points/);
+  const alpha = await page.getByTestId('result-alpha').getAttribute('data-value');
+  assert.equal(await page.getByTestId('result-beta').getAttribute('data-value'), alpha);
+  assert.ok(Math.abs(Number(alpha) - 0.357) < 0.01, `alpha ${alpha}`);
+  await page.screenshot({ path: join(SHOTS, 'formula.png'), fullPage: true });
+
+  await page.getByTestId('copy-link').click();
+  const url = await page.getByTestId('share-link').inputValue();
+  const shown = {};
+  for (const id of ['result-E', 'result-A', 'result-alpha', 'result-B', 'result-beta']) {
+    shown[id] = await page.getByTestId(id).getAttribute('data-value');
+  }
+  const other = await open(url);
+  assert.match(await waitForFit(other.page), /^Done: 900 starts/);
+  assert.equal(await other.page.getByTestId('formula-input').inputValue(), 'E + A/N^alpha + B/D^beta');
+  assert.equal(await other.page.getByTestId('role-beta').inputValue(), 'tie:alpha');
+  for (const [id, v] of Object.entries(shown)) {
+    assert.equal(await other.page.getByTestId(id).getAttribute('data-value'), v, id);
+  }
+  // The CLI reads the same link to the same bits.
+  const cli = JSON.parse(execFileSync(join(ROOT, 'target/release/frontier'), ['link', url, '--json']).toString());
+  assert.equal(String(cli.params.alpha), String(Number(shown['result-alpha'])));
+  assert.deepEqual(other.errors, []);
+  await other.context.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the comparison table: several laws on the reference data, with AIC and extrapolation', { timeout: 300_000 }, async () => {
+  const { context, page, errors } = await open();
+  await page.getByTestId('data-input').fill(await readFile(REFERENCE, 'utf8'));
+  await page.getByTestId('drop-top').fill('5');
+  // Only the laws the table can feed are offered.
+  assert.equal(await page.getByTestId('compare-loss_to_loss').count(), 0);
+  for (const id of ['chinchilla', 'compute_power_law', 'kaplan_nd']) {
+    await page.getByTestId(`compare-${id}`).check();
+  }
+  await page.getByTestId('compare-button').click();
+  await page.getByTestId('compare-table').waitFor({ timeout: 240_000 });
+  const aic = async (id) => Number(await page.getByTestId(`aic-${id}`).textContent());
+  assert.ok(await aic('chinchilla') < await aic('compute_power_law'), 'N and D explain the runs better than C alone');
+  assert.match(await page.getByTestId('extrap-chinchilla').textContent(), /^0\.0\d+ \(48 runs\)$/);
+  assert.match(await page.getByTestId('compare-status').textContent(), /^Done in/);
+  await page.getByTestId('compare-panel').screenshot({ path: join(SHOTS, 'compare.png') });
   assert.deepEqual(errors, []);
   await context.close();
 });

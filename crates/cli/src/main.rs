@@ -1,208 +1,354 @@
 //! `frontier`: the page's fits and compute-optimal answers in a terminal, on
 //! the same engine, so the same inputs give the same numbers.
+//!
+//! Exit codes: 0 success, 1 the data or the parameters cannot give an
+//! answer, 2 the command line itself is wrong (clap's usage errors).
 
-use frontier_engine::answers::{allocation, at_budget, compute_for_loss};
+use clap::{Args, Parser, Subcommand};
+use frontier_engine::answers::{
+    allocation, at_budget, compute_for_loss, no_budget_answer, value_for_loss, BudgetAnswer,
+};
 use frontier_engine::approaches::{envelope, isoflop, DEFAULT_TOLERANCE};
 use frontier_engine::bootstrap::{
     intervals, narrow_warning, run_resamples, BootstrapOptions, MAX_RESAMPLES,
 };
-use frontier_engine::fit::FitReport;
+use frontier_engine::compare::{compare, DEFAULT_HOLDOUT};
+use frontier_engine::data::parse_number;
+use frontier_engine::diagnose::fit_warnings;
+use frontier_engine::fit::{fit, FitReport};
 use frontier_engine::format::sig as fmt_sig;
-use frontier_engine::optimal::{BudgetInput, ChinchillaParams};
-use frontier_engine::presets::{preset, PRESETS};
+use frontier_engine::laws::{self, Answers};
+use frontier_engine::model::{LawSpec, Model, Source};
+use frontier_engine::optimal::BudgetInput;
 use frontier_engine::share::ShareState;
-use frontier_engine::{fit, Dataset, FitOptions, LawKind};
 use serde_json::{json, Map, Value};
 use std::io::Write;
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-frontier: fit scaling laws and answer compute-budget questions
+#[derive(Parser)]
+#[command(
+    name = "frontier",
+    version,
+    about = "Fit scaling laws to training runs and answer compute-budget questions",
+    after_help = "Conventions: compute C = 6 N D FLOPs; D = C/(6N) when tokens are missing. \
+                  Fits follow Hoffmann et al. (2022): log-space residuals, Huber loss (delta 1e-3) \
+                  summed over points, L-BFGS from a grid of starts."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-USAGE:
-  frontier fit FILE [--law chinchilla|compute_power_law] [--drop-top K] [--delta X]
-                [--compute C] [--target-loss L] [--bootstrap N [--seed S]] [--json]
-      Fit a law with Hoffmann's procedure (Huber loss on log-loss residuals,
-      L-BFGS from the 4500-start grid). FILE is CSV, TSV or whitespace-separated
-      text with a header row; '-' reads standard input. Prints the optimum
-      at --compute (default 5.76e23 FLOPs, Chinchilla's budget). --bootstrap N
-      adds standard errors and 95% intervals from N seeded resamples.
-  frontier optimal (--E x --A x --B x --alpha x --beta x | --preset ID)
-                   [--compute C] [--target-loss L] [--json]
-      Compute-optimal N, D, tokens per parameter and loss of a Chinchilla law
-      at compute C (FLOPs), and the compute needed for a target loss.
-      Presets: hoffmann_rounded, hoffmann_unrounded, besiroglu.
-  frontier link LINK [--json]
-      Decode a share link (the whole URL or its fragment), fit it, and print
-      what the page shows.
+#[derive(Subcommand)]
+enum Command {
+    /// Fit a law with Hoffmann's procedure and print the fit and its budget answers
+    Fit(FitArgs),
+    /// List the law catalogue
+    Laws {
+        /// Print JSON: [{id, name, formula, parameters, needs, ...}]
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fit several laws to the same data and compare them (objective, AIC, BIC, extrapolation)
+    Compare(CompareArgs),
+    /// Compute-optimal answers of a law with given parameters (no data)
+    Optimal(OptimalArgs),
+    /// Decode a share link (the whole URL or its fragment), fit it, print what the page shows
+    Link {
+        /// The link; quote it, it contains '#'
+        link: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Time the fits natively (used by scripts/bench)
+    #[command(hide = true)]
+    Bench {
+        file: String,
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+        #[arg(long, default_value_t = 1000)]
+        bootstrap: usize,
+    },
+}
 
-Conventions: compute C = 6 N D FLOPs; D = C/(6N) when tokens are missing.
-";
+/// Which law, and the user's choices about its parameters.
+#[derive(Args, Clone, Default)]
+struct LawArgs {
+    /// A catalogue law (see `frontier laws`); default chinchilla
+    #[arg(long, conflicts_with = "formula")]
+    law: Option<String>,
+    /// A formula of your own, e.g. "E + A/N^alpha + B/D^beta"
+    #[arg(long)]
+    formula: Option<String>,
+    /// The formula's positive parameters, fitted in log coordinates
+    /// (default: names starting with a capital letter)
+    #[arg(long, value_delimiter = ',', requires = "formula")]
+    positive: Option<Vec<String>>,
+    /// The column the formula predicts (default L, the loss)
+    #[arg(long, requires = "formula")]
+    target: Option<String>,
+    /// Fix a parameter: NAME=VALUE (repeatable)
+    #[arg(long, value_parser = parse_fix, allow_hyphen_values = true)]
+    fix: Vec<(String, f64)>,
+    /// Fit a parameter the law fixes by default (repeatable)
+    #[arg(long)]
+    free: Vec<String>,
+    /// Tie a parameter to another: NAME=OTHER, e.g. beta=alpha (repeatable)
+    #[arg(long, value_parser = parse_tie)]
+    tie: Vec<(String, String)>,
+}
+
+impl LawArgs {
+    fn spec(&self) -> LawSpec {
+        let mut s = match &self.formula {
+            Some(f) => LawSpec {
+                formula: Some(f.clone()),
+                target: self.target.clone(),
+                positive: self.positive.clone(),
+                ..LawSpec::custom(f)
+            },
+            None => LawSpec::catalogue(self.law.as_deref().unwrap_or("chinchilla")),
+        };
+        s.fix = self.fix.clone();
+        s.free = self.free.clone();
+        s.tie = self.tie.clone();
+        s
+    }
+}
+
+#[derive(Args)]
+struct FitArgs {
+    /// CSV, TSV or whitespace-separated text with a header row; '-' reads standard input
+    file: String,
+    #[command(flatten)]
+    law: LawArgs,
+    /// Start values of one fitted coordinate: NAME=LO:HI:STEPS, evenly spaced
+    /// (for a positive parameter, in ln of its value, as Hoffmann's grid)
+    #[arg(long, value_parser = parse_grid)]
+    grid: Vec<(String, Vec<f64>)>,
+    /// Leave out the K points with the highest loss
+    #[arg(long, default_value_t = 0)]
+    drop_top: usize,
+    /// Huber delta on log residuals
+    #[arg(long, value_parser = parse_positive, allow_hyphen_values = true)]
+    delta: Option<f64>,
+    /// Compute budget for the answers, FLOPs (default 5.76e23)
+    #[arg(long, value_parser = parse_positive)]
+    compute: Option<f64>,
+    /// Target loss: the compute (or the N or D) that reaches it
+    #[arg(long)]
+    target_loss: Option<f64>,
+    /// Bootstrap resamples for standard errors and 95% intervals
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..=MAX_RESAMPLES as u64))]
+    bootstrap: Option<u64>,
+    /// Seed of the bootstrap
+    #[arg(long)]
+    seed: Option<u64>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    file: String,
+    /// Catalogue ids, comma-separated (default: every law the table can feed)
+    #[arg(long, value_delimiter = ',')]
+    laws: Option<Vec<String>>,
+    /// Share of the largest-compute runs held out for the extrapolation check
+    #[arg(long, default_value_t = DEFAULT_HOLDOUT, value_parser = parse_fraction)]
+    holdout_top: f64,
+    #[arg(long, default_value_t = 0)]
+    drop_top: usize,
+    #[arg(long, value_parser = parse_positive)]
+    delta: Option<f64>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct OptimalArgs {
+    /// A published parameter set (see `frontier laws`)
+    #[arg(long, conflicts_with_all = ["law", "e", "a", "b", "alpha", "beta"])]
+    preset: Option<String>,
+    /// A catalogue law of N and D, with --param for each parameter
+    #[arg(long)]
+    law: Option<String>,
+    /// A parameter of --law: NAME=VALUE (repeatable)
+    #[arg(long, value_parser = parse_fix, allow_hyphen_values = true, requires = "law")]
+    param: Vec<(String, f64)>,
+    /// Chinchilla parameters, as an alternative to --law chinchilla --param ...
+    #[arg(long = "E", value_parser = parse_positive)]
+    e: Option<f64>,
+    #[arg(long = "A", value_parser = parse_positive)]
+    a: Option<f64>,
+    #[arg(long = "B", value_parser = parse_positive)]
+    b: Option<f64>,
+    #[arg(long, value_parser = parse_positive)]
+    alpha: Option<f64>,
+    #[arg(long, value_parser = parse_positive)]
+    beta: Option<f64>,
+    /// Compute budget, FLOPs
+    #[arg(long, value_parser = parse_positive)]
+    compute: Option<f64>,
+    #[arg(long)]
+    target_loss: Option<f64>,
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_positive(s: &str) -> Result<f64, String> {
+    parse_number(s).map_err(|e| e.to_string())
+}
+
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+        _ => Err(format!("{s} is not a fraction between 0 and 1")),
+    }
+}
+
+fn parse_fix(s: &str) -> Result<(String, f64), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got \"{s}\""))?;
+    let v: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{value}\" is not a number"))?;
+    if !v.is_finite() {
+        return Err(format!("\"{value}\" is not finite"));
+    }
+    Ok((name.trim().to_string(), v))
+}
+
+fn parse_tie(s: &str) -> Result<(String, String), String> {
+    let (a, b) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=OTHER, got \"{s}\""))?;
+    Ok((a.trim().to_string(), b.trim().to_string()))
+}
+
+fn parse_grid(s: &str) -> Result<(String, Vec<f64>), String> {
+    let (name, range) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=LO:HI:STEPS, got \"{s}\""))?;
+    let parts: Vec<&str> = range.split(':').collect();
+    let [lo, hi, steps] = parts.as_slice() else {
+        return Err(format!("expected LO:HI:STEPS, got \"{range}\""));
+    };
+    let num = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("\"{t}\" is not a number"))
+    };
+    let (lo, hi) = (num(lo)?, num(hi)?);
+    let steps: usize = steps
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=1000).contains(n))
+        .ok_or_else(|| format!("\"{steps}\" is not a count of steps from 1 to 1000"))?;
+    let axis = if steps == 1 {
+        vec![lo]
+    } else {
+        (0..steps)
+            .map(|i| lo + (hi - lo) * i as f64 / (steps - 1) as f64)
+            .collect()
+    };
+    Ok((name.trim().to_string(), axis))
+}
+
+/// A failure to answer, with the exit code it deserves.
+struct Failure(String);
+
+impl From<String> for Failure {
+    fn from(s: String) -> Self {
+        Failure(s)
+    }
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Fit(a) => cmd_fit(a),
+        Command::Laws { json } => Ok(cmd_laws(json)),
+        Command::Compare(a) => cmd_compare(a),
+        Command::Optimal(a) => cmd_optimal(a),
+        Command::Link { link, json } => cmd_link(&link, json),
+        Command::Bench {
+            file,
+            repeat,
+            bootstrap,
+        } => cmd_bench(&file, repeat, bootstrap),
+    };
+    match result {
         Ok(out) => {
             // A closed pipe (`frontier fit ... | head`) is not an error.
             let _ = writeln!(std::io::stdout(), "{out}");
             ExitCode::SUCCESS
         }
-        Err(e) => {
+        Err(Failure(e)) => {
             eprintln!("frontier: {e}");
-            ExitCode::from(2)
+            ExitCode::from(1)
         }
     }
 }
 
-/// Parsed flags: `--name value` pairs, bare switches and positional words.
-struct Args {
-    positional: Vec<String>,
-    values: Vec<(String, String)>,
-    switches: Vec<String>,
-}
-
-const SWITCHES: [&str; 2] = ["--json", "--help"];
-
-impl Args {
-    fn parse(raw: &[String], allowed: &[&str]) -> Result<Args, String> {
-        let mut a = Args {
-            positional: vec![],
-            values: vec![],
-            switches: vec![],
-        };
-        let mut it = raw.iter();
-        while let Some(w) = it.next() {
-            if SWITCHES.contains(&w.as_str()) || w == "-h" {
-                a.switches.push(w.clone());
-            } else if let Some(stripped) = w.strip_prefix("--") {
-                let (name, inline) = match stripped.split_once('=') {
-                    Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
-                    None => (w.clone(), None),
-                };
-                if !allowed.contains(&name.as_str()) {
-                    return Err(format!("unknown option {name}\n\n{USAGE}"));
-                }
-                let v = match inline {
-                    Some(v) => v,
-                    None => it
-                        .next()
-                        .cloned()
-                        .ok_or_else(|| format!("option {name} needs a value"))?,
-                };
-                a.values.push((name, v));
-            } else {
-                a.positional.push(w.clone());
-            }
-        }
-        Ok(a)
-    }
-    fn get(&self, name: &str) -> Option<&str> {
-        self.values
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-    fn number(&self, name: &str) -> Result<Option<f64>, String> {
-        self.get(name)
-            .map(|v| {
-                frontier_engine::data::parse_number(v).map_err(|e| format!("{name} \"{v}\": {e}"))
-            })
-            .transpose()
-    }
-    fn json(&self) -> bool {
-        self.switches.iter().any(|s| s == "--json")
-    }
-    fn help(&self) -> bool {
-        self.switches.iter().any(|s| s == "--help" || s == "-h")
-    }
-}
-
-fn run(args: &[String]) -> Result<String, String> {
-    let Some(cmd) = args.first() else {
-        return Err(format!("no command given\n\n{USAGE}"));
-    };
-    let rest = &args[1..];
-    match cmd.as_str() {
-        "fit" => cmd_fit(rest),
-        "optimal" => cmd_optimal(rest),
-        "link" => cmd_link(rest),
-        "bench" => cmd_bench(rest),
-        "-h" | "--help" | "help" => Ok(USAGE.to_string()),
-        other => Err(format!("unknown command \"{other}\"\n\n{USAGE}")),
-    }
-}
-
-fn cmd_fit(raw: &[String]) -> Result<String, String> {
-    let a = Args::parse(
-        raw,
-        &[
-            "--law",
-            "--drop-top",
-            "--delta",
-            "--compute",
-            "--target-loss",
-            "--bootstrap",
-            "--seed",
-        ],
-    )?;
-    if a.help() {
-        return Ok(USAGE.into());
-    }
-    let [file] = a.positional.as_slice() else {
-        return Err("fit needs exactly one FILE (or '-' for standard input)".into());
-    };
-    let text = if file == "-" {
+fn read_input(file: &str) -> Result<String, Failure> {
+    if file == "-" {
         let mut s = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
             .map_err(|e| format!("reading standard input: {e}"))?;
-        s
+        Ok(s)
     } else {
-        std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?
-    };
-    let law = match a.get("--law") {
-        None => LawKind::Chinchilla,
-        Some(id) => LawKind::from_id(id)
-            .ok_or_else(|| format!("unknown law \"{id}\"; use chinchilla or compute_power_law"))?,
-    };
-    let drop_top = match a.get("--drop-top") {
-        None => 0,
-        Some(v) => v
-            .parse::<usize>()
-            .map_err(|_| format!("--drop-top \"{v}\": expected a whole number"))?,
-    };
+        Ok(std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?)
+    }
+}
+
+fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
     let mut state = ShareState {
-        data: text,
-        law,
-        drop_top,
+        data: read_input(&a.file)?,
+        law: a.law.spec(),
+        drop_top: a.drop_top,
         ..ShareState::default()
     };
-    if let Some(d) = a.number("--delta")? {
+    if let Some(d) = a.delta {
         state.delta = d;
     }
-    if let Some(c) = a.get("--compute") {
-        state.budget = BudgetInput::Flops { flops: c.into() };
-        state.budget.flops()?;
+    if let Some(c) = a.compute {
+        state.budget = BudgetInput::Flops {
+            flops: format!("{c:e}"),
+        };
     }
-    if let Some(t) = a.get("--target-loss") {
-        state.target_loss = t.into();
+    if let Some(t) = a.target_loss {
+        state.target_loss = t.to_string();
     }
-    if let Some(v) = a.get("--bootstrap") {
-        state.bootstrap = v
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (2..=MAX_RESAMPLES).contains(n))
-            .ok_or_else(|| {
-                format!("--bootstrap \"{v}\": expected a whole number from 2 to {MAX_RESAMPLES}")
+    if let Some(n) = a.bootstrap {
+        state.bootstrap = n as usize;
+    }
+    if let Some(s) = a.seed {
+        state.seed = s;
+    }
+    if !a.grid.is_empty() {
+        let table = frontier_engine::parse_runs(&state.data);
+        let model = Model::new(&state.law, &table.extra_headers)?;
+        let mut axes = model.default_grid().axes;
+        let names = model.free_names();
+        for (name, axis) in &a.grid {
+            let k = names.iter().position(|n| n == name).ok_or_else(|| {
+                format!(
+                    "--grid {name}: not a fitted parameter; the fitted parameters are {}",
+                    names.join(", ")
+                )
             })?;
+            axes[k] = axis.clone();
+        }
+        state.grid = Some(axes);
     }
-    if let Some(v) = a.get("--seed") {
-        state.seed = v
-            .parse::<u64>()
-            .map_err(|_| format!("--seed \"{v}\": expected a whole number"))?;
-    }
-    let outcome = fit_state(&state, file)?;
-    Ok(if a.json() {
+    let outcome = fit_state(&state, &a.file)?;
+    Ok(if a.json {
         serde_json::to_string_pretty(&outcome.json).unwrap()
     } else {
         outcome.text
@@ -215,23 +361,17 @@ struct Outcome {
     json: Value,
 }
 
-fn fit_state(state: &ShareState, source: &str) -> Result<Outcome, String> {
-    let law = state.law;
-    let (data, skipped) = Dataset::from_text(&state.data, law.needs(), state.drop_top, law.dim())
-        .map_err(|issues| {
+fn fit_state(state: &ShareState, source: &str) -> Result<Outcome, Failure> {
+    let p = state.prepare().map_err(|issues| {
         let lines: Vec<String> = issues.iter().map(|i| format!("  {source}: {i}")).collect();
         format!("the data cannot be fitted:\n{}", lines.join("\n"))
     })?;
-    for i in &skipped {
+    for i in &p.skipped {
         eprintln!("frontier: warning: {source}: {i} (line skipped)");
     }
-    let mut options = FitOptions::hoffmann(law);
-    options.delta = state.delta;
-    if let Some(axes) = &state.grid {
-        options.grid.axes = axes.clone();
-    }
-    let report = fit(law, &data, &options).map_err(|e| e.to_string())?;
-    let mut outcome = describe(state, &data, skipped.len(), &report);
+    let report = fit(&p.model, &p.data, &p.options).map_err(|e| e.to_string())?;
+    let mut outcome = describe(state, &p, &report);
+    let mut iv = None;
     if state.bootstrap > 0 {
         let boot = BootstrapOptions {
             resamples: state.bootstrap,
@@ -239,18 +379,31 @@ fn fit_state(state: &ShareState, source: &str) -> Result<Outcome, String> {
             ..BootstrapOptions::default()
         };
         let all: Vec<usize> = (0..boot.resamples).collect();
-        let resamples = run_resamples(law, &data, &options, &report, &boot, &all, |_, _| true)
-            .map_err(|e| e.to_string())?;
+        let resamples = run_resamples(
+            &p.model,
+            &p.data,
+            &p.options,
+            &report,
+            &boot,
+            &all,
+            |_, _| true,
+        )
+        .map_err(|e| e.to_string())?;
         let failed = resamples
             .iter()
             .filter(|r| !r.objective.is_finite())
             .count();
-        let iv = intervals(law, &report.params, &resamples, state.budget.flops().ok());
+        let got = intervals(
+            &p.model,
+            &report.params,
+            &resamples,
+            state.budget.flops().ok(),
+        );
         let mut obj = Map::new();
         outcome.text += &format!(
             "\nbootstrap: {} resamples of {} (seed {}), refitted from the optimum and the {} best grid starts\n",
             boot.resamples,
-            if data.grouped_by_run { "runs" } else { "points" },
+            if p.data.grouped_by_run { "runs" } else { "points" },
             boot.seed,
             boot.restarts
         );
@@ -258,7 +411,7 @@ fn fit_state(state: &ShareState, source: &str) -> Result<Outcome, String> {
             "  {:<8} {:>12} {:>12}   95% interval\n",
             "", "estimate", "SE"
         );
-        for (name, i) in &iv {
+        for (name, i) in &got {
             obj.insert(
                 name.clone(),
                 json!({"estimate": i.estimate, "se": i.se, "lo": i.lo, "hi": i.hi}),
@@ -271,7 +424,7 @@ fn fit_state(state: &ShareState, source: &str) -> Result<Outcome, String> {
                 fmt_sig(i.hi, 4)
             );
         }
-        if let Some(w) = narrow_warning(&iv, data.groups) {
+        if let Some(w) = narrow_warning(&got, p.data.groups) {
             outcome.text += &format!("warning: {w}\n");
         }
         if failed > 0 {
@@ -284,46 +437,74 @@ fn fit_state(state: &ShareState, source: &str) -> Result<Outcome, String> {
             "resamples": boot.resamples,
             "seed": boot.seed,
             "restarts": boot.restarts,
-            "unit": if data.grouped_by_run { "run" } else { "point" },
+            "unit": if p.data.grouped_by_run { "run" } else { "point" },
             "failed": failed,
         });
+        iv = Some(got);
     }
+    let warnings = fit_warnings(&p.model, &p.data, &report, state.delta, iv.as_deref());
+    for w in &warnings {
+        eprintln!("frontier: warning: {w}");
+    }
+    outcome.json["warnings"] = json!(warnings);
     Ok(outcome)
 }
 
-fn describe(state: &ShareState, data: &Dataset, skipped: usize, r: &FitReport) -> Outcome {
-    let law = state.law;
+/// How each parameter was set, for the report: "fitted", "fixed", "= alpha".
+fn parameter_roles(model: &Model) -> Vec<String> {
+    model
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(k, s)| match *s {
+            Source::Fixed(_) => "fixed".to_string(),
+            Source::Free(j) if model.free[j] == k => "fitted".to_string(),
+            Source::Free(j) => format!("= {}", model.law.params[model.free[j]].name),
+        })
+        .collect()
+}
+
+fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitReport) -> Outcome {
+    let model = &p.model;
+    let law = &model.law;
+    let data = &p.data;
     let mut params = Map::new();
+    let roles = parameter_roles(model);
     let mut text = format!(
-        "{} fit: {}\npoints: {} ({} dropped as highest losses, {} lines skipped)\n",
-        law.name(),
-        law.formula(),
+        "{} fit: {}\nconventions: {}\npoints: {} ({} dropped as highest values, {} lines skipped)\n",
+        law.name,
+        law.display(),
+        law.conventions,
         r.points,
         data.dropped.len(),
-        skipped
+        p.skipped.len()
     );
-    for (name, v) in r.parameter_names.iter().zip(&r.params) {
+    for ((name, v), role) in r.parameter_names.iter().zip(&r.params).zip(&roles) {
         params.insert(name.clone(), json!(v));
-        text += &format!("  {name:<6} = {}\n", fmt_sig(*v, 6));
+        let note = if role == "fitted" {
+            String::new()
+        } else {
+            format!("  ({role})")
+        };
+        text += &format!("  {name:<8} = {}{note}\n", fmt_sig(*v, 6));
     }
     text += &format!(
         "objective (sum of Huber losses, delta {}) = {:.10}\nstarts: {}, converged {}, abandoned as hopeless {}, within 1e-6 of best {}\n",
         state.delta, r.objective, r.starts, r.converged, r.abandoned, r.near_best
     );
-    if !r.at_grid_edge.is_empty() {
-        text += &format!(
-            "warning: the best fit lies outside the start grid in {}; consider widening it\n",
-            r.at_grid_edge.join(", ")
-        );
-    }
     let mut obj = json!({
-        "law": law.id(),
+        "law": law.id,
+        "name": law.name,
+        "formula": law.formula,
+        "target": law.target,
+        "conventions": law.conventions,
         "points": r.points,
         "dropped": data.dropped.len(),
-        "skipped_lines": skipped,
+        "skipped_lines": p.skipped.len(),
         "delta": state.delta,
         "objective": r.objective,
         "params": params,
+        "roles": roles,
         "starts": r.starts,
         "converged": r.converged,
         "near_best": r.near_best,
@@ -331,7 +512,7 @@ fn describe(state: &ShareState, data: &Dataset, skipped: usize, r: &FitReport) -
         "evaluations": r.evaluations,
         "outside_grid": r.at_grid_edge,
     });
-    if let Some(al) = allocation(law, &r.params) {
+    if let Some(al) = allocation(model, &r.params) {
         obj["compute_optimal"] = json!({"a": al.a, "b": al.b, "G": al.g});
         text += &format!(
             "compute-optimal: N* ∝ C^{:.4}, D* ∝ C^{:.4}, G = {}\n",
@@ -340,10 +521,15 @@ fn describe(state: &ShareState, data: &Dataset, skipped: usize, r: &FitReport) -
             fmt_sig(al.g, 4)
         );
     }
-    if data.points.iter().all(|p| p.n.is_finite()) {
+    if law.answers() == Answers::Frontier
+        && data
+            .points
+            .iter()
+            .all(|p| p.n.is_finite() && p.c.is_finite())
+    {
         let mut approaches = Map::new();
         text += "allocation exponent a by Hoffmann's approaches (95% interval):\n";
-        if let Some(al) = allocation(law, &r.params) {
+        if let Some(al) = allocation(model, &r.params) {
             text += &format!("  3 (parametric fit)  a = {:.4}\n", al.a);
         }
         for (key, label, result) in [
@@ -381,17 +567,36 @@ fn describe(state: &ShareState, data: &Dataset, skipped: usize, r: &FitReport) -
         obj["approaches"] = Value::Object(approaches);
     }
     if let Ok(c) = state.budget.flops() {
-        let ans = at_budget(law, &r.params, c);
-        obj["budget"] = serde_json::to_value(ans).unwrap();
-        text += &budget_text(&ans);
+        match at_budget(model, &r.params, c) {
+            Some(ans) => {
+                obj["budget"] = serde_json::to_value(ans).unwrap();
+                text += &budget_text(&ans);
+            }
+            None => {
+                if let Some(why) = no_budget_answer(model) {
+                    obj["budget"] = json!({"error": why});
+                    text += &format!("budget: {why}\n");
+                }
+            }
+        }
     }
     if let Ok(t) = state.target_loss.trim().parse::<f64>() {
-        match compute_for_loss(law, &r.params, t) {
-            Ok(c) => {
-                obj["target"] = json!({"loss": t, "compute": c});
-                text += &format!("compute for loss {t}: {} FLOPs\n", fmt_sig(c, 4));
+        if let Some(v) = value_for_loss(model, &r.params, t) {
+            match v {
+                Ok((x, v)) => {
+                    obj["target"] = json!({"loss": t, x: v});
+                    text += &format!("{x} for loss {t}: {}\n", fmt_sig(v, 4));
+                }
+                Err(e) => text += &format!("target loss: {e}\n"),
             }
-            Err(e) => text += &format!("target loss: {e}\n"),
+        } else {
+            match compute_for_loss(model, &r.params, t) {
+                Ok(c) => {
+                    obj["target"] = json!({"loss": t, "compute": c});
+                    text += &format!("compute for loss {t}: {} FLOPs\n", fmt_sig(c, 4));
+                }
+                Err(e) => text += &format!("target loss: {e}\n"),
+            }
         }
     }
     Outcome {
@@ -400,7 +605,7 @@ fn describe(state: &ShareState, data: &Dataset, skipped: usize, r: &FitReport) -
     }
 }
 
-fn budget_text(a: &frontier_engine::answers::BudgetAnswer) -> String {
+fn budget_text(a: &BudgetAnswer) -> String {
     let mut t = format!("at C = {} FLOPs:", fmt_sig(a.compute, 4));
     if let (Some(n), Some(d), Some(r)) = (a.n, a.d, a.tokens_per_parameter) {
         t += &format!(
@@ -410,92 +615,213 @@ fn budget_text(a: &frontier_engine::answers::BudgetAnswer) -> String {
             fmt_sig(r, 3)
         );
     }
-    t + &format!(" L* = {:.4}\n", a.loss)
+    t += &format!(" L* = {:.4}", a.loss);
+    if let Some(x) = a.a {
+        t += &format!(", local a = d ln N*/d ln C = {x:.4}");
+    }
+    t + "\n"
 }
 
-fn cmd_optimal(raw: &[String]) -> Result<String, String> {
-    let a = Args::parse(
-        raw,
-        &[
-            "--E",
-            "--A",
-            "--B",
-            "--alpha",
-            "--beta",
-            "--preset",
-            "--compute",
-            "--target-loss",
-        ],
-    )?;
-    if a.help() {
-        return Ok(USAGE.into());
+fn cmd_laws(json_out: bool) -> String {
+    let all = laws::catalogue();
+    if json_out {
+        let v: Vec<Value> = all
+            .iter()
+            .map(|l| {
+                json!({
+                    "id": l.id,
+                    "name": l.name,
+                    "formula": l.formula,
+                    "target": l.target,
+                    "parameters": l.parameter_names(),
+                    "positive": l.params.iter().filter(|p| p.positive).map(|p| p.name.clone()).collect::<Vec<_>>(),
+                    "needs": l.columns(),
+                    "answers": l.answers(),
+                    "fixed": l.fixed.iter().map(|(n, v)| json!({"name": n, "value": v})).collect::<Vec<_>>(),
+                    "source": l.source,
+                    "conventions": l.conventions,
+                    "presets": l.presets,
+                })
+            })
+            .collect();
+        return serde_json::to_string_pretty(&v).unwrap();
     }
-    if let Some(extra) = a.positional.first() {
-        return Err(format!(
-            "optimal takes no positional argument, got \"{extra}\""
+    let mut t = String::new();
+    for l in &all {
+        t += &format!(
+            "{:<24} {}\n{:<24} {}\n{:<24} needs {}; {}\n",
+            l.id,
+            l.name,
+            "",
+            l.display().replace('\n', " "),
+            "",
+            l.columns().join(", "),
+            l.source
+        );
+        for p in &l.presets {
+            t += &format!("{:<24} preset {}: {}\n", "", p.id, p.name);
+        }
+    }
+    t.trim_end().to_string()
+}
+
+fn cmd_compare(a: CompareArgs) -> Result<String, Failure> {
+    let text = read_input(&a.file)?;
+    let table = frontier_engine::parse_runs(&text);
+    if table.fatal {
+        return Err(Failure(format!(
+            "the data cannot be read: {}",
+            table
+                .issues
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
+    let specs: Vec<LawSpec> = match &a.laws {
+        Some(ids) => ids.iter().map(|id| LawSpec::catalogue(id)).collect(),
+        None => laws::catalogue()
+            .into_iter()
+            .filter(|l| table.missing(&l.columns(), &l.target).is_empty())
+            .map(|l| LawSpec::catalogue(&l.id))
+            .collect(),
+    };
+    let rows = compare(
+        &table,
+        &specs,
+        a.drop_top,
+        a.delta.unwrap_or(1e-3),
+        a.holdout_top,
+    );
+    if a.json {
+        return Ok(serde_json::to_string_pretty(&json!({
+            "holdout_top": a.holdout_top,
+            "rows": rows,
+        }))
+        .unwrap());
+    }
+    let mut t = format!(
+        "{:<24} {:>14} {:>3} {:>10} {:>10} {:>12}\n",
+        "law", "objective", "k", "AIC", "BIC", "extrap. err"
+    );
+    let opt =
+        |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "–".into());
+    for r in &rows {
+        t += &format!(
+            "{:<24} {:>14} {:>3} {:>10} {:>10} {:>12}\n",
+            r.law,
+            opt(r.objective, 8),
+            r.parameters,
+            opt(r.aic, 1),
+            opt(r.bic, 1),
+            r.extrapolation_error
+                .map(|e| format!("{e:.4}"))
+                .unwrap_or_else(|| "–".into())
+        );
+        if let Some(n) = &r.note {
+            t += &format!("  {n}\n");
+        }
+    }
+    t += &format!(
+        "AIC, BIC: Gaussian on the log residuals; extrapolation error: RMS log error on the top {:.0}% of compute, predicted by a refit without them.",
+        a.holdout_top * 100.0
+    );
+    Ok(t)
+}
+
+fn cmd_optimal(a: OptimalArgs) -> Result<String, Failure> {
+    let (model, params) = if let Some(id) = &a.preset {
+        let (law, preset) = laws::preset(id).ok_or_else(|| {
+            let ids: Vec<&str> = laws::catalogue()
+                .iter()
+                .flat_map(|l| l.presets.iter().map(|p| p.id))
+                .collect();
+            format!("unknown preset \"{id}\"; use one of {}", ids.join(", "))
+        })?;
+        (Model::catalogue(&law.id)?, preset.values)
+    } else if let Some(id) = &a.law {
+        let model = Model::catalogue(id)?;
+        let mut values = Vec::new();
+        for name in model.law.parameter_names() {
+            let v = a
+                .param
+                .iter()
+                .rev()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| *v)
+                .ok_or_else(|| {
+                    format!(
+                        "missing --param {name}=VALUE; the law's parameters are {}",
+                        model.law.parameter_names().join(", ")
+                    )
+                })?;
+            values.push(v);
+        }
+        for (n, _) in &a.param {
+            if !model.law.parameter_names().contains(n) {
+                return Err(Failure(format!(
+                    "--param {n}: not a parameter of {}; its parameters are {}",
+                    model.law.id,
+                    model.law.parameter_names().join(", ")
+                )));
+            }
+        }
+        (model, values)
+    } else {
+        let mut v = Vec::new();
+        for (name, x) in [
+            ("--E", a.e),
+            ("--A", a.a),
+            ("--B", a.b),
+            ("--alpha", a.alpha),
+            ("--beta", a.beta),
+        ] {
+            v.push(x.ok_or_else(|| {
+                format!("missing {name}; give --E, --A, --B, --alpha and --beta, or --preset, or --law with --param")
+            })?);
+        }
+        (Model::catalogue("chinchilla")?, v)
+    };
+    if a.compute.is_none() && a.target_loss.is_none() {
+        return Err(Failure(
+            "give --compute C (FLOPs), --target-loss L, or both".into(),
         ));
     }
-    let params = match a.get("--preset") {
-        Some(id) => {
-            preset(id)
-                .ok_or_else(|| {
-                    let ids: Vec<&str> = PRESETS.iter().map(|p| p.id).collect();
-                    format!("unknown preset \"{id}\"; use one of {}", ids.join(", "))
-                })?
-                .params
-        }
-        None => {
-            let mut v = Vec::new();
-            for name in ["--E", "--A", "--B", "--alpha", "--beta"] {
-                // Exponents such as 0.34 must not be read with unit suffixes,
-                // but parse_number only accepts positive numbers, which is
-                // what every parameter must be.
-                v.push(a.number(name)?.ok_or_else(|| {
-                    format!("missing {name}; give --E, --A, --B, --alpha and --beta, or --preset")
-                })?);
-            }
-            ChinchillaParams::from_slice(&v)
-        }
-    };
-    params.check()?;
-    let compute = a.number("--compute")?;
-    let target = a
-        .get("--target-loss")
-        .map(|v| {
-            v.trim()
-                .parse::<f64>()
-                .map_err(|_| format!("--target-loss \"{v}\": not a number"))
-        })
-        .transpose()?;
-    if compute.is_none() && target.is_none() {
-        return Err("give --compute C (FLOPs), --target-loss L, or both".into());
+    let mut named = Map::new();
+    for (n, v) in model.law.parameter_names().iter().zip(&params) {
+        named.insert(n.clone(), json!(v));
     }
-    let al = params.allocation();
-    let mut obj = json!({
-        "params": params,
-        "compute_optimal": {"a": al.a, "b": al.b, "G": al.g},
-    });
-    let mut text = format!(
-        "N* ∝ C^{:.4}, D* ∝ C^{:.4}, G = {}\n",
-        al.a,
-        al.b,
-        fmt_sig(al.g, 4)
-    );
-    if let Some(c) = compute {
-        let o = params.optimal_at(c);
+    let mut obj = json!({"law": model.law.id, "params": named});
+    let mut text = String::new();
+    if let Some(al) = allocation(&model, &params) {
+        obj["compute_optimal"] = json!({"a": al.a, "b": al.b, "G": al.g});
+        text += &format!(
+            "N* ∝ C^{:.4}, D* ∝ C^{:.4}, G = {}\n",
+            al.a,
+            al.b,
+            fmt_sig(al.g, 4)
+        );
+    }
+    if let Some(c) = a.compute {
+        let ans = at_budget(&model, &params, c).ok_or_else(|| {
+            no_budget_answer(&model)
+                .unwrap_or_else(|| "no optimum inside the model sizes from 1 to C/6".into())
+        })?;
         obj["compute"] = json!(c);
-        obj["N"] = json!(o.n);
-        obj["D"] = json!(o.d);
-        obj["tokens_per_parameter"] = json!(o.tokens_per_parameter);
-        obj["loss"] = json!(o.loss);
-        text += &budget_text(&at_budget(LawKind::Chinchilla, &params.to_vec(), c));
+        obj["N"] = json!(ans.n);
+        obj["D"] = json!(ans.d);
+        obj["tokens_per_parameter"] = json!(ans.tokens_per_parameter);
+        obj["loss"] = json!(ans.loss);
+        obj["a"] = json!(ans.a);
+        text += &budget_text(&ans);
     }
-    if let Some(t) = target {
-        let c = params.compute_for_loss(t)?;
+    if let Some(t) = a.target_loss {
+        let c = compute_for_loss(&model, &params, t)?;
         obj["target"] = json!({"loss": t, "compute": c});
         text += &format!("compute for loss {t}: {} FLOPs\n", fmt_sig(c, 4));
     }
-    Ok(if a.json() {
+    Ok(if a.json {
         serde_json::to_string_pretty(&obj).unwrap()
     } else {
         text.trim_end().to_string()
@@ -503,72 +829,67 @@ fn cmd_optimal(raw: &[String]) -> Result<String, String> {
 }
 
 /// Time the fit and the bootstrap natively on one core (what `scripts/bench`
-/// puts beside the WebAssembly figures). The median of `--repeat` runs.
-fn cmd_bench(raw: &[String]) -> Result<String, String> {
-    let a = Args::parse(raw, &["--repeat", "--bootstrap"])?;
-    let [file] = a.positional.as_slice() else {
-        return Err("bench needs the reference data FILE".into());
-    };
-    let repeat: usize = a
-        .get("--repeat")
-        .unwrap_or("3")
-        .parse()
-        .map_err(|_| "--repeat: expected a whole number")?;
-    let resamples: usize = a
-        .get("--bootstrap")
-        .unwrap_or("1000")
-        .parse()
-        .map_err(|_| "--bootstrap: expected a whole number")?;
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
-    let law = LawKind::Chinchilla;
-    let (data, _) = Dataset::from_text(&text, law.needs(), 5, law.dim())
-        .map_err(|i| format!("{file}: {}", i[0]))?;
-    let options = FitOptions::hoffmann(law);
+/// puts beside the WebAssembly figures): the hand-written Chinchilla kernel,
+/// the same law typed as a formula (the generic tape), and the bootstrap.
+/// The median of `repeat` runs.
+fn cmd_bench(file: &str, repeat: usize, resamples: usize) -> Result<String, Failure> {
+    let text = read_input(file)?;
     let median = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let (mut fit_s, mut boot_s) = (Vec::new(), Vec::new());
-    let mut last = None;
+    let time_fit = |spec: LawSpec| -> Result<(f64, FitReport, ShareState), Failure> {
+        let state = ShareState {
+            data: text.clone(),
+            law: spec,
+            drop_top: 5,
+            ..ShareState::default()
+        };
+        let p = state.prepare().map_err(|i| format!("{file}: {}", i[0]))?;
+        let mut secs = Vec::new();
+        let mut last = None;
+        for _ in 0..repeat.max(1) {
+            let t = std::time::Instant::now();
+            let r = fit(&p.model, &p.data, &p.options).map_err(|e| e.to_string())?;
+            secs.push(t.elapsed().as_secs_f64());
+            last = Some(r);
+        }
+        Ok((median(secs), last.unwrap(), state))
+    };
+    let (fast_s, r, state) = time_fit(LawSpec::catalogue("chinchilla"))?;
+    let (generic_s, g, _) = time_fit(LawSpec::custom("E + A/N^alpha + B/D^beta"))?;
+    let p = state.prepare().map_err(|i| format!("{file}: {}", i[0]))?;
+    let boot = BootstrapOptions {
+        resamples,
+        ..BootstrapOptions::default()
+    };
+    let all: Vec<usize> = (0..resamples).collect();
+    let mut boot_s = Vec::new();
     for _ in 0..repeat.max(1) {
         let t = std::time::Instant::now();
-        let r = fit(law, &data, &options).map_err(|e| e.to_string())?;
-        fit_s.push(t.elapsed().as_secs_f64());
-        let boot = BootstrapOptions {
-            resamples,
-            ..BootstrapOptions::default()
-        };
-        let all: Vec<usize> = (0..resamples).collect();
-        let t = std::time::Instant::now();
-        run_resamples(law, &data, &options, &r, &boot, &all, |_, _| true)
+        run_resamples(&p.model, &p.data, &p.options, &r, &boot, &all, |_, _| true)
             .map_err(|e| e.to_string())?;
         boot_s.push(t.elapsed().as_secs_f64());
-        last = Some(r);
     }
-    let r = last.expect("one run at least");
     Ok(serde_json::to_string_pretty(&json!({
         "points": r.points,
         "starts": r.starts,
         "objective": r.objective,
         "evaluations": r.evaluations,
-        "fit_seconds": median(fit_s),
+        "fit_seconds": fast_s,
+        "generic_fit_seconds": generic_s,
+        "generic_objective": g.objective,
+        "generic_evaluations": g.evaluations,
         "bootstrap_resamples": resamples,
         "bootstrap_seconds": median(boot_s),
     }))
     .unwrap())
 }
 
-fn cmd_link(raw: &[String]) -> Result<String, String> {
-    let a = Args::parse(raw, &[])?;
-    if a.help() {
-        return Ok(USAGE.into());
-    }
-    let [link] = a.positional.as_slice() else {
-        return Err("link needs exactly one LINK (quote it: it contains '#')".into());
-    };
+fn cmd_link(link: &str, json_out: bool) -> Result<String, Failure> {
     let state = ShareState::decode(link).map_err(|e| e.to_string())?;
     let outcome = fit_state(&state, "link data")?;
-    Ok(if a.json() {
+    Ok(if json_out {
         serde_json::to_string_pretty(&outcome.json).unwrap()
     } else {
         outcome.text

@@ -137,9 +137,12 @@ fn errors_go_to_stderr_with_a_non_zero_exit() {
     assert_ne!(code, 0);
     assert!(err.contains("damaged"), "{err}");
 
+    // Usage errors exit 2, data errors 1.
     let (code, _, err) = frontier(&["frobnicate"]);
-    assert_ne!(code, 0);
-    assert!(err.contains("unknown command"), "{err}");
+    assert_eq!(code, 2);
+    assert!(err.contains("unrecognized subcommand"), "{err}");
+    let (code, _, _) = frontier(&["fit", "/no/such/file.csv"]);
+    assert_eq!(code, 1);
 
     let (code, _, err) = frontier(&["fit", REFERENCE, "--delta", "-1"]);
     assert_ne!(code, 0);
@@ -181,5 +184,220 @@ fn bootstrap_intervals_in_json_and_reproduced_by_a_link() {
 
     let (code, _, err) = frontier(&["fit", REFERENCE, "--bootstrap", "100000"]);
     assert_ne!(code, 0);
-    assert!(err.contains("from 2 to 10000"), "{err}");
+    assert!(err.contains("not in 2..=10000"), "{err}");
+}
+
+#[test]
+fn laws_lists_the_catalogue_in_the_documented_shape() {
+    let v = json(&["laws", "--json"]);
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "chinchilla",
+        "compute_power_law",
+        "kaplan_n",
+        "kaplan_d",
+        "kaplan_nd",
+        "kaplan_ns",
+        "power_plus_constant_n",
+        "power_plus_constant_d",
+        "power_plus_constant_c",
+        "overtraining",
+        "data_constrained",
+        "rectified_finetune",
+        "loss_to_loss",
+        "downstream_exponential",
+        "downstream_sigmoid",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let chin = &v[0];
+    assert_eq!(chin["formula"], "E + A/N^alpha + B/D^beta");
+    assert_eq!(
+        chin["parameters"],
+        serde_json::json!(["E", "A", "B", "alpha", "beta"])
+    );
+    assert_eq!(chin["needs"], serde_json::json!(["N", "D"]));
+}
+
+fn write_temp(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("frontier-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_kaplan_table_with_only_n_and_loss_fits_its_law() {
+    let mut text = String::from("params,loss\n");
+    for i in 0..12 {
+        let n = 1e6 * 10f64.powf(i as f64 / 3.0);
+        text += &format!("{n},{}\n", (8.8e13 / n).powf(0.076));
+    }
+    let path = write_temp("kaplan.csv", &text);
+    let v = json(&[
+        "fit",
+        path.to_str().unwrap(),
+        "--law",
+        "kaplan_n",
+        "--target-loss",
+        "2.5",
+        "--json",
+    ]);
+    assert_eq!(v["law"], "kaplan_n");
+    let a = v["params"]["alpha_N"].as_f64().unwrap();
+    assert!((a - 0.076).abs() < 1e-4, "{a}");
+    // A law of N alone: no compute budget, but the N for a target loss.
+    assert!(v["budget"]["error"].as_str().unwrap().contains("N alone"));
+    let n = v["target"]["N"].as_f64().unwrap();
+    assert!(((8.8e13 / n).powf(0.076) - 2.5).abs() < 1e-6, "{n}");
+}
+
+#[test]
+fn a_typed_formula_fits_and_its_syntax_errors_point_at_the_column() {
+    let v = json(&[
+        "fit",
+        REFERENCE,
+        "--drop-top",
+        "5",
+        "--formula",
+        "E + A/N^alpha + B/D^beta",
+        "--fix",
+        "E=1.8",
+        "--tie",
+        "beta=alpha",
+        "--json",
+    ]);
+    assert_eq!(v["law"], "custom");
+    assert_eq!(v["params"]["E"], 1.8);
+    assert_eq!(v["params"]["alpha"], v["params"]["beta"]);
+    assert_eq!(
+        v["roles"],
+        serde_json::json!(["fixed", "fitted", "fitted", "fitted", "= alpha"])
+    );
+    assert_eq!(v["starts"], 180);
+
+    let (code, _, err) = frontier(&["fit", REFERENCE, "--formula", "E + A/N^alpha + (B/D^beta"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("line 1, column 26: expected ')'"), "{err}");
+    let (code, _, err) = frontier(&[
+        "fit",
+        REFERENCE,
+        "--formula",
+        "E + A/N^alpha",
+        "--fix",
+        "gamma=1",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("parameters are E, A, alpha"), "{err}");
+}
+
+#[test]
+fn grid_option_sets_one_axis() {
+    let v = json(&[
+        "fit",
+        REFERENCE,
+        "--drop-top",
+        "5",
+        "--law",
+        "compute_power_law",
+        "--grid",
+        "alpha=0.1:0.3:3",
+        "--json",
+    ]);
+    assert_eq!(v["starts"], 90);
+    let (code, _, err) = frontier(&["fit", REFERENCE, "--grid", "gamma=0:1:3"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("fitted parameters are E, A, B, alpha, beta"),
+        "{err}"
+    );
+}
+
+#[test]
+fn compare_reports_every_law_in_the_documented_shape() {
+    let v = json(&[
+        "compare",
+        REFERENCE,
+        "--drop-top",
+        "5",
+        "--laws",
+        "chinchilla,compute_power_law",
+        "--json",
+    ]);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for r in rows {
+        for k in [
+            "law",
+            "objective",
+            "parameters",
+            "aic",
+            "bic",
+            "extrapolation_error",
+        ] {
+            assert!(!r[k].is_null(), "{k} in {r}");
+        }
+    }
+    assert_eq!(rows[0]["law"], "chinchilla");
+    assert!(rows[0]["aic"].as_f64().unwrap() < rows[1]["aic"].as_f64().unwrap());
+}
+
+#[test]
+fn optimal_for_any_law_of_n_and_d() {
+    // Gadre's form of the Besiroglu law with alpha = beta = 0.36: the same
+    // frontier as the Chinchilla law with those parameters.
+    let eta: f64 = 0.18;
+    let six = 6f64.powf(eta);
+    let (a, b) = (format!("a={}", 482.0 * six), format!("b={}", 2085.0 * six));
+    let v = json(&[
+        "optimal",
+        "--law",
+        "overtraining",
+        "--param",
+        "E=1.8",
+        "--param",
+        &a,
+        "--param",
+        &b,
+        "--param",
+        "eta=0.18",
+        "--compute",
+        "1e21",
+        "--json",
+    ]);
+    let w = json(&[
+        "optimal",
+        "--E",
+        "1.8",
+        "--A",
+        "482",
+        "--B",
+        "2085",
+        "--alpha",
+        "0.36",
+        "--beta",
+        "0.36",
+        "--compute",
+        "1e21",
+        "--json",
+    ]);
+    let (n1, n2) = (v["N"].as_f64().unwrap(), w["N"].as_f64().unwrap());
+    assert!((n1 / n2 - 1.0).abs() < 1e-9, "{n1} vs {n2}");
+    let (code, _, err) = frontier(&[
+        "optimal",
+        "--law",
+        "overtraining",
+        "--param",
+        "E=1.8",
+        "--compute",
+        "1e21",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("missing --param a=VALUE"), "{err}");
 }

@@ -17,10 +17,10 @@
 //!   between order statistics).
 
 use crate::answers::{allocation, at_budget};
-use crate::data::{Dataset, Point};
-use crate::fit::{objective, FitError, FitOptions, FitReport, Prepared};
-use crate::law::{Chinchilla, ComputePowerLaw, LawKind, ScalingLaw};
+use crate::data::Dataset;
+use crate::fit::{FitError, FitOptions, FitReport};
 use crate::lbfgs::minimize;
+use crate::model::Model;
 use serde::{Deserialize, Serialize};
 
 /// Default number of resamples.
@@ -102,14 +102,14 @@ pub struct Resample {
     pub converged: bool,
 }
 
-/// The points of resample `r`: units drawn with replacement, as many as the
-/// data has, each bringing all its points.
-pub fn resample_points(data: &Dataset, seed: u64, r: usize) -> Vec<Point> {
+/// The indices of the points of resample `r`: units drawn with
+/// replacement, as many as the data has, each bringing all its points.
+pub fn resample_indices(data: &Dataset, seed: u64, r: usize) -> Vec<usize> {
     let mut rng = SplitMix64::for_resample(seed, r);
     let units = data.groups.max(1);
     if !data.grouped_by_run {
         return (0..data.points.len())
-            .map(|_| data.points[rng.below(data.points.len())])
+            .map(|_| rng.below(data.points.len()))
             .collect();
     }
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); units];
@@ -118,9 +118,7 @@ pub fn resample_points(data: &Dataset, seed: u64, r: usize) -> Vec<Point> {
     }
     let mut out = Vec::with_capacity(data.points.len());
     for _ in 0..units {
-        for &i in &members[rng.below(units)] {
-            out.push(data.points[i]);
-        }
+        out.extend_from_slice(&members[rng.below(units)]);
     }
     out
 }
@@ -128,33 +126,7 @@ pub fn resample_points(data: &Dataset, seed: u64, r: usize) -> Vec<Point> {
 /// Refit the resamples with these indices, calling `progress(done, total)`
 /// after each; stops with [`FitError::Cancelled`] when it returns false.
 pub fn run_resamples(
-    kind: LawKind,
-    data: &Dataset,
-    options: &FitOptions,
-    report: &FitReport,
-    boot: &BootstrapOptions,
-    indices: &[usize],
-    progress: impl FnMut(usize, usize) -> bool,
-) -> Result<Vec<Resample>, FitError> {
-    boot.check()?;
-    match kind {
-        LawKind::Chinchilla => {
-            resamples_law(&Chinchilla, data, options, report, boot, indices, progress)
-        }
-        LawKind::ComputePowerLaw => resamples_law(
-            &ComputePowerLaw,
-            data,
-            options,
-            report,
-            boot,
-            indices,
-            progress,
-        ),
-    }
-}
-
-fn resamples_law<L: ScalingLaw>(
-    law: &L,
+    model: &Model,
     data: &Dataset,
     options: &FitOptions,
     report: &FitReport,
@@ -162,6 +134,7 @@ fn resamples_law<L: ScalingLaw>(
     indices: &[usize],
     mut progress: impl FnMut(usize, usize) -> bool,
 ) -> Result<Vec<Resample>, FitError> {
+    boot.check()?;
     let mut starts = vec![report.theta.clone()];
     starts.extend(
         report
@@ -172,11 +145,11 @@ fn resamples_law<L: ScalingLaw>(
     );
     let mut out = Vec::with_capacity(indices.len());
     for (k, &r) in indices.iter().enumerate() {
-        let prepared = Prepared::new(&resample_points(data, boot.seed, r));
+        let prepared = model.prepare(data, Some(&resample_indices(data, boot.seed, r)));
         let mut best: Option<(f64, Vec<f64>, bool)> = None;
         for x0 in &starts {
             let m = minimize(
-                |t, g| objective(law, t, &prepared, options.delta, g),
+                |t, g| model.objective(t, &prepared, options.delta, g),
                 x0,
                 &options.lbfgs,
             );
@@ -187,7 +160,7 @@ fn resamples_law<L: ScalingLaw>(
         let (f, theta, converged) = best.unwrap_or((f64::NAN, report.theta.clone(), false));
         out.push(Resample {
             index: r,
-            params: law.to_natural(&theta),
+            params: model.natural(&theta),
             objective: f,
             converged,
         });
@@ -248,7 +221,7 @@ pub fn interval(estimate: f64, values: impl IntoIterator<Item = f64>) -> Interva
 /// Resamples must be in index order for the result not to depend on workers
 /// (percentiles do not; the order of summation in the SE does).
 pub fn intervals(
-    kind: LawKind,
+    model: &Model,
     params: &[f64],
     resamples: &[Resample],
     budget: Option<f64>,
@@ -258,26 +231,30 @@ pub fn intervals(
         .iter()
         .filter(|r| r.objective.is_finite())
         .collect();
-    for (k, name) in kind.parameter_names().iter().enumerate() {
+    for (k, name) in model.law.parameter_names().iter().enumerate() {
         out.push((
             name.to_string(),
             interval(params[k], usable.iter().map(|r| r.params[k])),
         ));
     }
-    if let Some(al) = allocation(kind, params) {
+    if let Some(al) = allocation(model, params) {
         let each: Vec<_> = usable
             .iter()
-            .filter_map(|r| allocation(kind, &r.params))
+            .filter_map(|r| allocation(model, &r.params))
             .collect();
         out.push(("a".into(), interval(al.a, each.iter().map(|x| x.a))));
         out.push(("b".into(), interval(al.b, each.iter().map(|x| x.b))));
     }
-    if let Some(c) = budget {
-        let full = at_budget(kind, params, c);
+    if let Some((c, full)) = budget.and_then(|c| at_budget(model, params, c).map(|a| (c, a))) {
         let each: Vec<_> = usable
             .iter()
-            .map(|r| at_budget(kind, &r.params, c))
+            .filter_map(|r| at_budget(model, &r.params, c))
             .collect();
+        if allocation(model, params).is_none() {
+            if let Some(a) = full.a {
+                out.push(("a".into(), interval(a, each.iter().filter_map(|x| x.a))));
+            }
+        }
         let mut push = |name: &str, f: fn(&crate::answers::BudgetAnswer) -> Option<f64>| {
             if let Some(e) = f(&full) {
                 out.push((name.into(), interval(e, each.iter().filter_map(f))));
@@ -294,7 +271,7 @@ pub fn intervals(
 /// The 95% band of a frontier quantity (e.g. L*(C), N*(C)) at each compute
 /// value: (C, 2.5th percentile, 97.5th percentile).
 pub fn band(
-    kind: LawKind,
+    model: &Model,
     resamples: &[Resample],
     computes: &[f64],
     quantity: impl Fn(&crate::answers::BudgetAnswer) -> Option<f64>,
@@ -305,7 +282,7 @@ pub fn band(
             let mut v: Vec<f64> = resamples
                 .iter()
                 .filter(|r| r.objective.is_finite())
-                .filter_map(|r| quantity(&at_budget(kind, &r.params, c)))
+                .filter_map(|r| at_budget(model, &r.params, c).as_ref().and_then(&quantity))
                 .filter(|x| x.is_finite())
                 .collect();
             if v.len() < 2 {

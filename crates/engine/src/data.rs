@@ -167,11 +167,17 @@ pub struct Run {
     pub params: Option<f64>,
     pub tokens: Option<f64>,
     pub compute: Option<f64>,
+    /// The loss column's value; NaN when the table has no loss column (a
+    /// law may fit another column, e.g. a benchmark accuracy).
     pub loss: f64,
     /// The run this row belongs to, from a run column (several rows of one
     /// training run, e.g. checkpoints, share it). The bootstrap resamples
     /// whole runs when the data has one.
     pub group: Option<String>,
+    /// The other columns' fields as written, in the order of
+    /// [`RunTable::extra_headers`]; a law that uses one parses it then.
+    #[serde(skip)]
+    pub extra: Vec<String>,
 }
 
 impl Run {
@@ -207,6 +213,13 @@ pub struct RunTable {
     pub ignored: Vec<String>,
     /// The run column's header, when there is one.
     pub run_column: Option<String>,
+    /// Headers of the columns that are none of N, D, C, loss or run, as
+    /// written (their values are in [`Run::extra`]).
+    pub extra_headers: Vec<String>,
+    /// Header line of the table (for messages that name columns).
+    pub header_line: usize,
+    /// Every header, as written.
+    pub headers: Vec<String>,
     /// True when the text has no usable header (nothing can be fitted).
     pub fatal: bool,
 }
@@ -351,10 +364,13 @@ pub fn parse_runs(text: &str) -> RunTable {
     };
     let sep = detect_separator(header);
     let headers = split_fields(header, sep);
+    table.headers = headers.iter().map(|h| h.trim().to_string()).collect();
 
     // Column index for each quantity; the first matching header wins.
     let mut index: [Option<usize>; 4] = [None; 4];
     let mut run_index: Option<usize> = None;
+    let mut extra_index: Vec<usize> = Vec::new();
+    table.header_line = header_line;
     for (col, h) in headers.iter().enumerate() {
         let norm = normalise_header(h);
         let found = Quantity::ALL
@@ -371,47 +387,14 @@ pub fn parse_runs(text: &str) -> RunTable {
                 run_index = Some(col);
                 table.run_column = Some(h.trim().to_string());
             }
-            _ => table.ignored.push(h.trim().to_string()),
+            _ => {
+                table.ignored.push(h.trim().to_string());
+                table
+                    .extra_headers
+                    .push(h.trim().trim_matches('"').to_string());
+                extra_index.push(col);
+            }
         }
-    }
-
-    let expected = |q: Quantity| q.aliases()[..4.min(q.aliases().len())].join(", ");
-    if index[3].is_none() {
-        table.fatal = true;
-        table.issues.push(InputIssue {
-            line: Some(header_line),
-            column: None,
-            message: format!(
-                "missing column: no loss column in the header ({}); name one of: {}",
-                describe_headers(&headers),
-                expected(Quantity::Loss)
-            ),
-        });
-    }
-    let (has_n, has_d, has_c) = (index[0].is_some(), index[1].is_some(), index[2].is_some());
-    if !(has_c || (has_n && has_d)) {
-        table.fatal = true;
-        let missing = if has_n {
-            "a tokens column (D) or a compute column (C)".to_string()
-        } else if has_d {
-            "a model-size column (N) or a compute column (C)".to_string()
-        } else {
-            "model size and tokens (N and D), or compute (C)".to_string()
-        };
-        table.issues.push(InputIssue {
-            line: Some(header_line),
-            column: None,
-            message: format!(
-                "missing column: need {missing} in the header ({}); N is matched by {}; D by {}; C by {}",
-                describe_headers(&headers),
-                expected(Quantity::Params),
-                expected(Quantity::Tokens),
-                expected(Quantity::Compute)
-            ),
-        });
-    }
-    if table.fatal {
-        return table;
     }
 
     for (line_no, line) in lines {
@@ -471,11 +454,20 @@ pub fn parse_runs(text: &str) -> RunTable {
                 params: values[0],
                 tokens: values[1],
                 compute: values[2],
-                loss: values[3].expect("loss column is present"),
+                loss: values[3].unwrap_or(f64::NAN),
                 group: run_index
                     .and_then(|c| fields.get(c))
                     .map(|v| v.trim().trim_matches('"').to_string())
                     .filter(|v| !v.is_empty()),
+                extra: extra_index
+                    .iter()
+                    .map(|&c| {
+                        fields
+                            .get(c)
+                            .map(|v| v.trim().to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect(),
             });
         }
     }
@@ -536,6 +528,11 @@ pub struct Dataset {
     pub groups: usize,
     /// True when the units are runs from a run column, not single points.
     pub grouped_by_run: bool,
+    /// The columns a law reads, by symbol, one value per point.
+    pub values: Vec<(String, Vec<f64>)>,
+    /// The fitted column's values, one per point, and its symbol.
+    pub target: Vec<f64>,
+    pub target_name: String,
 }
 
 impl Dataset {
@@ -550,10 +547,11 @@ impl Dataset {
         let mut issues = Vec::new();
         let mut usable: Vec<&Run> = Vec::with_capacity(runs.len());
         for r in runs {
-            let complete = match needs {
-                Needs::ParamsAndTokens => r.n().is_some() && r.d().is_some(),
-                Needs::Compute => r.c().is_some(),
-            };
+            let complete = r.loss.is_finite()
+                && match needs {
+                    Needs::ParamsAndTokens => r.n().is_some() && r.d().is_some(),
+                    Needs::Compute => r.c().is_some(),
+                };
             if complete {
                 usable.push(r);
             } else {
@@ -561,6 +559,7 @@ impl Dataset {
                     line: Some(r.line),
                     column: None,
                     message: match needs {
+                        _ if !r.loss.is_finite() => "no loss on this line".into(),
                         Needs::ParamsAndTokens => {
                             "this law needs N and D (or N and C) on every line".into()
                         }
@@ -638,6 +637,16 @@ impl Dataset {
         }
         dataset.groups = groups;
         dataset.grouped_by_run = usable.iter().any(|r| r.group.is_some());
+        let col = |f: fn(&Point) -> f64| dataset.points.iter().map(f).collect::<Vec<f64>>();
+        let mut values = vec![("C".to_string(), col(|p| p.c))];
+        if needs == Needs::ParamsAndTokens {
+            values.push(("N".to_string(), col(|p| p.n)));
+            values.push(("D".to_string(), col(|p| p.d)));
+            values.push(("M".to_string(), col(|p| p.d / p.n)));
+        }
+        dataset.values = values;
+        dataset.target = col(|p| p.loss);
+        dataset.target_name = "L".into();
         if dataset.points.len() < min_points {
             return Err(vec![InputIssue::general(format!(
                 "too few points for the law: {} usable after dropping {}, need at least {} (one per parameter)",
@@ -662,6 +671,14 @@ impl Dataset {
         if table.fatal {
             return Err(table.issues);
         }
+        let columns: Vec<String> = match needs {
+            Needs::ParamsAndTokens => vec!["N".into(), "D".into()],
+            Needs::Compute => vec!["C".into()],
+        };
+        let missing = table.missing(&columns, "L");
+        if !missing.is_empty() {
+            return Err(missing);
+        }
         match Dataset::build(&table.runs, needs, drop_top, min_points) {
             Ok(d) => Ok((d, table.issues)),
             Err(mut more) => {
@@ -685,6 +702,419 @@ impl Dataset {
         let mut it = self.points.iter().map(|p| p.c).filter(|c| c.is_finite());
         let first = it.next()?;
         Some(it.fold((first, first), |(lo, hi), c| (lo.min(c), hi.max(c))))
+    }
+}
+
+/// A column symbol of the formula language and the headers it is read from
+/// (after [`normalise_header`]), besides N, D, C and the loss.
+pub const EXTRA_SYMBOLS: [(&str, &str, &[&str]); 9] = [
+    (
+        "U",
+        "unique tokens",
+        &["u", "unique tokens", "unique", "unique data", "ud", "u d"],
+    ),
+    (
+        "R",
+        "repetitions of the unique data (epochs - 1); D/U - 1 when U is given",
+        &["r", "repetitions", "repeats", "rd", "r d"],
+    ),
+    (
+        "step",
+        "training step",
+        &[
+            "step",
+            "steps",
+            "iteration",
+            "iter",
+            "global step",
+            "trainer global step",
+        ],
+    ),
+    (
+        "lr",
+        "learning rate",
+        &["lr", "learning rate", "lr 0", "train lr"],
+    ),
+    ("S1", "first loss or schedule column", &["s1"]),
+    ("S2", "second loss or schedule column", &["s2"]),
+    (
+        "L0",
+        "the loss a loss-to-loss law maps from",
+        &["l0", "loss0", "source loss", "train loss 0"],
+    ),
+    (
+        "L1",
+        "the loss a loss-to-loss law maps to",
+        &["l1", "loss1", "target loss"],
+    ),
+    (
+        "metric",
+        "a benchmark metric (accuracy or error) a downstream law predicts",
+        &[
+            "metric",
+            "acc",
+            "accuracy",
+            "score",
+            "top1",
+            "top 1",
+            "error",
+            "err",
+            "top1 error",
+            "top 1 error",
+            "benchmark",
+        ],
+    ),
+];
+
+/// The column symbols every formula may use, with what they mean.
+pub fn standard_columns() -> Vec<(&'static str, &'static str)> {
+    let mut v = vec![
+        ("N", "model size (parameters)"),
+        ("D", "training tokens; C/(6N) when missing"),
+        ("C", "training compute in FLOPs; 6ND when missing"),
+        ("M", "tokens per parameter D/N"),
+        ("L", "the loss column"),
+    ];
+    v.extend(EXTRA_SYMBOLS.iter().map(|(s, d, _)| (*s, *d)));
+    v
+}
+
+/// Parse a value of a column other than N, D, C and the loss: any finite
+/// number (zero and negatives allowed), with the same suffixes.
+pub fn parse_value(raw: &str) -> Result<f64, NumberError> {
+    let t = raw.trim().trim_matches('"').trim();
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    match parse_number(body) {
+        Ok(v) => Ok(if neg { -v } else { v }),
+        Err(NumberError::NotPositive(0.0)) => Ok(0.0),
+        Err(e) => Err(e),
+    }
+}
+
+impl RunTable {
+    /// Index in [`RunTable::extra_headers`] of the column a symbol names:
+    /// its aliases for the standard symbols, else a header equal to it as
+    /// written or after [`normalise_header`].
+    pub fn extra_column(&self, symbol: &str) -> Option<usize> {
+        let norm = normalise_header(symbol);
+        let aliases: Vec<&str> = EXTRA_SYMBOLS
+            .iter()
+            .find(|(s, _, _)| *s == symbol)
+            .map(|(_, _, a)| a.to_vec())
+            .unwrap_or_default();
+        self.extra_headers
+            .iter()
+            .position(|h| h == symbol)
+            .or_else(|| {
+                self.extra_headers.iter().position(|h| {
+                    let n = normalise_header(h);
+                    n == norm || aliases.contains(&n.as_str())
+                })
+            })
+    }
+
+    /// The value of a column symbol on a run: None when the table cannot
+    /// give it at all, Some(Err) when this run's field is bad.
+    pub fn value(&self, run: &Run, symbol: &str) -> Option<Result<f64, String>> {
+        let need = |v: Option<f64>, what: &str| {
+            Some(v.ok_or_else(|| format!("no value for {what} on this line")))
+        };
+        match symbol {
+            "N" if self.has(Quantity::Params) => need(run.n(), "N"),
+            "D" if self.has(Quantity::Tokens)
+                || self.has(Quantity::Compute) && self.has(Quantity::Params) =>
+            {
+                need(run.d(), "D")
+            }
+            "C" if self.has(Quantity::Compute)
+                || self.has(Quantity::Params) && self.has(Quantity::Tokens) =>
+            {
+                need(run.c(), "C")
+            }
+            "M" if self.value(run, "N").is_some() && self.value(run, "D").is_some() => {
+                need(run.d().zip(run.n()).map(|(d, n)| d / n), "M = D/N")
+            }
+            "L" if self.has(Quantity::Loss) => Some(if run.loss.is_finite() {
+                Ok(run.loss)
+            } else {
+                Err("no loss on this line".into())
+            }),
+            "N" | "D" | "C" | "M" | "L" => None,
+            _ => match self.extra_column(symbol) {
+                Some(k) => {
+                    let raw = run.extra.get(k).map(String::as_str).unwrap_or("");
+                    Some(parse_value(raw).map_err(|e| match e {
+                        NumberError::Empty => format!("missing value for {symbol}"),
+                        e => format!("\"{raw}\": {e}"),
+                    }))
+                }
+                // Repetitions from unique tokens: R = D/U - 1.
+                None if symbol == "R" => match (self.value(run, "U"), self.value(run, "D")) {
+                    (Some(u), Some(d)) => Some(u.and_then(|u| d.map(|d| d / u - 1.0))),
+                    _ => None,
+                },
+                None => None,
+            },
+        }
+    }
+
+    /// The header a symbol is read from, for messages.
+    pub fn header_of(&self, symbol: &str) -> Option<String> {
+        let q = match symbol {
+            "N" => Some(Quantity::Params),
+            "D" => Some(Quantity::Tokens),
+            "C" => Some(Quantity::Compute),
+            "L" => Some(Quantity::Loss),
+            _ => None,
+        };
+        if let Some(q) = q {
+            return self
+                .recognised
+                .iter()
+                .find(|(r, _)| *r == q)
+                .map(|(_, h)| h.clone());
+        }
+        self.extra_column(symbol)
+            .map(|k| self.extra_headers[k].clone())
+    }
+
+    /// Why a law that reads `columns` and fits `target` cannot use this
+    /// table at all (a missing column), in words; empty when it can.
+    pub fn missing(&self, columns: &[String], target: &str) -> Vec<InputIssue> {
+        let expected = |q: Quantity| q.aliases()[..4.min(q.aliases().len())].join(", ");
+        let found = describe_headers(&self.headers);
+        let at = |message: String| InputIssue {
+            line: Some(self.header_line),
+            column: None,
+            message,
+        };
+        let mut out = Vec::new();
+        let probe = Run {
+            line: 0,
+            params: Some(1.0),
+            tokens: Some(1.0),
+            compute: Some(1.0),
+            loss: 1.0,
+            group: None,
+            extra: vec![String::new(); self.extra_headers.len()],
+        };
+        if self.value(&probe, target).is_none() {
+            out.push(at(if target == "L" {
+                format!(
+                    "missing column: no loss column in the header ({found}); name one of: {}",
+                    expected(Quantity::Loss)
+                )
+            } else {
+                format!("missing column: this law fits \"{target}\", which is no column of the header ({found})")
+            }));
+        }
+        let (has_n, has_d, has_c) = (
+            self.has(Quantity::Params),
+            self.has(Quantity::Tokens),
+            self.has(Quantity::Compute),
+        );
+        let wants = |s: &str| columns.iter().any(|c| c == s);
+        let nd = (wants("N") && (wants("D") || wants("M"))) || wants("M");
+        if nd && has_c && !has_n {
+            out.push(at(format!(
+                "missing column: this law needs model sizes (N) and tokens (D, or N and C), and the header ({found}) has compute but no N: with compute alone, choose the power law in compute"
+            )));
+        } else if nd && !(has_n && (has_d || has_c)) {
+            let missing = if has_n {
+                "a tokens column (D) or a compute column (C)".to_string()
+            } else if has_d {
+                "a model-size column (N) or a compute column (C)".to_string()
+            } else {
+                "model size and tokens (N and D), or compute (C)".to_string()
+            };
+            out.push(at(format!(
+                "missing column: need {missing} in the header ({found}); N is matched by {}; D by {}; C by {}",
+                expected(Quantity::Params),
+                expected(Quantity::Tokens),
+                expected(Quantity::Compute)
+            )));
+        }
+        for c in columns {
+            if nd && (c == "N" || c == "D" || c == "M") {
+                continue;
+            }
+            if c == target || self.value(&probe, c).is_some() {
+                continue;
+            }
+            let how = match c.as_str() {
+                "N" => format!(
+                    "a model-size column (N), matched by {}",
+                    expected(Quantity::Params)
+                ),
+                "D" => format!(
+                    "a tokens column (D), or N and C; D is matched by {}",
+                    expected(Quantity::Tokens)
+                ),
+                "C" => format!(
+                    "a compute column (C), or N and D; C is matched by {}",
+                    expected(Quantity::Compute)
+                ),
+                "L" => format!("a loss column, matched by {}", expected(Quantity::Loss)),
+                s => match EXTRA_SYMBOLS.iter().find(|(x, _, _)| *x == s) {
+                    Some((_, what, aliases)) => {
+                        format!("{s} ({what}), matched by {}", aliases.join(", "))
+                    }
+                    None => format!("a column headed \"{s}\""),
+                },
+            };
+            out.push(at(format!(
+                "missing column: this law needs {how}; the header has {found}"
+            )));
+        }
+        out
+    }
+}
+
+impl Dataset {
+    /// Check a parsed table for a law that reads the column symbols
+    /// `columns` and fits `target` (on a log scale, so it must be positive).
+    /// Lines whose needed values are bad are reported and left out; a
+    /// missing column is an error. `min_points` is the number of fitted
+    /// parameters.
+    pub fn for_law(
+        table: &RunTable,
+        columns: &[String],
+        target: &str,
+        drop_top: usize,
+        min_points: usize,
+    ) -> Result<(Dataset, Vec<InputIssue>), Vec<InputIssue>> {
+        if table.fatal {
+            return Err(table.issues.clone());
+        }
+        let missing = table.missing(columns, target);
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        let mut skipped = Vec::new();
+        let mut rows: Vec<(&Run, Vec<f64>, f64)> = Vec::new();
+        'runs: for r in &table.runs {
+            let mut vals = Vec::with_capacity(columns.len());
+            for c in columns {
+                match table.value(r, c) {
+                    Some(Ok(v)) if v.is_finite() => vals.push(v),
+                    Some(Ok(_)) => {
+                        skipped.push(issue_on(table, r, c, format!("{c} is not finite")));
+                        continue 'runs;
+                    }
+                    Some(Err(m)) => {
+                        skipped.push(issue_on(table, r, c, m));
+                        continue 'runs;
+                    }
+                    None => unreachable!("missing columns were refused above"),
+                }
+            }
+            let t = match table.value(r, target) {
+                Some(Ok(t)) if t > 0.0 && t.is_finite() => t,
+                Some(Ok(t)) => {
+                    skipped.push(issue_on(
+                        table,
+                        r,
+                        target,
+                        format!("{t}: the fit compares logarithms, so {target} must be positive"),
+                    ));
+                    continue;
+                }
+                Some(Err(m)) => {
+                    skipped.push(issue_on(table, r, target, m));
+                    continue;
+                }
+                None => unreachable!("missing columns were refused above"),
+            };
+            rows.push((r, vals, t));
+        }
+        // Drop the K highest targets; ties broken by line.
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&i, &j| {
+            rows[j]
+                .2
+                .total_cmp(&rows[i].2)
+                .then(rows[i].0.line.cmp(&rows[j].0.line))
+        });
+        let k = drop_top.min(rows.len());
+        let mut drop = vec![false; rows.len()];
+        for &i in &order[..k] {
+            drop[i] = true;
+        }
+        let mut d = Dataset {
+            values: columns.iter().map(|c| (c.clone(), Vec::new())).collect(),
+            target_name: target.to_string(),
+            ..Dataset::default()
+        };
+        let mut run_ids: std::collections::HashMap<String, u32> = Default::default();
+        let mut groups = 0usize;
+        for (i, (r, vals, t)) in rows.iter().enumerate() {
+            if drop[i] {
+                d.dropped.push((*r).clone());
+                continue;
+            }
+            let (n, dd, c) = (
+                r.n().unwrap_or(f64::NAN),
+                r.d().unwrap_or(f64::NAN),
+                r.c().unwrap_or(f64::NAN),
+            );
+            let ln = |x: f64| if x > 0.0 { crate::ln(x) } else { f64::NAN };
+            let fresh = groups as u32;
+            let id = match &r.group {
+                Some(name) => *run_ids.entry(name.clone()).or_insert(fresh),
+                None => fresh,
+            };
+            if id == fresh {
+                groups += 1;
+            }
+            d.points.push(Point {
+                line: r.line,
+                n,
+                d: dd,
+                c,
+                loss: r.loss,
+                ln_n: ln(n),
+                ln_d: ln(dd),
+                ln_c: ln(c),
+                ln_loss: ln(r.loss),
+                group: id,
+            });
+            for (col, v) in d.values.iter_mut().zip(vals) {
+                col.1.push(*v);
+            }
+            d.target.push(*t);
+        }
+        d.groups = groups;
+        d.grouped_by_run = table.runs.iter().any(|r| r.group.is_some());
+        if d.points.len() < min_points {
+            let mut all = skipped;
+            all.push(InputIssue::general(format!(
+                "too few points for the law: {} usable after dropping {}, need at least {} (one per parameter)",
+                d.points.len(),
+                k,
+                min_points
+            )));
+            return Err(all);
+        }
+        Ok((d, skipped))
+    }
+
+    /// The values of a column symbol, one per point.
+    pub fn column(&self, symbol: &str) -> Option<&[f64]> {
+        self.values
+            .iter()
+            .find(|(s, _)| s == symbol)
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+fn issue_on(table: &RunTable, r: &Run, symbol: &str, message: String) -> InputIssue {
+    InputIssue {
+        line: Some(r.line),
+        column: table.header_of(symbol),
+        message,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Hoffmann's fitting procedure, generic over [`ScalingLaw`]s.
+//! Hoffmann's fitting procedure, for any law ([`crate::model::Model`]).
 //!
 //! Hoffmann et al. (2022), Approach 3, as replicated by Besiroglu et al. (2024):
 //! minimise the sum over points of Huber_delta(r_i), where
@@ -16,10 +16,10 @@
 //! [`run_starts`] runs a range of grid starts, [`summarise`] combines outcomes
 //! (in grid order, so the result does not depend on how the range was split).
 
-use crate::data::{Dataset, Point};
-use crate::kernel::Columns;
-use crate::law::{Chinchilla, ComputePowerLaw, LawKind, ScalingLaw};
+use crate::data::Dataset;
 use crate::lbfgs::{minimize, LbfgsConfig, Termination};
+use crate::model::Model;
+pub use crate::model::Prepared;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -38,62 +38,6 @@ pub fn huber(r: f64, delta: f64) -> f64 {
 #[inline(always)]
 pub fn huber_derivative(r: f64, delta: f64) -> f64 {
     r.clamp(-delta, delta)
-}
-
-/// The fit objective sum_i Huber_delta(log L_hat_i - log L_i) and its gradient
-/// with respect to theta (written into `grad`), through the law's kernel when
-/// it has one.
-pub fn objective<L: ScalingLaw>(
-    law: &L,
-    theta: &[f64],
-    data: &Prepared,
-    delta: f64,
-    grad: &mut [f64],
-) -> f64 {
-    if let Some(v) = law.objective_kernel(theta, &data.columns, delta, grad) {
-        return v;
-    }
-    objective_by_point(law, theta, &data.points, delta, grad)
-}
-
-/// The objective as a plain loop over points, for any law: the reference the
-/// kernels are tested against.
-pub fn objective_by_point<L: ScalingLaw>(
-    law: &L,
-    theta: &[f64],
-    points: &[Point],
-    delta: f64,
-    grad: &mut [f64],
-) -> f64 {
-    let mut total = 0.0;
-    let mut gp = [0.0f64; 8];
-    let gp = &mut gp[..L::DIM];
-    grad.iter_mut().for_each(|g| *g = 0.0);
-    for p in points {
-        let r = law.log_prediction_with_gradient(theta, p, gp) - p.ln_loss;
-        total += huber(r, delta);
-        let h = huber_derivative(r, delta);
-        for (g, d) in grad.iter_mut().zip(gp.iter()) {
-            *g += h * d;
-        }
-    }
-    total
-}
-
-/// Points with their column layout, built once per fit.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Prepared {
-    pub points: Vec<Point>,
-    pub columns: Columns,
-}
-
-impl Prepared {
-    pub fn new(points: &[Point]) -> Prepared {
-        Prepared {
-            points: points.to_vec(),
-            columns: Columns::new(points),
-        }
-    }
 }
 
 /// The starting points: the Cartesian product of one list of values per
@@ -189,10 +133,10 @@ pub struct AbandonRule {
 
 impl FitOptions {
     /// Hoffmann's settings for a law: delta = 1e-3 and the law's default grid.
-    pub fn hoffmann(kind: LawKind) -> FitOptions {
+    pub fn hoffmann(model: &Model) -> FitOptions {
         FitOptions {
             delta: 1e-3,
-            grid: kind.default_grid(),
+            grid: model.default_grid(),
             lbfgs: LbfgsConfig::search(),
             // The objective is flat near the optimum (gradients of 1e-9
             // move E in the 7th digit), so polishing asks for much more.
@@ -279,17 +223,17 @@ pub struct StartOutcome {
 }
 
 /// Run the grid starts with these indices.
-pub fn run_starts<L: ScalingLaw>(
-    law: &L,
+pub fn run_starts(
+    model: &Model,
     data: &Dataset,
     options: &FitOptions,
     starts: impl IntoIterator<Item = usize>,
 ) -> Vec<StartOutcome> {
-    run_prepared(law, &Prepared::new(&data.points), options, starts)
+    run_prepared(model, &model.prepare(data, None), options, starts)
 }
 
-fn run_prepared<L: ScalingLaw>(
-    law: &L,
+fn run_prepared(
+    model: &Model,
     prepared: &Prepared,
     options: &FitOptions,
     starts: impl IntoIterator<Item = usize>,
@@ -299,7 +243,7 @@ fn run_prepared<L: ScalingLaw>(
         .map(|i| {
             let x0 = options.grid.start(i);
             let m = minimize(
-                |t, g| objective(law, t, prepared, options.delta, g),
+                |t, g| model.objective(t, prepared, options.delta, g),
                 &x0,
                 &options.lbfgs,
             );
@@ -317,10 +261,15 @@ fn run_prepared<L: ScalingLaw>(
 /// A fitted law and how the fit went.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FitReport {
-    pub law: LawKind,
+    /// The law's id ("custom" for a typed formula).
+    pub law: String,
     pub parameter_names: Vec<String>,
-    /// Natural parameters, in `parameter_names` order.
+    /// Every parameter's value (fitted, fixed or tied), in
+    /// `parameter_names` order.
     pub params: Vec<f64>,
+    /// Names of the fitted coordinates, in `theta` order.
+    #[serde(default)]
+    pub coordinates: Vec<String>,
     /// Optimisation coordinates of the best start's end point.
     pub theta: Vec<f64>,
     /// Sum of Huber losses at the best point.
@@ -366,9 +315,8 @@ impl FitReport {
 pub const NEAR_BEST: f64 = 1e-6;
 
 /// Combine start outcomes into a report. Ties go to the lowest grid index.
-pub fn summarise<L: ScalingLaw>(
-    law: &L,
-    kind: LawKind,
+pub fn summarise(
+    model: &Model,
     data: &Dataset,
     options: &FitOptions,
     mut outcomes: Vec<StartOutcome>,
@@ -390,14 +338,14 @@ pub fn summarise<L: ScalingLaw>(
         .collect();
     // Polish the best end points with tight tolerances; the lowest wins
     // (ties to the better-ranked start, so the result is fixed by the grid).
-    let prepared = Prepared::new(&data.points);
+    let prepared = model.prepare(data, None);
     let mut polish_evaluations = 0;
     let best = ranked
         .iter()
         .take(options.polish_count.max(1))
         .map(|o| {
             let m = minimize(
-                |t, g| objective(law, t, &prepared, options.delta, g),
+                |t, g| model.objective(t, &prepared, options.delta, g),
                 &o.theta,
                 &options.polish,
             );
@@ -428,8 +376,8 @@ pub fn summarise<L: ScalingLaw>(
         .iter()
         .filter(|o| o.objective.is_finite() && o.objective - reached <= NEAR_BEST * reached.abs())
         .count();
-    let names = kind.grid_axis_names();
-    let at_grid_edge = (0..L::DIM)
+    let names = model.coordinate_names();
+    let at_grid_edge = (0..model.dim())
         .filter(|&k| {
             let axis = &options.grid.axes[k];
             let lo = axis.iter().cloned().fold(f64::INFINITY, f64::min);
@@ -439,13 +387,10 @@ pub fn summarise<L: ScalingLaw>(
         .map(|k| names[k].to_string())
         .collect();
     Ok(FitReport {
-        law: kind,
-        parameter_names: law
-            .parameter_names()
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        params: law.to_natural(&best.theta),
+        law: model.law.id.clone(),
+        parameter_names: model.law.parameter_names(),
+        params: model.natural(&best.theta),
+        coordinates: names,
         theta: best.theta.clone(),
         objective: best.objective,
         points: data.len(),
@@ -468,58 +413,48 @@ pub fn summarise<L: ScalingLaw>(
 }
 
 /// Fit a law to a data set with Hoffmann's procedure.
-pub fn fit(kind: LawKind, data: &Dataset, options: &FitOptions) -> Result<FitReport, FitError> {
-    fit_with_progress(kind, data, options, |_, _| true)
+pub fn fit(model: &Model, data: &Dataset, options: &FitOptions) -> Result<FitReport, FitError> {
+    fit_with_progress(model, data, options, |_, _| true)
 }
 
 /// [`fit`], calling `progress(done, total)` between batches of starts; the fit
 /// stops with [`FitError::Cancelled`] when it returns false.
 pub fn fit_with_progress(
-    kind: LawKind,
-    data: &Dataset,
-    options: &FitOptions,
-    progress: impl FnMut(usize, usize) -> bool,
-) -> Result<FitReport, FitError> {
-    match kind {
-        LawKind::Chinchilla => fit_law(&Chinchilla, kind, data, options, progress),
-        LawKind::ComputePowerLaw => fit_law(&ComputePowerLaw, kind, data, options, progress),
-    }
-}
-
-fn fit_law<L: ScalingLaw>(
-    law: &L,
-    kind: LawKind,
+    model: &Model,
     data: &Dataset,
     options: &FitOptions,
     progress: impl FnMut(usize, usize) -> bool,
 ) -> Result<FitReport, FitError> {
     let all: Vec<usize> = (0..options.grid.len()).collect();
-    let outcomes = starts_law(law, data, options, &all, progress)?;
-    summarise(law, kind, data, options, outcomes)
+    let outcomes = fit_starts(model, data, options, &all, progress)?;
+    summarise(model, data, options, outcomes)
 }
 
-fn starts_law<L: ScalingLaw>(
-    law: &L,
+/// Run some of a fit's grid starts, as one of several workers does, calling
+/// `progress(done, total)` between batches. [`combine`] joins the parts of
+/// all workers into the report [`fit`] gives.
+pub fn fit_starts(
+    model: &Model,
     data: &Dataset,
     options: &FitOptions,
     indices: &[usize],
     mut progress: impl FnMut(usize, usize) -> bool,
 ) -> Result<Vec<StartOutcome>, FitError> {
-    options.check(L::DIM)?;
+    options.check(model.dim())?;
     if let Some(&bad) = indices.iter().find(|&&i| i >= options.grid.len()) {
         return Err(FitError::BadOptions(format!(
             "start {bad} is outside the grid of {} starts",
             options.grid.len()
         )));
     }
-    let prepared = Prepared::new(&data.points);
+    let prepared = model.prepare(data, None);
     // The pilot: a fixed sample of the grid, run in full by every worker
     // alike, whose best objective sets the bar for abandoning other starts.
     let (pilot, options) = match options.abandon {
         None => (Vec::new(), options.clone()),
         Some(rule) => {
             let sample = (0..options.grid.len()).step_by(rule.pilot_every.max(1));
-            let pilot = run_prepared(law, &prepared, options, sample);
+            let pilot = run_prepared(model, &prepared, options, sample);
             let bar = pilot
                 .iter()
                 .map(|o| o.objective)
@@ -540,7 +475,9 @@ fn starts_law<L: ScalingLaw>(
             // Pilot starts keep their full run.
             match pilot.iter().find(|o| o.index == i) {
                 Some(o) => outcomes.push(o.clone()),
-                None => outcomes.extend(run_prepared(law, &prepared, &options, std::iter::once(i))),
+                None => {
+                    outcomes.extend(run_prepared(model, &prepared, &options, std::iter::once(i)))
+                }
             }
         }
         if !progress(outcomes.len(), total) {
@@ -550,25 +487,9 @@ fn starts_law<L: ScalingLaw>(
     Ok(outcomes)
 }
 
-/// Run some of a fit's grid starts, as one of several workers does, calling
-/// `progress(done, total)` between batches. [`combine`] joins the parts of
-/// all workers into the report [`fit`] gives.
-pub fn fit_starts(
-    kind: LawKind,
-    data: &Dataset,
-    options: &FitOptions,
-    indices: &[usize],
-    progress: impl FnMut(usize, usize) -> bool,
-) -> Result<Vec<StartOutcome>, FitError> {
-    match kind {
-        LawKind::Chinchilla => starts_law(&Chinchilla, data, options, indices, progress),
-        LawKind::ComputePowerLaw => starts_law(&ComputePowerLaw, data, options, indices, progress),
-    }
-}
-
 /// Join the outcomes of [`fit_starts`] calls that cover the whole grid.
 pub fn combine(
-    kind: LawKind,
+    model: &Model,
     data: &Dataset,
     options: &FitOptions,
     outcomes: Vec<StartOutcome>,
@@ -590,10 +511,7 @@ pub fn combine(
             "start {missing} is missing from the parts"
         )));
     }
-    match kind {
-        LawKind::Chinchilla => summarise(&Chinchilla, kind, data, options, outcomes),
-        LawKind::ComputePowerLaw => summarise(&ComputePowerLaw, kind, data, options, outcomes),
-    }
+    summarise(model, data, options, outcomes)
 }
 
 /// The starts worker `w` of `workers` runs: every workers-th start from w,
@@ -602,20 +520,9 @@ pub fn share_of_starts(total: usize, w: usize, workers: usize) -> Vec<usize> {
     (w..total).step_by(workers.max(1)).collect()
 }
 
-/// Residuals log L_hat - log L of a fitted law, one per point.
-pub fn residuals(kind: LawKind, theta: &[f64], data: &Dataset) -> Vec<f64> {
-    match kind {
-        LawKind::Chinchilla => data
-            .points
-            .iter()
-            .map(|p| Chinchilla.log_prediction(theta, p) - p.ln_loss)
-            .collect(),
-        LawKind::ComputePowerLaw => data
-            .points
-            .iter()
-            .map(|p| ComputePowerLaw.log_prediction(theta, p) - p.ln_loss)
-            .collect(),
-    }
+/// Residuals ln f - ln y of a fitted model, one per point.
+pub fn residuals(model: &Model, params: &[f64], data: &Dataset) -> Vec<f64> {
+    model.residuals(params, data)
 }
 
 #[cfg(test)]

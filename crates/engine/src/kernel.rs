@@ -78,6 +78,8 @@ pub trait Lanes: Copy {
     fn mul(self, o: Self) -> Self;
     fn div(self, o: Self) -> Self;
     fn abs(self) -> Self;
+    /// Square root (IEEE, correctly rounded).
+    fn sqrt(self) -> Self;
     /// Lane-wise `if self < o { o } else { self }` (NaN in self passes through).
     fn pmax(self, o: Self) -> Self;
     /// Lane-wise `if o < self { o } else { self }`.
@@ -193,6 +195,10 @@ impl Lanes for Pair {
         self.map(f64::abs)
     }
     #[inline(always)]
+    fn sqrt(self) -> Self {
+        self.map(f64::sqrt)
+    }
+    #[inline(always)]
     fn pmax(self, o: Self) -> Self {
         self.zip(o, |a, b| if a < b { b } else { a })
     }
@@ -244,7 +250,7 @@ impl Lanes for Pair {
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod simd {
+pub(crate) mod simd {
     use super::{Lanes, SHIFT};
     use core::arch::wasm32::*;
 
@@ -276,6 +282,10 @@ mod simd {
         #[inline(always)]
         fn abs(self) -> Self {
             Simd(f64x2_abs(self.0))
+        }
+        #[inline(always)]
+        fn sqrt(self) -> Self {
+            Simd(f64x2_sqrt(self.0))
         }
         #[inline(always)]
         fn pmax(self, o: Self) -> Self {

@@ -3,7 +3,13 @@
 //!
 //! - [`data`]: parse pasted tables (CSV, TSV, whitespace) into runs, with
 //!   errors that name the line, the column and the problem.
-//! - [`law`]: scaling laws as types ([`law::Chinchilla`], [`law::ComputePowerLaw`]).
+//! - [`formula`]: the formula language: parse, compile to a tape, evaluate
+//!   over columns of points with the exact gradient.
+//! - [`laws`]: the law catalogue, one file per family, as formulas.
+//! - [`model`]: a law with fixed and tied parameters, ready to fit.
+//! - [`law`]: the Chinchilla law written out by hand (the kernels' reference).
+//! - [`diagnose`]: warnings a reviewer needs: unidentified parameters and more.
+//! - [`compare`]: several laws on the same data: AIC, BIC, extrapolation.
 //! - [`lbfgs`]: the L-BFGS optimiser with a strong-Wolfe line search.
 //! - [`fit`]: Hoffmann's multi-start Huber fit, generic over laws.
 //! - [`optimal`]: the compute-optimal allocation in closed form, and budgets.
@@ -25,19 +31,23 @@
 pub mod answers;
 pub mod approaches;
 pub mod bootstrap;
+pub mod compare;
 pub mod data;
+pub mod diagnose;
 pub mod fit;
 pub mod format;
+pub mod formula;
 pub mod kernel;
 pub mod law;
+pub mod laws;
 pub mod lbfgs;
+pub mod model;
 pub mod optimal;
-pub mod presets;
 pub mod share;
 
 pub use data::{parse_runs, Dataset, InputIssue, Run, RunTable};
 pub use fit::{fit, fit_with_progress, FitOptions, FitReport, Grid};
-pub use law::{Chinchilla, ComputePowerLaw, LawKind, ScalingLaw};
+pub use model::{LawSpec, Model};
 pub use optimal::{ChinchillaParams, OptimalPoint};
 
 /// Natural logarithm used throughout the engine: [`kernel::ln`], built from

@@ -5,7 +5,7 @@
 //! earlier still decode; bump [`FORMAT_VERSION`] only when a field changes
 //! meaning, and keep a decoder for every version ever written.
 
-use crate::law::LawKind;
+use crate::model::LawSpec;
 use crate::optimal::BudgetInput;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -23,6 +23,32 @@ fn default_delta() -> f64 {
     1e-3
 }
 
+fn default_law() -> LawSpec {
+    LawSpec::catalogue("chinchilla")
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum LawField {
+    Id(String),
+    Spec(LawSpec),
+}
+
+fn law_out<S: serde::Serializer>(law: &LawSpec, s: S) -> Result<S::Ok, S::Error> {
+    if *law == LawSpec::catalogue(&law.id) {
+        LawField::Id(law.id.clone()).serialize(s)
+    } else {
+        LawField::Spec(law.clone()).serialize(s)
+    }
+}
+
+fn law_in<'de, D: serde::Deserializer<'de>>(d: D) -> Result<LawSpec, D::Error> {
+    Ok(match LawField::deserialize(d)? {
+        LawField::Id(id) => LawSpec::catalogue(&id),
+        LawField::Spec(s) => s,
+    })
+}
+
 /// Everything needed to reproduce what the page shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ShareState {
@@ -30,8 +56,17 @@ pub struct ShareState {
     pub v: u32,
     /// The pasted text, exactly as pasted.
     pub data: String,
-    #[serde(default)]
-    pub law: LawKind,
+    /// The law and the user's choices; a bare catalogue id in links that
+    /// have no choices (and in every link made before typed formulas).
+    #[serde(
+        default = "default_law",
+        serialize_with = "law_out",
+        deserialize_with = "law_in"
+    )]
+    pub law: LawSpec,
+    /// Laws in the comparison table (catalogue ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compare: Vec<String>,
     /// Number of highest-loss points dropped.
     #[serde(default)]
     pub drop_top: usize,
@@ -62,7 +97,8 @@ impl Default for ShareState {
         ShareState {
             v: FORMAT_VERSION,
             data: String::new(),
-            law: LawKind::Chinchilla,
+            law: default_law(),
+            compare: Vec::new(),
             drop_top: 0,
             delta: default_delta(),
             grid: None,
@@ -171,5 +207,62 @@ impl ShareState {
             )));
         }
         Ok(state)
+    }
+}
+
+/// What a state asks to fit: the parsed table, the law, the checked data
+/// and the fit options, built the same way by the page and the CLI.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub table: crate::data::RunTable,
+    pub model: crate::model::Model,
+    pub data: crate::data::Dataset,
+    /// Lines left out, each with its problem (parsing, then the law's check).
+    pub skipped: Vec<crate::data::InputIssue>,
+    pub options: crate::fit::FitOptions,
+}
+
+impl ShareState {
+    /// Parse the data, build the law and check the data for it. On failure,
+    /// every problem, each naming its line and column where it has one.
+    pub fn prepare(&self) -> Result<Prepared, Vec<crate::data::InputIssue>> {
+        use crate::data::{Dataset, InputIssue};
+        let table = crate::data::parse_runs(&self.data);
+        if table.fatal {
+            return Err(table.issues);
+        }
+        let model = crate::model::Model::new(&self.law, &table.extra_headers).map_err(|m| {
+            vec![InputIssue {
+                line: None,
+                column: None,
+                message: m,
+            }]
+        })?;
+        let (data, more) = Dataset::for_law(
+            &table,
+            &model.formula.columns,
+            &model.law.target,
+            self.drop_top,
+            model.dim(),
+        )
+        .map_err(|more| {
+            let mut all = table.issues.clone();
+            all.extend(more);
+            all
+        })?;
+        let mut skipped = table.issues.clone();
+        skipped.extend(more);
+        let mut options = crate::fit::FitOptions::hoffmann(&model);
+        options.delta = self.delta;
+        if let Some(axes) = &self.grid {
+            options.grid.axes = axes.clone();
+        }
+        Ok(Prepared {
+            table,
+            model,
+            data,
+            skipped,
+            options,
+        })
     }
 }

@@ -7,6 +7,7 @@
 //! - `share`: share-link round trips and damaged links.
 //! - `bootstrap`: seeded bootstrap intervals on the reference data.
 //! - `approaches`: Hoffmann's Approaches 1 and 2, synthetic and reference data.
+//! - `laws`: every catalogue law and typed formulas, fixes, ties, comparison.
 
 #[path = "engine/approaches.rs"]
 mod approaches;
@@ -16,6 +17,8 @@ mod bootstrap;
 mod gradients;
 #[path = "engine/input.rs"]
 mod input;
+#[path = "engine/laws.rs"]
+mod laws;
 #[path = "engine/optimal.rs"]
 mod optimal;
 #[path = "engine/recovery.rs"]
@@ -49,4 +52,14 @@ impl Noise {
         self.0 = x;
         (x >> 11) as f64 / (1u64 << 52) as f64 - 1.0
     }
+}
+
+/// The Chinchilla law from the catalogue, as it comes.
+pub fn chinchilla() -> frontier_engine::Model {
+    model("chinchilla")
+}
+
+/// A catalogue law with its defaults.
+pub fn model(id: &str) -> frontier_engine::Model {
+    frontier_engine::Model::catalogue(id).unwrap()
 }

@@ -5,24 +5,42 @@
 //!   fitted compute-optimal frontier L*(C), published frontiers when chosen.
 //! - [`allocation_chart`]: N*(C) and D*(C), log-log; the data's compute range
 //!   shaded; extrapolation beyond it dashed; the budget marked.
-//! - [`residual_chart`]: log-loss residuals of the fit against compute.
+//! - [`residual_chart`]: log residuals of the fit against compute (or the
+//!   law's own variable).
+//! - [`fit_chart`]: for laws not in compute, the fitted column against the
+//!   law's variable with the fitted curve, or observed against predicted.
 
 use frontier_engine::answers::{at_budget, BudgetAnswer};
 use frontier_engine::approaches::AllocationFit;
 use frontier_engine::bootstrap::{band, Resample};
 use frontier_engine::data::Point;
-use frontier_engine::LawKind;
+use frontier_engine::laws::Answers;
+use frontier_engine::Model;
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// A law to draw: its kind, natural parameters, and how.
+/// A law to draw: the law, its parameters, and how.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Curve {
     pub label: String,
-    pub kind: LawKind,
+    pub model: Model,
     pub params: Vec<f64>,
     pub color: RGBColor,
+}
+
+impl Curve {
+    /// The optimum at compute c, when the law answers budgets.
+    fn at(&self, c: f64) -> Option<BudgetAnswer> {
+        at_budget(&self.model, &self.params, c)
+    }
+
+    fn in_compute(&self) -> bool {
+        matches!(
+            self.model.law.answers(),
+            Answers::Frontier | Answers::Compute
+        )
+    }
 }
 
 /// Everything the charts show.
@@ -44,6 +62,14 @@ pub struct ChartInput {
     pub isoflop: Option<AllocationFit>,
     /// Runs left out of the fit (the highest losses), as (compute, loss).
     pub dropped: Vec<(f64, f64)>,
+    /// The fitted column's values, one per point (the loss, or what the
+    /// law predicts), and its name.
+    pub targets: Vec<f64>,
+    pub target_label: String,
+    /// The law's first variable per point, and its name: the x of the fit
+    /// chart, and of the residuals when there is no compute.
+    pub xs: Vec<f64>,
+    pub x_label: String,
 }
 
 /// Colour of the user's fit.
@@ -110,7 +136,23 @@ impl ChartInput {
 
     /// True when the allocation chart has something to show.
     pub fn has_allocation(&self) -> bool {
-        self.curves().any(|(c, _)| c.kind == LawKind::Chinchilla)
+        self.curves()
+            .any(|(c, _)| c.model.law.answers() == Answers::Frontier)
+    }
+
+    /// True when the loss chart has something to show: runs with compute,
+    /// or a law in compute.
+    pub fn has_loss(&self) -> bool {
+        self.points
+            .iter()
+            .any(|p| p.c.is_finite() && p.loss.is_finite())
+            || self.curves().any(|(c, _)| c.in_compute())
+    }
+
+    /// True when the fit chart is the one that shows the fit: a law that is
+    /// not in compute.
+    pub fn has_fit_chart(&self) -> bool {
+        self.fitted.as_ref().is_some_and(|c| !c.in_compute()) && !self.targets.is_empty()
     }
 
     /// True when the residual chart has something to show.
@@ -318,7 +360,7 @@ where
     if input.resamples.len() < 2 {
         return Ok(());
     }
-    let b = band(fit.kind, &input.resamples, grid, quantity);
+    let b = band(&fit.model, &input.resamples, grid, quantity);
     if b.len() < 2 {
         return Ok(());
     }
@@ -347,13 +389,13 @@ pub fn loss_chart<B: DrawingBackend>(
     let grid = log_space(c_lo, c_hi, 200);
     let mut l_lo = f64::INFINITY;
     let mut l_hi = f64::NEG_INFINITY;
-    for p in &input.points {
+    for p in input.points.iter().filter(|p| p.c.is_finite()) {
         l_lo = l_lo.min(p.loss);
         l_hi = l_hi.max(p.loss);
     }
     for (curve, _) in input.curves() {
         for &c in &[grid[0], grid[grid.len() - 1]] {
-            let l = at_budget(curve.kind, &curve.params, c).loss;
+            let l = curve.at(c).map(|a| a.loss).unwrap_or(f64::NAN);
             if l.is_finite() {
                 l_lo = l_lo.min(l);
                 if input.points.is_empty() {
@@ -411,6 +453,7 @@ pub fn loss_chart<B: DrawingBackend>(
                 input
                     .points
                     .iter()
+                    .filter(|p| p.c.is_finite() && p.loss.is_finite())
                     .map(|p| Circle::new((p.c, p.loss), 3, color(p.n).filled())),
             )?
             .label(label)
@@ -434,7 +477,7 @@ pub fn loss_chart<B: DrawingBackend>(
             .legend(move |(x, y)| Circle::new((x + 9, y), 4, grey.stroke_width(1)));
     }
 
-    if let Some(fit) = &input.fitted {
+    if let Some(fit) = input.fitted.as_ref().filter(|f| f.in_compute()) {
         draw_band(
             &mut chart,
             input,
@@ -445,10 +488,10 @@ pub fn loss_chart<B: DrawingBackend>(
             "95% bootstrap band",
         )?;
     }
-    for (curve, primary) in input.curves() {
+    for (curve, primary) in input.curves().filter(|(c, _)| c.in_compute()) {
         let pts: Vec<(f64, f64)> = grid
             .iter()
-            .map(|&c| (c, at_budget(curve.kind, &curve.params, c).loss))
+            .filter_map(|&c| curve.at(c).map(|a| (c, a.loss)))
             .filter(|(_, l)| l.is_finite() && *l >= y_lo && *l <= y_hi)
             .collect();
         let width = if primary { 3 } else { 2 };
@@ -481,13 +524,13 @@ pub fn allocation_chart<B: DrawingBackend>(
     let grid = log_space(c_lo, c_hi, 120);
     let curves: Vec<(&Curve, bool)> = input
         .curves()
-        .filter(|(c, _)| c.kind == LawKind::Chinchilla)
+        .filter(|(c, _)| c.model.law.answers() == Answers::Frontier)
         .collect();
     let mut y_lo = f64::INFINITY;
     let mut y_hi = f64::NEG_INFINITY;
     for (curve, _) in &curves {
         for &c in &[c_lo, c_hi] {
-            let a = at_budget(curve.kind, &curve.params, c);
+            let Some(a) = curve.at(c) else { continue };
             for v in [a.n, a.d].into_iter().flatten() {
                 if v.is_finite() && v > 0.0 {
                     y_lo = y_lo.min(v);
@@ -500,7 +543,7 @@ pub fn allocation_chart<B: DrawingBackend>(
     if !y_lo.is_finite() {
         // Nothing to draw (no fit yet, or a law without N and D).
         let msg = if input.fitted.is_some() {
-            "this law has no N/D allocation: fit the Chinchilla law"
+            "this law has no N/D allocation: fit a law of N and D"
         } else {
             "fit your data or choose a published law to see N*(C) and D*(C)"
         };
@@ -530,7 +573,7 @@ pub fn allocation_chart<B: DrawingBackend>(
     let inside = |c: f64| data_range.is_none_or(|(lo, hi)| c >= lo && c <= hi);
 
     if let Some(fit) = &input.fitted {
-        if fit.kind == LawKind::Chinchilla {
+        if fit.model.law.answers() == Answers::Frontier {
             draw_band(
                 &mut chart,
                 input,
@@ -546,12 +589,13 @@ pub fn allocation_chart<B: DrawingBackend>(
     for (curve, primary) in &curves {
         for (which, base_color) in [("N*", N_COLOR), ("D*", D_COLOR)] {
             let value = |c: f64| {
-                let a = at_budget(curve.kind, &curve.params, c);
-                if which == "N*" {
-                    a.n.unwrap()
+                let a = curve.at(c);
+                let v = if which == "N*" {
+                    a.and_then(|a| a.n)
                 } else {
-                    a.d.unwrap()
-                }
+                    a.and_then(|a| a.d)
+                };
+                v.unwrap_or(f64::NAN)
             };
             let color = if *primary { base_color } else { curve.color };
             let width = if *primary { 3 } else { 1 };
@@ -572,6 +616,7 @@ pub fn allocation_chart<B: DrawingBackend>(
                 .iter()
                 .filter(|c| inside(**c))
                 .map(|&c| (c, value(c)))
+                .filter(|(_, v)| v.is_finite())
                 .collect();
             let below: Vec<(f64, f64)> = grid
                 .iter()
@@ -613,8 +658,11 @@ pub fn allocation_chart<B: DrawingBackend>(
     if let Some(b) = input.budget.filter(|b| *b > c_lo && *b < c_hi) {
         draw_budget(&mut chart, b, y_lo, y_hi)?;
         if let Some((curve, _)) = curves.iter().find(|(_, p)| *p).or(curves.first()) {
-            let a = at_budget(curve.kind, &curve.params, b);
-            for (v, color) in [(a.n, N_COLOR), (a.d, D_COLOR)] {
+            let a = curve.at(b);
+            for (v, color) in [
+                (a.and_then(|a| a.n), N_COLOR),
+                (a.and_then(|a| a.d), D_COLOR),
+            ] {
                 if let Some(v) = v {
                     chart.draw_series(std::iter::once(Circle::new((b, v), 6, color.filled())))?;
                     chart.draw_series(std::iter::once(Circle::new(
@@ -637,41 +685,218 @@ pub fn residual_chart<B: DrawingBackend>(
     input: &ChartInput,
 ) -> DrawResult<B> {
     area.fill(&WHITE)?;
-    let caption = "Residuals of the fit: log predicted − log observed loss";
+    let caption = "Residuals of the fit: log predicted − log observed";
     if input.residuals.is_empty() || input.residuals.len() != input.points.len() {
         return placeholder(area, caption, "fit your data to see its residuals");
     }
-    let (c_lo, c_hi) = input
-        .data_compute_range()
-        .map(|(a, b)| (a / 2.0, b * 2.0))
-        .unwrap_or((1e18, 1e26));
+    // Against compute when every run has it, else against the law's variable.
+    let by_compute = input.points.iter().all(|p| p.c.is_finite() && p.c > 0.0);
+    let xs: Vec<f64> = if by_compute {
+        input.points.iter().map(|p| p.c).collect()
+    } else {
+        input.xs.clone()
+    };
+    if xs.len() != input.residuals.len() {
+        return placeholder(area, caption, "no variable to plot the residuals against");
+    }
+    let x_label = if by_compute {
+        "training compute C (FLOPs)".to_string()
+    } else {
+        input.x_label.clone()
+    };
+    let (x_lo, x_hi, log_x) = x_range(&xs);
     let r_max = input
         .residuals
         .iter()
         .filter(|r| r.is_finite())
         .fold(1e-3f64, |m, r| m.max(r.abs()))
         * 1.15;
-    let mut chart =
-        frame(area, caption).build_cartesian_2d((c_lo..c_hi).log_scale(), -r_max..r_max)?;
+    let (n_lo, n_hi) = size_range(&input.points);
+    let color = |p: &Point| {
+        if n_lo.is_finite() && n_hi.is_finite() {
+            size_color(p.n, n_lo, n_hi)
+        } else {
+            RGBColor(59, 82, 139)
+        }
+    };
+    let pts = xs
+        .iter()
+        .zip(&input.residuals)
+        .zip(&input.points)
+        .map(|((x, r), p)| Circle::new((*x, *r), 3, color(p).filled()));
+    if log_x {
+        let mut chart =
+            frame(area, caption).build_cartesian_2d((x_lo..x_hi).log_scale(), -r_max..r_max)?;
+        draw_mesh(&mut chart, &x_label, "residual (log)", &log_tick, &|v| {
+            format!("{v:+.3}")
+        })?;
+        chart.draw_series(LineSeries::new(
+            vec![(x_lo, 0.0), (x_hi, 0.0)],
+            BLACK.stroke_width(1),
+        ))?;
+        chart.draw_series(pts)?;
+    } else {
+        let mut chart = frame(area, caption).build_cartesian_2d(x_lo..x_hi, -r_max..r_max)?;
+        draw_mesh(
+            &mut chart,
+            &x_label,
+            "residual (log)",
+            &|v| format!("{v:.3}"),
+            &|v| format!("{v:+.3}"),
+        )?;
+        chart.draw_series(LineSeries::new(
+            vec![(x_lo, 0.0), (x_hi, 0.0)],
+            BLACK.stroke_width(1),
+        ))?;
+        chart.draw_series(pts)?;
+    }
+    area.present()
+}
+
+/// An axis range for values: log scale when they are positive and span more
+/// than a decade, padded either way.
+fn x_range(xs: &[f64]) -> (f64, f64, bool) {
+    let finite: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+    let lo = finite.iter().cloned().fold(f64::INFINITY, f64::min);
+    let hi = finite.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    if !lo.is_finite() {
+        return (0.0, 1.0, false);
+    }
+    if lo > 0.0 && hi / lo > 10.0 {
+        (lo / 1.5, hi * 1.5, true)
+    } else {
+        let pad = 0.05 * (hi - lo).max(hi.abs() * 0.1).max(1e-9);
+        (lo - pad, hi + pad, false)
+    }
+}
+
+/// The fit of a law that is not in compute: the fitted column against the
+/// law's variable, with the fitted curve when the law has one variable, or
+/// observed against predicted (on the diagonal when the fit is exact) when
+/// it has several.
+pub fn fit_chart<B: DrawingBackend>(
+    area: &DrawingArea<B, Shift>,
+    input: &ChartInput,
+) -> DrawResult<B> {
+    area.fill(&WHITE)?;
+    let Some(fit) = &input.fitted else {
+        return placeholder(area, "The fit", "fit your data to see the fitted curve");
+    };
+    let cols = &fit.model.formula.columns;
+    let y = &input.targets;
+    let pred: Vec<f64> = y
+        .iter()
+        .zip(&input.residuals)
+        .map(|(t, r)| t * r.exp())
+        .collect();
+    if cols.len() == 1 && input.xs.len() == y.len() {
+        let caption = format!("{} against {}", input.target_label, input.x_label);
+        let (x_lo, x_hi, log_x) = x_range(&input.xs);
+        let curve_x: Vec<f64> = if log_x {
+            log_space(x_lo, x_hi, 200)
+        } else {
+            (0..200)
+                .map(|i| x_lo + (x_hi - x_lo) * i as f64 / 199.0)
+                .collect()
+        };
+        let curve: Vec<(f64, f64)> = curve_x
+            .iter()
+            .map(|&x| (x, fit.model.predict(&fit.params, &[(cols[0].as_str(), x)])))
+            .filter(|(_, v)| v.is_finite())
+            .collect();
+        let all_y = y.iter().chain(curve.iter().map(|(_, v)| v));
+        let (y_lo, y_hi) = all_y.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
+        let pad = 0.06 * (y_hi - y_lo).max(1e-3);
+        let (y_lo, y_hi) = (y_lo - pad, y_hi + pad);
+        let curve: Vec<(f64, f64)> = curve
+            .into_iter()
+            .filter(|(_, v)| *v >= y_lo && *v <= y_hi)
+            .collect();
+        let pts = input
+            .xs
+            .iter()
+            .zip(y)
+            .map(|(x, t)| Circle::new((*x, *t), 3, RGBColor(59, 82, 139).filled()));
+        let line = LineSeries::new(curve, FIT_COLOR.stroke_width(3));
+        if log_x {
+            let mut chart =
+                frame(area, &caption).build_cartesian_2d((x_lo..x_hi).log_scale(), y_lo..y_hi)?;
+            draw_mesh(
+                &mut chart,
+                &input.x_label,
+                &input.target_label,
+                &log_tick,
+                &|v| format!("{v:.3}"),
+            )?;
+            chart
+                .draw_series(pts)?
+                .label("runs")
+                .legend(|(x, y)| Circle::new((x + 9, y), 4, RGBColor(59, 82, 139).filled()));
+            let label = fit.label.clone();
+            chart.draw_series(line)?.label(label).legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], FIT_COLOR.stroke_width(3))
+            });
+            draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        } else {
+            let mut chart = frame(area, &caption).build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
+            draw_mesh(
+                &mut chart,
+                &input.x_label,
+                &input.target_label,
+                &|v| format!("{v:.3}"),
+                &|v| format!("{v:.3}"),
+            )?;
+            chart
+                .draw_series(pts)?
+                .label("runs")
+                .legend(|(x, y)| Circle::new((x + 9, y), 4, RGBColor(59, 82, 139).filled()));
+            let label = fit.label.clone();
+            chart.draw_series(line)?.label(label).legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], FIT_COLOR.stroke_width(3))
+            });
+            draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        }
+        return area.present();
+    }
+    let caption = format!("Observed against predicted {}", input.target_label);
+    let (lo, hi) = y
+        .iter()
+        .chain(&pred)
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
+    if !lo.is_finite() {
+        return placeholder(area, &caption, "nothing to draw");
+    }
+    let pad = 0.05 * (hi - lo).max(1e-3);
+    let (lo, hi) = (lo - pad, hi + pad);
+    let mut chart = frame(area, &caption).build_cartesian_2d(lo..hi, lo..hi)?;
     draw_mesh(
         &mut chart,
-        "training compute C (FLOPs)",
-        "residual (log loss)",
-        &log_tick,
-        &|v| format!("{v:+.3}"),
+        &format!("predicted {}", input.target_label),
+        &format!("observed {}", input.target_label),
+        &|v| format!("{v:.3}"),
+        &|v| format!("{v:.3}"),
     )?;
-    chart.draw_series(LineSeries::new(
-        vec![(c_lo, 0.0), (c_hi, 0.0)],
-        BLACK.stroke_width(1),
-    ))?;
-    let (n_lo, n_hi) = size_range(&input.points);
-    chart.draw_series(
-        input
-            .points
-            .iter()
-            .zip(&input.residuals)
-            .map(|(p, r)| Circle::new((p.c, *r), 3, size_color(p.n, n_lo, n_hi).filled())),
-    )?;
+    chart
+        .draw_series(LineSeries::new(
+            vec![(lo, lo), (hi, hi)],
+            BLACK.stroke_width(1),
+        ))?
+        .label("observed = predicted")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(1)));
+    chart
+        .draw_series(
+            pred.iter()
+                .zip(y)
+                .map(|(p, t)| Circle::new((*p, *t), 3, FIT_COLOR.filled())),
+        )?
+        .label("runs")
+        .legend(|(x, y)| Circle::new((x + 9, y), 4, FIT_COLOR.filled()));
+    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     area.present()
 }
 

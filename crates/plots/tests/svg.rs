@@ -2,12 +2,16 @@
 //! titles, legend entries and the right number of run markers.
 
 use frontier_engine::data::Needs;
-use frontier_engine::presets::preset;
-use frontier_engine::{fit, Dataset, FitOptions, LawKind};
+use frontier_engine::laws::preset;
+use frontier_engine::{fit, Dataset, FitOptions, Model};
 use frontier_plots::{
-    allocation_chart, isoflop_chart, loss_chart, residual_chart, ChartInput, Curve, FIT_COLOR,
-    PRESET_COLORS,
+    allocation_chart, fit_chart, isoflop_chart, loss_chart, residual_chart, ChartInput, Curve,
+    FIT_COLOR, PRESET_COLORS,
 };
+
+fn chinchilla() -> Model {
+    Model::catalogue("chinchilla").unwrap()
+}
 use plotters::prelude::*;
 
 fn reference() -> Dataset {
@@ -27,15 +31,15 @@ fn input(with_fit: bool) -> ChartInput {
         budget: Some(5.76e23),
         presets: vec![Curve {
             label: "Besiroglu 2024".into(),
-            kind: LawKind::Chinchilla,
-            params: preset("besiroglu").unwrap().params.to_vec(),
+            model: chinchilla(),
+            params: preset("besiroglu").unwrap().1.values,
             color: PRESET_COLORS[0],
         }],
         ..ChartInput::default()
     };
     if with_fit {
         // A small grid keeps this test fast; the fit only needs to be sensible.
-        let mut opts = FitOptions::hoffmann(LawKind::Chinchilla);
+        let mut opts = FitOptions::hoffmann(&chinchilla());
         opts.grid.axes = vec![
             vec![0.5],
             vec![5.0, 6.0],
@@ -43,12 +47,12 @@ fn input(with_fit: bool) -> ChartInput {
             vec![0.3],
             vec![0.3],
         ];
-        let r = fit(LawKind::Chinchilla, &data, &opts).unwrap();
+        let r = fit(&chinchilla(), &data, &opts).unwrap();
         let r_for_boot = r.clone();
-        input.residuals = frontier_engine::fit::residuals(LawKind::Chinchilla, &r.theta, &data);
+        input.residuals = frontier_engine::fit::residuals(&chinchilla(), &r.params, &data);
         input.fitted = Some(Curve {
             label: "your fit".into(),
-            kind: LawKind::Chinchilla,
+            model: chinchilla(),
             params: r.params,
             color: FIT_COLOR,
         });
@@ -64,7 +68,7 @@ fn input(with_fit: bool) -> ChartInput {
         )
         .ok();
         input.resamples = frontier_engine::bootstrap::run_resamples(
-            LawKind::Chinchilla,
+            &chinchilla(),
             &data,
             &opts,
             &r_for_boot,
@@ -130,7 +134,7 @@ fn residual_chart_draws_one_marker_per_point() {
     let inp = input(true);
     let s = svg(|a| residual_chart(a, &inp).unwrap());
     assert_eq!(s.matches("<circle").count(), 240);
-    assert!(s.contains("residual (log loss)"));
+    assert!(s.contains("residual (log)"));
     keep("residuals", &s);
 }
 
@@ -160,4 +164,46 @@ fn isoflop_chart_draws_profiles_and_minima() {
     keep("isoflop", &s);
     let s = svg(|a| isoflop_chart(a, &ChartInput::default()).unwrap());
     assert!(s.contains("no IsoFLOP profiles"));
+}
+
+/// A law of one variable that is not compute (Kaplan's L(N)): the fit chart
+/// draws the runs and the fitted curve against N, the residuals against N.
+#[test]
+fn fit_chart_draws_a_one_variable_law_against_its_variable() {
+    let model = Model::catalogue("kaplan_n").unwrap();
+    let mut text = String::from("N,loss\n");
+    for i in 0..10 {
+        let n = 1e6 * 10f64.powf(i as f64 / 2.0);
+        text += &format!(
+            "{n},{}\n",
+            (8.8e13 / n).powf(0.076) * (1.0 + 0.01 * ((i % 3) as f64 - 1.0))
+        );
+    }
+    let table = frontier_engine::parse_runs(&text);
+    let (data, _) = Dataset::for_law(&table, &model.formula.columns, "L", 0, 2).unwrap();
+    let r = fit(&model, &data, &FitOptions::hoffmann(&model)).unwrap();
+    let inp = ChartInput {
+        points: data.points.clone(),
+        residuals: model.residuals(&r.params, &data),
+        targets: data.target.clone(),
+        target_label: "loss".into(),
+        xs: data.column("N").unwrap().to_vec(),
+        x_label: "N".into(),
+        fitted: Some(Curve {
+            label: "your fit (Kaplan L(N))".into(),
+            model,
+            params: r.params,
+            color: FIT_COLOR,
+        }),
+        ..ChartInput::default()
+    };
+    assert!(inp.has_fit_chart());
+    assert!(!inp.has_allocation());
+    let s = svg(|a| fit_chart(a, &inp).unwrap());
+    assert!(s.contains("loss against N"));
+    assert!(s.contains("your fit (Kaplan L(N))"));
+    assert_eq!(s.matches("<circle").count(), 11);
+    keep("fit", &s);
+    let s = svg(|a| residual_chart(a, &inp).unwrap());
+    assert_eq!(s.matches("<circle").count(), 10);
 }

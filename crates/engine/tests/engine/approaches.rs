@@ -27,6 +27,7 @@ fn isoflop_runs(truth: &ChinchillaParams, noise: f64) -> Vec<Run> {
                 compute: Some(c * (1.0 + 0.03 * ((k + b as i32) % 2) as f64)),
                 loss: truth.loss(n, d) * (1.0 + noise * rng.uniform()),
                 group: None,
+                extra: Vec::new(),
             });
         }
     }
@@ -117,6 +118,7 @@ fn a_profile_whose_minimum_lies_outside_its_sizes_is_skipped() {
         compute: Some(1e18),
         loss: TRUTH.loss(n_star * 16.0, 1e18 / (6.0 * n_star * 16.0)),
         group: None,
+        extra: Vec::new(),
     });
     let data = Dataset::build(&runs, Needs::ParamsAndTokens, 0, 5).unwrap();
     let two = isoflop(&data, DEFAULT_TOLERANCE).unwrap();

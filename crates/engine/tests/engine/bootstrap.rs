@@ -3,11 +3,11 @@
 //! shared out; whole runs resampled when there is a run column.
 
 use frontier_engine::bootstrap::{
-    intervals, narrow_warning, resample_points, run_resamples, share_of_resamples,
+    intervals, narrow_warning, resample_indices, run_resamples, share_of_resamples,
     BootstrapOptions, Interval,
 };
 use frontier_engine::data::Needs;
-use frontier_engine::{fit, parse_runs, Dataset, FitOptions, FitReport, LawKind};
+use frontier_engine::{fit, parse_runs, Dataset, FitOptions, FitReport};
 use std::sync::OnceLock;
 
 fn reference_fit() -> &'static (Dataset, FitReport) {
@@ -16,9 +16,9 @@ fn reference_fit() -> &'static (Dataset, FitReport) {
         let t = parse_runs(&crate::reference_csv());
         let data = Dataset::build(&t.runs, Needs::ParamsAndTokens, 5, 5).unwrap();
         let r = fit(
-            LawKind::Chinchilla,
+            &crate::chinchilla(),
             &data,
-            &FitOptions::hoffmann(LawKind::Chinchilla),
+            &FitOptions::hoffmann(&crate::chinchilla()),
         )
         .unwrap();
         (data, r)
@@ -38,16 +38,16 @@ fn boot(restarts: usize, resamples: usize) -> Vec<(String, Interval)> {
     };
     let all: Vec<usize> = (0..resamples).collect();
     let rs = run_resamples(
-        LawKind::Chinchilla,
+        &crate::chinchilla(),
         data,
-        &FitOptions::hoffmann(LawKind::Chinchilla),
+        &FitOptions::hoffmann(&crate::chinchilla()),
         report,
         &opts,
         &all,
         |_, _| true,
     )
     .unwrap();
-    intervals(LawKind::Chinchilla, &report.params, &rs, Some(5.76e23))
+    intervals(&crate::chinchilla(), &report.params, &rs, Some(5.76e23))
 }
 
 #[test]
@@ -94,10 +94,10 @@ fn resamples_do_not_depend_on_how_they_are_shared_out() {
         seed: 9,
         restarts: 2,
     };
-    let fit_opts = FitOptions::hoffmann(LawKind::Chinchilla);
+    let fit_opts = FitOptions::hoffmann(&crate::chinchilla());
     let all: Vec<usize> = (0..12).collect();
     let whole = run_resamples(
-        LawKind::Chinchilla,
+        &crate::chinchilla(),
         data,
         &fit_opts,
         report,
@@ -111,7 +111,7 @@ fn resamples_do_not_depend_on_how_they_are_shared_out() {
         let share = share_of_resamples(12, w, 3);
         parts.extend(
             run_resamples(
-                LawKind::Chinchilla,
+                &crate::chinchilla(),
                 data,
                 &fit_opts,
                 report,
@@ -125,7 +125,7 @@ fn resamples_do_not_depend_on_how_they_are_shared_out() {
     parts.sort_by_key(|r| r.index);
     assert_eq!(parts, whole);
     // A different seed gives different resamples.
-    assert_ne!(resample_points(data, 9, 0), resample_points(data, 10, 0));
+    assert_ne!(resample_indices(data, 9, 0), resample_indices(data, 10, 0));
 }
 
 #[test]
@@ -145,7 +145,10 @@ fn whole_runs_are_resampled_when_there_is_a_run_column() {
     assert!(data.grouped_by_run);
     assert_eq!(data.groups, 6);
     for r in 0..20 {
-        let pts = resample_points(&data, 1, r);
+        let pts: Vec<_> = resample_indices(&data, 1, r)
+            .into_iter()
+            .map(|i| data.points[i])
+            .collect();
         assert_eq!(pts.len(), 24);
         // Every run drawn brings its four rows.
         let mut counts = std::collections::HashMap::new();
@@ -165,9 +168,9 @@ fn too_many_resamples_are_refused() {
         restarts: 0,
     };
     let err = run_resamples(
-        LawKind::Chinchilla,
+        &crate::chinchilla(),
         data,
-        &FitOptions::hoffmann(LawKind::Chinchilla),
+        &FitOptions::hoffmann(&crate::chinchilla()),
         report,
         &opts,
         &[0],

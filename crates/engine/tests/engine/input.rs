@@ -73,18 +73,18 @@ fn not_positive_nan_and_infinity() {
 
 #[test]
 fn missing_columns_are_fatal_and_say_what_is_needed() {
-    let t = parse_runs("N,D,acc\n1,2,3\n");
-    assert!(t.fatal);
-    assert!(
-        t.issues[0].message.contains("no loss column"),
-        "{:?}",
-        t.issues
-    );
-    let t = parse_runs("N,loss\n1,2\n");
-    assert!(t.fatal);
-    assert!(t.issues[0]
+    // A table without a loss can still feed a law of another column (a
+    // benchmark metric); a law of the loss says what is missing.
+    let issues = Dataset::from_text("N,D,acc\n1,2,3\n", Needs::ParamsAndTokens, 0, 1).unwrap_err();
+    assert!(issues[0].message.contains("no loss column"), "{issues:?}");
+    let issues = Dataset::from_text("N,loss\n1,2\n", Needs::ParamsAndTokens, 0, 1).unwrap_err();
+    assert!(issues[0]
         .message
         .contains("tokens column (D) or a compute column (C)"));
+    // N and the loss are enough for a law of N alone.
+    let t = parse_runs("N,loss\n1e8,3\n1e9,2.8\n");
+    assert!(!t.fatal);
+    assert!(Dataset::for_law(&t, &["N".into()], "L", 0, 1).is_ok());
 }
 
 #[test]

@@ -1,6 +1,14 @@
 //! REFERENCES section 2 fixture table, to 3 significant digits.
 
-use frontier_engine::presets::{preset, PRESETS};
+use frontier_engine::answers::{compute_for_loss, numerical_optimum};
+use frontier_engine::laws::{catalogue, preset};
+use frontier_engine::optimal::ChinchillaParams;
+
+fn params(id: &str) -> ChinchillaParams {
+    ChinchillaParams::from_slice(&preset(id).unwrap().1.values)
+}
+
+const CHINCHILLA_PRESETS: [&str; 3] = ["hoffmann_rounded", "hoffmann_unrounded", "besiroglu"];
 
 fn sig3(x: f64, want: f64) -> bool {
     // Same to 3 significant digits: the relative gap is under half a unit in
@@ -35,7 +43,7 @@ fn fixture_table() {
         ("besiroglu", 1e21, 2.78e9, 5.99e10, 21.5, 0.513, 2.3048),
     ];
     for (id, c, n, d, tpp, a, l) in rows {
-        let p = preset(id).unwrap().params;
+        let p = params(id);
         let o = p.optimal_at(c);
         let al = p.allocation();
         assert!(sig3(o.n, n), "{id} N* {} vs {n}", o.n);
@@ -52,18 +60,107 @@ fn fixture_table() {
 
 #[test]
 fn compute_for_target_loss_inverts_the_frontier() {
-    for p in PRESETS {
+    for id in CHINCHILLA_PRESETS {
+        let p = params(id);
         for c in [1e19, 1e21, 5.76e23, 1e26] {
-            let l = p.params.optimal_at(c).loss;
-            let back = p.params.compute_for_loss(l).unwrap();
-            assert!((back / c - 1.0).abs() < 1e-9, "{}: {back} vs {c}", p.id);
+            let l = p.optimal_at(c).loss;
+            let back = p.compute_for_loss(l).unwrap();
+            assert!((back / c - 1.0).abs() < 1e-9, "{id}: {back} vs {c}");
         }
     }
 }
 
 #[test]
 fn presets_are_valid() {
-    for p in PRESETS {
-        p.params.check().unwrap();
+    for law in catalogue() {
+        for p in &law.presets {
+            assert_eq!(p.values.len(), law.params.len(), "{}", p.id);
+            assert!(p.values.iter().all(|v| v.is_finite()), "{}", p.id);
+        }
     }
+    for id in CHINCHILLA_PRESETS {
+        params(id).check().unwrap();
+    }
+}
+
+/// The numerical frontier (any law of N and D) against the closed form on
+/// the Chinchilla law: N*, D*, L* and a to 1e-9 relative (a to 1e-6: a
+/// central difference), over budgets from 1e18 to 1e27.
+#[test]
+fn the_numerical_frontier_equals_the_closed_form_on_chinchilla() {
+    let model = crate::chinchilla();
+    for id in CHINCHILLA_PRESETS {
+        let p = params(id);
+        for c in [1e18, 3e20, 1e21, 5.76e23, 1e27] {
+            let exact = p.optimal_at(c);
+            let num = numerical_optimum(&model, &p.to_vec(), c).unwrap();
+            let rel = |x: f64, y: f64| (x / y - 1.0).abs();
+            assert!(
+                rel(num.n.unwrap(), exact.n) < 1e-9,
+                "{id} {c}: N {} vs {}",
+                num.n.unwrap(),
+                exact.n
+            );
+            assert!(rel(num.d.unwrap(), exact.d) < 1e-9, "{id} {c}: D");
+            assert!(rel(num.loss, exact.loss) < 1e-12, "{id} {c}: L");
+            assert!(
+                (num.a.unwrap() - p.allocation().a).abs() < 1e-6,
+                "{id} {c}: a {}",
+                num.a.unwrap()
+            );
+        }
+    }
+}
+
+/// The over-training form is the Chinchilla law with alpha = beta, written
+/// in C and M: with a = A 6^eta, b = B 6^eta, eta = alpha/2 both give the
+/// same loss and the same frontier.
+#[test]
+fn the_overtraining_form_is_chinchilla_with_equal_exponents() {
+    let (e, a, b, alpha) = (1.8, 480.0, 2100.0, 0.36);
+    let eta = alpha / 2.0;
+    let six = 6f64.powf(eta);
+    let ot = crate::model("overtraining");
+    let q = [e, a * six, b * six, eta];
+    let ch = ChinchillaParams {
+        e,
+        a,
+        b,
+        alpha,
+        beta: alpha,
+    };
+    for (n, d) in [(1e8, 2e9), (7e10, 1.4e12), (1e9, 1e9)] {
+        let l = ot.predict(&q, &[("N", n), ("D", d)]);
+        assert!(
+            (l / ch.loss(n, d) - 1.0).abs() < 1e-12,
+            "{l} vs {}",
+            ch.loss(n, d)
+        );
+    }
+    for c in [1e20, 5.76e23] {
+        let num = numerical_optimum(&ot, &q, c).unwrap();
+        let exact = ch.optimal_at(c);
+        assert!((num.n.unwrap() / exact.n - 1.0).abs() < 1e-9);
+        let back = compute_for_loss(&ot, &q, exact.loss).unwrap();
+        assert!((back / c - 1.0).abs() < 1e-9, "{back} vs {c}");
+    }
+}
+
+/// Muennighoff et al.'s base law puts N_opt = 70.0B and D_opt = 1.37T at
+/// 5.76e23 FLOPs (REFERENCES section 6).
+#[test]
+fn the_data_constrained_base_law_fixture() {
+    let (_, p) = preset("muennighoff_c4").unwrap();
+    let base = ChinchillaParams::from_slice(&p.values[..5]);
+    let o = base.optimal_at(5.76e23);
+    assert!((o.n / 70.0e9 - 1.0).abs() < 0.005, "N {}", o.n);
+    assert!((o.d / 1.37e12 - 1.0).abs() < 0.005, "D {}", o.d);
+    // With unique data to spare (U >= D), the law is its base law.
+    let m = crate::model("data_constrained");
+    let l = m.predict(&p.values, &[("N", o.n), ("D", o.d), ("U", 1e13)]);
+    assert!(
+        (l - base.loss(o.n, o.d)).abs() < 1e-3,
+        "{l} vs {}",
+        base.loss(o.n, o.d)
+    );
 }

@@ -1,7 +1,6 @@
 use frontier_engine::data::Run;
 use frontier_engine::fit::Grid;
-use frontier_engine::law::{Chinchilla, ComputePowerLaw, ScalingLaw};
-use frontier_engine::{fit, Dataset, FitOptions, LawKind};
+use frontier_engine::{fit, Dataset, FitOptions};
 
 /// Runs on a grid of model sizes and token counts, with loss from `truth`
 /// times (1 + noise * u), u uniform in [-1, 1).
@@ -21,6 +20,7 @@ fn chinchilla_runs(truth: [f64; 5], noise: f64, seed: u64) -> Vec<Run> {
                 compute: None,
                 loss: l * (1.0 + noise * rng.uniform()),
                 group: None,
+                extra: Vec::new(),
             });
             line += 1;
         }
@@ -45,10 +45,10 @@ fn small_grid() -> Grid {
 fn chinchilla_recovers_known_parameters_from_exact_data() {
     let truth = [1.8, 480.0, 2100.0, 0.35, 0.37];
     let runs = chinchilla_runs(truth, 0.0, 1);
-    let data = Dataset::build(&runs, Chinchilla.needs(), 0, 5).unwrap();
-    let mut opts = FitOptions::hoffmann(LawKind::Chinchilla);
+    let data = Dataset::build(&runs, frontier_engine::data::Needs::ParamsAndTokens, 0, 5).unwrap();
+    let mut opts = FitOptions::hoffmann(&crate::chinchilla());
     opts.grid = small_grid();
-    let r = fit(LawKind::Chinchilla, &data, &opts).unwrap();
+    let r = fit(&crate::chinchilla(), &data, &opts).unwrap();
     for (k, (got, want)) in r.params.iter().zip(truth).enumerate() {
         assert!(
             (got / want - 1.0).abs() < 1e-3,
@@ -63,10 +63,10 @@ fn chinchilla_recovers_known_parameters_from_exact_data() {
 fn chinchilla_recovers_known_exponents_from_noisy_data() {
     let truth = [1.7, 400.0, 1000.0, 0.34, 0.30];
     let runs = chinchilla_runs(truth, 0.005, 3);
-    let data = Dataset::build(&runs, Chinchilla.needs(), 0, 5).unwrap();
-    let mut opts = FitOptions::hoffmann(LawKind::Chinchilla);
+    let data = Dataset::build(&runs, frontier_engine::data::Needs::ParamsAndTokens, 0, 5).unwrap();
+    let mut opts = FitOptions::hoffmann(&crate::chinchilla());
     opts.grid = small_grid();
-    let r = fit(LawKind::Chinchilla, &data, &opts).unwrap();
+    let r = fit(&crate::chinchilla(), &data, &opts).unwrap();
     assert!((r.params[0] - 1.7).abs() < 0.05, "{:?}", r.params);
     assert!((r.params[3] - 0.34).abs() < 0.03, "{:?}", r.params);
     assert!((r.params[4] - 0.30).abs() < 0.03, "{:?}", r.params);
@@ -85,14 +85,15 @@ fn compute_power_law_recovers_known_parameters() {
                 compute: Some(c),
                 loss: truth[0] + truth[1] * c.powf(-truth[2]),
                 group: None,
+                extra: Vec::new(),
             }
         })
         .collect();
-    let data = Dataset::build(&runs, ComputePowerLaw.needs(), 0, 3).unwrap();
+    let data = Dataset::build(&runs, frontier_engine::data::Needs::Compute, 0, 3).unwrap();
     let r = fit(
-        LawKind::ComputePowerLaw,
+        &crate::model("compute_power_law"),
         &data,
-        &FitOptions::hoffmann(LawKind::ComputePowerLaw),
+        &FitOptions::hoffmann(&crate::model("compute_power_law")),
     )
     .unwrap();
     for (k, (got, want)) in r.params.iter().zip(truth).enumerate() {
@@ -101,18 +102,19 @@ fn compute_power_law_recovers_known_parameters() {
             "param {k}: {got} vs {want}"
         );
     }
-    let c = ComputePowerLaw::compute_for_loss(&r.params, 2.0).unwrap();
-    assert!((ComputePowerLaw::predict(&r.params, c) - 2.0).abs() < 1e-9);
+    let m = crate::model("compute_power_law");
+    let c = frontier_engine::answers::compute_for_loss(&m, &r.params, 2.0).unwrap();
+    assert!((m.predict(&r.params, &[("C", c)]) - 2.0).abs() < 1e-9);
 }
 
 #[test]
 fn the_result_does_not_depend_on_how_starts_are_split() {
     use frontier_engine::fit::{combine, fit_starts, share_of_starts};
     let runs = chinchilla_runs([1.8, 480.0, 2100.0, 0.35, 0.37], 0.01, 5);
-    let data = Dataset::build(&runs, Chinchilla.needs(), 0, 5).unwrap();
-    let mut opts = FitOptions::hoffmann(LawKind::Chinchilla);
+    let data = Dataset::build(&runs, frontier_engine::data::Needs::ParamsAndTokens, 0, 5).unwrap();
+    let mut opts = FitOptions::hoffmann(&crate::chinchilla());
     opts.grid = small_grid();
-    let whole = fit(LawKind::Chinchilla, &data, &opts).unwrap();
+    let whole = fit(&crate::chinchilla(), &data, &opts).unwrap();
     let n = opts.grid.len();
     for workers in [2, 3, 8] {
         let mut parts = Vec::new();
@@ -120,43 +122,43 @@ fn the_result_does_not_depend_on_how_starts_are_split() {
         for w in (0..workers).rev() {
             let share = share_of_starts(n, w, workers);
             parts.extend(
-                fit_starts(LawKind::Chinchilla, &data, &opts, &share, |_, _| true).unwrap(),
+                fit_starts(&crate::chinchilla(), &data, &opts, &share, |_, _| true).unwrap(),
             );
         }
         assert_eq!(
-            combine(LawKind::Chinchilla, &data, &opts, parts).unwrap(),
+            combine(&crate::chinchilla(), &data, &opts, parts).unwrap(),
             whole,
             "{workers} workers"
         );
     }
     // Parts that do not cover the grid exactly are refused.
-    let part = fit_starts(LawKind::Chinchilla, &data, &opts, &[0, 1], |_, _| true).unwrap();
-    assert!(combine(LawKind::Chinchilla, &data, &opts, part).is_err());
+    let part = fit_starts(&crate::chinchilla(), &data, &opts, &[0, 1], |_, _| true).unwrap();
+    assert!(combine(&crate::chinchilla(), &data, &opts, part).is_err());
 }
 
 #[test]
 fn a_cancelled_fit_says_so() {
     let runs = chinchilla_runs([1.8, 480.0, 2100.0, 0.35, 0.37], 0.0, 1);
-    let data = Dataset::build(&runs, Chinchilla.needs(), 0, 5).unwrap();
-    let opts = FitOptions::hoffmann(LawKind::Chinchilla);
+    let data = Dataset::build(&runs, frontier_engine::data::Needs::ParamsAndTokens, 0, 5).unwrap();
+    let opts = FitOptions::hoffmann(&crate::chinchilla());
     let r =
-        frontier_engine::fit_with_progress(LawKind::Chinchilla, &data, &opts, |done, _| done < 50);
+        frontier_engine::fit_with_progress(&crate::chinchilla(), &data, &opts, |done, _| done < 50);
     assert_eq!(r.unwrap_err(), frontier_engine::fit::FitError::Cancelled);
 }
 
 #[test]
 fn bad_options_are_refused_before_fitting() {
     let runs = chinchilla_runs([1.8, 480.0, 2100.0, 0.35, 0.37], 0.0, 1);
-    let data = Dataset::build(&runs, Chinchilla.needs(), 0, 5).unwrap();
-    let mut opts = FitOptions::hoffmann(LawKind::Chinchilla);
+    let data = Dataset::build(&runs, frontier_engine::data::Needs::ParamsAndTokens, 0, 5).unwrap();
+    let mut opts = FitOptions::hoffmann(&crate::chinchilla());
     opts.delta = -1.0;
-    assert!(fit(LawKind::Chinchilla, &data, &opts)
+    assert!(fit(&crate::chinchilla(), &data, &opts)
         .unwrap_err()
         .to_string()
         .contains("delta"));
-    let mut opts = FitOptions::hoffmann(LawKind::Chinchilla);
+    let mut opts = FitOptions::hoffmann(&crate::chinchilla());
     opts.grid.axes.pop();
-    assert!(fit(LawKind::Chinchilla, &data, &opts)
+    assert!(fit(&crate::chinchilla(), &data, &opts)
         .unwrap_err()
         .to_string()
         .contains("axes"));

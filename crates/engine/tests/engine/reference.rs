@@ -3,15 +3,15 @@
 //! B 2143.5, alpha 0.347305, beta 0.367175.
 
 use frontier_engine::data::Needs;
-use frontier_engine::{fit, parse_runs, ChinchillaParams, Dataset, FitOptions, LawKind};
+use frontier_engine::{fit, parse_runs, ChinchillaParams, Dataset, FitOptions};
 
 #[test]
 fn the_4500_start_fit_reproduces_the_replication() {
     let t = parse_runs(&crate::reference_csv());
     let data = Dataset::build(&t.runs, Needs::ParamsAndTokens, 5, 5).unwrap();
-    let opts = FitOptions::hoffmann(LawKind::Chinchilla);
+    let opts = FitOptions::hoffmann(&crate::chinchilla());
     assert_eq!(opts.grid.len(), 4500);
-    let r = fit(LawKind::Chinchilla, &data, &opts).unwrap();
+    let r = fit(&crate::chinchilla(), &data, &opts).unwrap();
     assert_eq!(r.points, 240);
     assert_eq!(r.starts, 4500);
     assert!(
@@ -85,12 +85,12 @@ fn the_shortcuts_find_the_same_best_objective() {
         ("second", &second),
         ("third", &third),
     ] {
-        let fast = FitOptions::hoffmann(LawKind::Chinchilla);
+        let fast = FitOptions::hoffmann(&crate::chinchilla());
         let mut thorough = fast.clone();
         thorough.lbfgs = thorough.polish;
         thorough.abandon = None;
-        let a = fit(LawKind::Chinchilla, data, &fast).unwrap();
-        let b = fit(LawKind::Chinchilla, data, &thorough).unwrap();
+        let a = fit(&crate::chinchilla(), data, &fast).unwrap();
+        let b = fit(&crate::chinchilla(), data, &thorough).unwrap();
         eprintln!(
             "{name}: shortcuts {:.13} in {} evaluations ({} starts abandoned); every start tight {:.13} in {}",
             a.objective, a.evaluations, a.abandoned, b.objective, b.evaluations

@@ -1,11 +1,10 @@
 use frontier_engine::optimal::BudgetInput;
 use frontier_engine::share::{LinkError, ShareState, FORMAT_VERSION};
-use frontier_engine::LawKind;
 
 fn sample() -> ShareState {
     ShareState {
         data: crate::reference_csv(),
-        law: LawKind::Chinchilla,
+        law: frontier_engine::LawSpec::catalogue("chinchilla"),
         drop_top: 5,
         delta: 1e-3,
         grid: Some(vec![vec![-1.0, 0.0, 1.0], vec![0.1, 0.2]]),
@@ -96,7 +95,7 @@ fn links_from_format_1_with_only_the_data_still_decode() {
     let s = ShareState::decode(&format!("#s1.{packed}")).unwrap();
     assert_eq!(s.drop_top, 0);
     assert_eq!(s.delta, 1e-3);
-    assert_eq!(s.law, LawKind::Chinchilla);
+    assert_eq!(s.law, frontier_engine::LawSpec::catalogue("chinchilla"));
 }
 
 fn miniz_oxide_compress(bytes: &[u8]) -> String {

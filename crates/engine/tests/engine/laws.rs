@@ -1,0 +1,282 @@
+//! The law catalogue and typed formulas: every law recovers known
+//! parameters from synthetic data; a typed Chinchilla formula reaches the
+//! reference objective from Hoffmann's grid; fixes and ties; the
+//! comparison table.
+
+use frontier_engine::compare::{compare, information_criteria};
+use frontier_engine::fit::{fit, FitOptions};
+use frontier_engine::laws::find;
+use frontier_engine::model::{LawSpec, Model};
+use frontier_engine::{parse_runs, Dataset};
+
+/// A table with the given columns, one row per point, the law's target
+/// computed from `truth` (all parameters, in the law's order).
+fn synthetic_table(model: &Model, truth: &[f64], rows: &[Vec<(&str, f64)>]) -> String {
+    let target = match model.law.target.as_str() {
+        "L" => "loss",
+        t => t,
+    };
+    let names: Vec<&str> = rows[0].iter().map(|(k, _)| *k).collect();
+    let mut text = format!("{},{target}\n", names.join(","));
+    for r in rows {
+        let y = model.predict(truth, r);
+        assert!(y.is_finite() && y > 0.0, "{}: {y} at {r:?}", model.law.id);
+        let vals: Vec<String> = r.iter().map(|(_, v)| format!("{v:e}")).collect();
+        text += &format!("{},{y:e}\n", vals.join(","));
+    }
+    text
+}
+
+fn logspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| lo * (hi / lo).powf(i as f64 / (n - 1) as f64))
+        .collect()
+}
+
+/// Fit `spec` to its own synthetic data and compare every parameter.
+fn recovers(spec: LawSpec, truth: &[f64], rows: Vec<Vec<(&str, f64)>>, tol: f64) {
+    let model = Model::new(&spec, &[]).unwrap();
+    let text = synthetic_table(&model, truth, &rows);
+    let table = parse_runs(&text);
+    let (data, skipped) = Dataset::for_law(
+        &table,
+        &model.formula.columns,
+        &model.law.target,
+        0,
+        model.dim(),
+    )
+    .unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    let r = fit(&model, &data, &FitOptions::hoffmann(&model)).unwrap();
+    for ((name, got), want) in r.parameter_names.iter().zip(&r.params).zip(truth) {
+        assert!(
+            (got / want - 1.0).abs() < tol,
+            "{}: {name} = {got}, truth {want} (objective {:e}, all {:?})",
+            model.law.id,
+            r.objective,
+            r.params
+        );
+    }
+    assert!(
+        r.objective < 1e-12,
+        "{}: objective {}",
+        model.law.id,
+        r.objective
+    );
+}
+
+fn grid2<'a>(a: (&'a str, Vec<f64>), b: (&'a str, Vec<f64>)) -> Vec<Vec<(&'a str, f64)>> {
+    let mut rows = Vec::new();
+    for &x in &a.1 {
+        for &y in &b.1 {
+            rows.push(vec![(a.0, x), (b.0, y)]);
+        }
+    }
+    rows
+}
+
+fn one(name: &str, xs: Vec<f64>) -> Vec<Vec<(&str, f64)>> {
+    xs.into_iter().map(|x| vec![(name, x)]).collect()
+}
+
+#[test]
+fn kaplan_laws_recover_their_parameters() {
+    let cat = LawSpec::catalogue;
+    recovers(
+        cat("kaplan_n"),
+        &[8.8e13, 0.076],
+        one("N", logspace(1e6, 1e10, 20)),
+        1e-3,
+    );
+    recovers(
+        cat("kaplan_d"),
+        &[5.4e13, 0.095],
+        one("D", logspace(1e8, 1e12, 20)),
+        1e-3,
+    );
+    recovers(
+        cat("kaplan_nd"),
+        &[6.4e13, 1.8e13, 0.076, 0.103],
+        grid2(("N", logspace(1e7, 1e10, 7)), ("D", logspace(1e8, 1e11, 7))),
+        1e-3,
+    );
+    recovers(
+        cat("kaplan_ns"),
+        &[6.5e13, 2.1e3, 0.077, 0.76],
+        grid2(
+            ("N", logspace(1e7, 1e10, 7)),
+            ("step", logspace(1e3, 1e5, 7)),
+        ),
+        1e-3,
+    );
+}
+
+#[test]
+fn power_plus_constant_laws_recover_their_parameters() {
+    let cat = LawSpec::catalogue;
+    recovers(
+        cat("power_plus_constant_n"),
+        &[1.7, 1e8, 0.3],
+        one("N", logspace(1e7, 1e11, 20)),
+        1e-3,
+    );
+    recovers(
+        cat("power_plus_constant_d"),
+        &[1.9, 1e9, 0.25],
+        one("D", logspace(1e8, 1e12, 20)),
+        1e-3,
+    );
+    recovers(
+        cat("power_plus_constant_c"),
+        &[1.8, 1e15, 0.15],
+        one("C", logspace(1e17, 1e23, 20)),
+        1e-3,
+    );
+}
+
+#[test]
+fn overtraining_recovers_its_parameters() {
+    // Gadre's form of a Chinchilla law with alpha = beta = 0.34.
+    let eta: f64 = 0.17;
+    let six = 6f64.powf(eta);
+    recovers(
+        LawSpec::catalogue("overtraining"),
+        &[1.8, 480.0 * six, 2100.0 * six, eta],
+        grid2(("N", logspace(1e7, 1e10, 7)), ("D", logspace(1e8, 1e12, 7))),
+        1e-3,
+    );
+}
+
+#[test]
+fn data_constrained_recovers_its_repetition_constants() {
+    let (_, preset) = frontier_engine::laws::preset("muennighoff_c4").unwrap();
+    let mut rows = Vec::new();
+    for n in logspace(1e8, 1e10, 5) {
+        for d in logspace(1e10, 4e11, 5) {
+            for u in [1e9, 1e10] {
+                rows.push(vec![("N", n), ("D", d), ("U", u)]);
+            }
+        }
+    }
+    recovers(
+        LawSpec::catalogue("data_constrained"),
+        &preset.values,
+        rows,
+        1e-3,
+    );
+}
+
+#[test]
+fn finetune_loss_to_loss_and_downstream_laws_recover_their_parameters() {
+    let cat = LawSpec::catalogue;
+    recovers(
+        cat("rectified_finetune"),
+        &[50.0, 50.0, 0.5, 1.0],
+        one("D", logspace(1e2, 1e6, 20)),
+        1e-3,
+    );
+    recovers(
+        cat("loss_to_loss"),
+        &[1.2, 1.5, 1.3, 1.8],
+        one("L0", (0..20).map(|i| 2.0 + 0.1 * i as f64).collect()),
+        1e-3,
+    );
+    recovers(
+        cat("downstream_exponential"),
+        &[0.8, 30.0, 2.0],
+        one("L", (0..20).map(|i| 2.0 + 0.1 * i as f64).collect()),
+        1e-3,
+    );
+    recovers(
+        cat("downstream_sigmoid"),
+        &[0.25, 4.0, 10.0],
+        one("L", (0..20).map(|i| 2.0 + 0.08 * i as f64).collect()),
+        1e-3,
+    );
+}
+
+/// The typed formula "E + A/N^alpha + B/D^beta" goes through the generic
+/// tape, its parameters and grid from their names (Hoffmann's 4500 starts),
+/// and reaches the reference objective.
+#[test]
+fn a_typed_chinchilla_formula_reaches_the_reference_objective() {
+    let table = parse_runs(&crate::reference_csv());
+    let model = Model::new(
+        &LawSpec::custom("E + A/N^alpha + B/D^beta"),
+        &table.extra_headers,
+    )
+    .unwrap();
+    assert!(!model.uses_fast_kernel());
+    assert_eq!(model.formula.columns, ["N", "D"]);
+    let (data, _) = Dataset::for_law(&table, &model.formula.columns, "L", 5, 5).unwrap();
+    assert_eq!(data.len(), 240);
+    let options = FitOptions::hoffmann(&model);
+    assert_eq!(options.grid.len(), 4500);
+    let r = fit(&model, &data, &options).unwrap();
+    assert!(
+        (r.objective / 0.0010182740 - 1.0).abs() < 1e-6,
+        "objective {:.13}",
+        r.objective
+    );
+    let p = |n: &str| r.params[r.parameter_names.iter().position(|x| x == n).unwrap()];
+    assert!((p("alpha") - 0.347305).abs() < 1e-3, "{:?}", r.params);
+    assert!((p("beta") - 0.367175).abs() < 1e-3, "{:?}", r.params);
+    assert!((p("E") - 1.81722).abs() < 2e-3, "{:?}", r.params);
+}
+
+#[test]
+fn fixed_and_tied_parameters_are_respected_by_the_fit() {
+    let table = parse_runs(&crate::reference_csv());
+    let spec = LawSpec {
+        fix: vec![("E".into(), 1.69)],
+        tie: vec![("beta".into(), "alpha".into())],
+        ..LawSpec::catalogue("chinchilla")
+    };
+    let model = Model::new(&spec, &[]).unwrap();
+    let (data, _) = Dataset::for_law(&table, &model.formula.columns, "L", 5, model.dim()).unwrap();
+    let r = fit(&model, &data, &FitOptions::hoffmann(&model)).unwrap();
+    assert_eq!(r.params[0], 1.69);
+    assert_eq!(r.params[3], r.params[4]);
+    assert_eq!(r.theta.len(), 3);
+    // Fewer free parameters can only fit worse than the free law.
+    assert!(r.objective > 0.0010182740);
+}
+
+#[test]
+fn the_comparison_ranks_forms_and_checks_extrapolation() {
+    let table = parse_runs(&crate::reference_csv());
+    let specs: Vec<LawSpec> = ["chinchilla", "compute_power_law", "kaplan_nd"]
+        .iter()
+        .map(|id| LawSpec::catalogue(id))
+        .collect();
+    let rows = compare(&table, &specs, 5, 1e-3, 0.2);
+    assert_eq!(rows.len(), 3);
+    let chin = &rows[0];
+    assert!(
+        (chin.objective.unwrap() / 0.0010182740 - 1.0).abs() < 1e-6,
+        "{chin:?}"
+    );
+    assert_eq!(chin.parameters, 5);
+    assert_eq!(chin.points, 240);
+    assert_eq!(chin.held_out, 48);
+    for r in &rows {
+        assert!(r.aic.is_some() && r.bic.is_some(), "{r:?}");
+        let e = r.extrapolation_error.unwrap();
+        assert!(e > 0.0 && e < 0.5, "{r:?}");
+    }
+    // Compute alone explains the reference runs worse than N and D.
+    assert!(rows[1].objective > chin.objective);
+    assert!(rows[1].aic.unwrap() > chin.aic.unwrap());
+    let (aic, bic) = information_criteria(&[0.1, -0.1, 0.1, -0.1], 2);
+    assert!((aic - (4.0 * (0.01f64).ln() + 4.0)).abs() < 1e-12);
+    assert!((bic - (4.0 * (0.01f64).ln() + 2.0 * 4f64.ln())).abs() < 1e-12);
+}
+
+#[test]
+fn a_law_that_cannot_use_the_table_says_which_column_is_missing() {
+    let table = parse_runs(&crate::reference_csv());
+    let rows = compare(&table, &[LawSpec::catalogue("loss_to_loss")], 0, 1e-3, 0.2);
+    let note = rows[0].note.as_deref().unwrap();
+    assert!(note.contains("L0"), "{note}");
+    assert!(find("loss_to_loss").is_some());
+}
