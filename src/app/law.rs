@@ -122,8 +122,22 @@ pub fn LawChooser(state: RwSignal<ShareState>) -> impl IntoView {
                     law.target,
                     law.conventions
                 );
+                let presets = law.presets.iter().map(|p| {
+                    let origin = match p.origin {
+                        laws::Origin::Paper => "the paper's values",
+                        laws::Origin::Replication => "a replication's values",
+                    };
+                    let values = law.parameter_names().iter().zip(&p.values)
+                        .map(|(n, v)| format!("{n} = {}", frontier_engine::format::sig(*v, 6)))
+                        .collect::<Vec<_>>().join(", ");
+                    view! { <li>{format!("{} ({origin}; {}): {values}", p.name, p.source)}</li> }
+                }).collect_view();
+                let has_presets = !law.presets.is_empty();
                 view! {
                     <p class="hint law-about" data-testid="law-about">{about}</p>
+                    {has_presets.then(|| view! {
+                        <div class="hint law-presets" data-testid="law-presets">"Published constants:"<ul>{presets}</ul></div>
+                    })}
                     <ParameterTable state=state law=law />
                 }.into_any()
             }

@@ -88,22 +88,25 @@ for (const [build, prefix] of [['simd', ''], ['scalar', '/scalar']]) {
   }
 }
 
-// The engine alone: one fit on the page's main thread, no workers.
+// The engine alone: one fit on the page's main thread, no workers; the
+// hand-written Chinchilla kernel, and (SIMD build) the same law typed as a
+// formula, through the generic tape.
 const engine = {};
-for (const [build, prefix] of [['simd', ''], ['scalar', '/scalar']]) {
+for (const [build, prefix, fn] of [['simd', '', 'bench_engine_fit'], ['scalar', '/scalar', 'bench_engine_fit'], ['simd_generic', '', 'bench_engine_fit_generic']]) {
   const { context, page } = await session(`${prefix}/`, 0);
-  const times = await page.evaluate(async ({ text, repeat, prefix }) => {
+  const { times, objective } = await page.evaluate(async ({ text, repeat, prefix, fn }) => {
     const m = await import(`${prefix}/pkg/frontier_web.js`);
-    m.bench_engine_fit(text); // warm-up
+    const objective = m[fn](text); // warm-up
     const out = [];
     for (let i = 0; i < repeat; i++) {
       const t = performance.now();
-      m.bench_engine_fit(text);
+      m[fn](text);
       out.push(performance.now() - t);
     }
-    return out;
-  }, { text: data, repeat: REPEAT, prefix });
+    return { times: out, objective };
+  }, { text: data, repeat: REPEAT, prefix, fn });
   engine[build] = median(times) / 1000;
+  engine[`${build}_objective`] = objective;
   await context.close();
 }
 

@@ -22,7 +22,7 @@
 //! L(x) the same way.
 
 use crate::formula::Formula;
-use crate::laws::{all_columns, Answers};
+use crate::laws::Answers;
 use crate::model::Model;
 use crate::optimal::{Allocation, ChinchillaParams};
 use crate::{exp, ln};
@@ -46,21 +46,6 @@ pub struct BudgetAnswer {
 
 /// Largest compute the searches consider, in FLOPs.
 pub const MAX_COMPUTE: f64 = 1e40;
-
-/// The law's formula with N, D, C and M as variables (after the
-/// parameters), to differentiate along a budget.
-fn frontier_tape(model: &Model) -> Option<Formula> {
-    let mut params = model.law.parameter_names();
-    let vars = ["N", "D", "C", "M"];
-    params.extend(vars.iter().map(|s| s.to_string()));
-    let available: Vec<String> = all_columns(&[])
-        .into_iter()
-        .filter(|c| !vars.contains(&c.as_str()))
-        .collect();
-    Formula::compile_unchecked(&model.law.formula, &params, &available)
-        .ok()
-        .map(|(f, _)| f)
-}
 
 /// L and dL/dx at x = ln N on the budget C.
 fn along(f: &Formula, params: &[f64], c: f64, x: f64) -> (f64, f64) {
@@ -130,28 +115,46 @@ fn optimal_ln_n(f: &Formula, params: &[f64], c: f64) -> Option<f64> {
 }
 
 /// The compute-optimal point of a law of N and D, found numerically (for
-/// any law, the Chinchilla law included: the tests compare the two).
+/// any law, the Chinchilla law included: the tests compare the two), with
+/// the local exponent a(C).
 pub fn numerical_optimum(model: &Model, params: &[f64], compute: f64) -> Option<BudgetAnswer> {
-    let f = frontier_tape(model)?;
-    let x = optimal_ln_n(&f, params, compute)?;
+    numerical(model, params, compute, true)
+}
+
+fn numerical(model: &Model, params: &[f64], compute: f64, exponent: bool) -> Option<BudgetAnswer> {
+    let f = model.frontier.as_ref()?;
+    let x = optimal_ln_n(f, params, compute)?;
     let n = exp(x);
     let d = compute / (6.0 * n);
     let h = 0.01;
-    let a = match (
-        optimal_ln_n(&f, params, compute * exp(h)),
-        optimal_ln_n(&f, params, compute * exp(-h)),
-    ) {
-        (Some(up), Some(down)) => Some((up - down) / (2.0 * h)),
-        _ => None,
+    let a = if exponent {
+        match (
+            optimal_ln_n(f, params, compute * exp(h)),
+            optimal_ln_n(f, params, compute * exp(-h)),
+        ) {
+            (Some(up), Some(down)) => Some((up - down) / (2.0 * h)),
+            _ => None,
+        }
+    } else {
+        None
     };
     Some(BudgetAnswer {
         compute,
         n: Some(n),
         d: Some(d),
         tokens_per_parameter: Some(d / n),
-        loss: along(&f, params, compute, x).0,
+        loss: along(f, params, compute, x).0,
         a,
     })
+}
+
+/// [`at_budget`] without the local exponent (a third of the work for a
+/// numerical frontier): what plots and bands need at many budgets.
+pub fn frontier_at(model: &Model, params: &[f64], compute: f64) -> Option<BudgetAnswer> {
+    match model.law.answers() {
+        Answers::Frontier if !is_chinchilla(model) => numerical(model, params, compute, false),
+        _ => at_budget(model, params, compute),
+    }
 }
 
 fn is_chinchilla(model: &Model) -> bool {
@@ -242,11 +245,14 @@ pub fn compute_for_loss(model: &Model, params: &[f64], target: f64) -> Result<f6
             ChinchillaParams::from_slice(params).compute_for_loss(target)
         }
         Answers::Frontier => {
-            let f = frontier_tape(model).ok_or("the law cannot be differentiated")?;
+            let f = model
+                .frontier
+                .as_ref()
+                .ok_or("the law cannot be differentiated")?;
             let at = |lc: f64| {
                 let c = exp(lc);
-                optimal_ln_n(&f, params, c)
-                    .map(|x| along(&f, params, c, x).0)
+                optimal_ln_n(f, params, c)
+                    .map(|x| along(f, params, c, x).0)
                     .unwrap_or(f64::NAN)
             };
             let (lo, hi) = (ln(1e6), ln(MAX_COMPUTE));

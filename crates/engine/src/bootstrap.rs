@@ -16,7 +16,7 @@
 //!   95% interval: the 2.5th and 97.5th percentiles (linear interpolation
 //!   between order statistics).
 
-use crate::answers::{allocation, at_budget};
+use crate::answers::{allocation, at_budget, frontier_at};
 use crate::data::Dataset;
 use crate::fit::{FitError, FitOptions, FitReport};
 use crate::lbfgs::minimize;
@@ -282,7 +282,11 @@ pub fn band(
             let mut v: Vec<f64> = resamples
                 .iter()
                 .filter(|r| r.objective.is_finite())
-                .filter_map(|r| at_budget(model, &r.params, c).as_ref().and_then(&quantity))
+                .filter_map(|r| {
+                    frontier_at(model, &r.params, c)
+                        .as_ref()
+                        .and_then(&quantity)
+                })
                 .filter(|x| x.is_finite())
                 .collect();
             if v.len() < 2 {

@@ -125,6 +125,10 @@ pub struct Model {
     pub free: Vec<usize>,
     /// The hand-written Chinchilla kernel applies.
     fast: bool,
+    /// For a law of N and D: its formula with N, D, C and M as variables
+    /// after the parameters, to differentiate along a compute budget
+    /// ([`crate::answers`]).
+    pub frontier: Option<Formula>,
 }
 
 /// The data prepared for one model: the tape's columns and, for the
@@ -133,6 +137,20 @@ pub struct Model {
 pub struct Prepared {
     pub columns: Columns,
     pub kernel: Option<kernel::Columns>,
+}
+
+/// The law's formula with N, D, C and M as variables after its parameters.
+fn frontier_formula(law: &Law) -> Option<Formula> {
+    let vars = ["N", "D", "C", "M"];
+    let mut params = law.parameter_names();
+    params.extend(vars.iter().map(|s| s.to_string()));
+    let available: Vec<String> = all_columns(&[])
+        .into_iter()
+        .filter(|c| !vars.contains(&c.as_str()))
+        .collect();
+    Formula::compile_unchecked(&law.formula, &params, &available)
+        .ok()
+        .map(|(f, _)| f)
 }
 
 impl Model {
@@ -213,6 +231,9 @@ impl Model {
             return Err("every parameter is fixed: nothing is left to fit".into());
         }
         let fast = law.id == "chinchilla" && spec.fix.is_empty() && spec.tie.is_empty();
+        let frontier = (law.answers() == laws::Answers::Frontier)
+            .then(|| frontier_formula(&law))
+            .flatten();
         Ok(Model {
             spec: spec.clone(),
             law,
@@ -220,6 +241,7 @@ impl Model {
             sources,
             free,
             fast,
+            frontier,
         })
     }
 

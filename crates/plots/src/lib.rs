@@ -10,7 +10,7 @@
 //! - [`fit_chart`]: for laws not in compute, the fitted column against the
 //!   law's variable with the fitted curve, or observed against predicted.
 
-use frontier_engine::answers::{at_budget, BudgetAnswer};
+use frontier_engine::answers::{frontier_at, BudgetAnswer};
 use frontier_engine::approaches::AllocationFit;
 use frontier_engine::bootstrap::{band, Resample};
 use frontier_engine::data::Point;
@@ -32,7 +32,7 @@ pub struct Curve {
 impl Curve {
     /// The optimum at compute c, when the law answers budgets.
     fn at(&self, c: f64) -> Option<BudgetAnswer> {
-        at_budget(&self.model, &self.params, c)
+        frontier_at(&self.model, &self.params, c)
     }
 
     fn in_compute(&self) -> bool {
@@ -360,7 +360,19 @@ where
     if input.resamples.len() < 2 {
         return Ok(());
     }
-    let b = band(&fit.model, &input.resamples, grid, quantity);
+    // A numerical frontier costs a root-finding per budget and refit: draw
+    // its band from every 5th budget of the grid and the first 200 refits.
+    let closed_form = fit.model.law.id == "chinchilla" || fit.model.frontier.is_none();
+    let (grid, resamples): (Vec<f64>, &[Resample]) = if closed_form {
+        (grid.to_vec(), &input.resamples)
+    } else {
+        let mut g: Vec<f64> = grid.iter().step_by(5).copied().collect();
+        if g.last() != grid.last() {
+            g.extend(grid.last());
+        }
+        (g, &input.resamples[..input.resamples.len().min(200)])
+    };
+    let b = band(&fit.model, resamples, &grid, quantity);
     if b.len() < 2 {
         return Ok(());
     }

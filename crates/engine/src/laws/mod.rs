@@ -179,7 +179,9 @@ impl Law {
             target: target.into(),
             params: f.params.iter().map(|p| ParamSpec::by_name(p)).collect(),
             source: "Your formula".into(),
-            conventions: "N, D and C as your table gives them (C = 6ND, D = C/(6N) where one is derived)".into(),
+            conventions:
+                "N, D and C as your table gives them (C = 6ND, D = C/(6N) where one is derived)"
+                    .into(),
             presets: Vec::new(),
             fixed: Vec::new(),
             tied: Vec::new(),
