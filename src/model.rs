@@ -234,13 +234,7 @@ impl FitOutcome {
     /// intervals, accuracies at chance.
     pub fn warnings(&self, budget: Option<f64>) -> Vec<String> {
         let iv = self.intervals(budget);
-        let mut w = fit_warnings(
-            &self.model,
-            &self.dataset,
-            &self.report,
-            self.inputs.delta,
-            iv.as_deref(),
-        );
+        let mut w = fit_warnings(&self.model, &self.dataset, &self.report, iv.as_deref());
         if let Some(rs) = &self.resamples {
             let failed = rs.iter().filter(|r| !r.objective.is_finite()).count();
             if failed > 0 {

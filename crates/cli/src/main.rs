@@ -442,7 +442,7 @@ fn fit_state(state: &ShareState, source: &str) -> Result<Outcome, Failure> {
         });
         iv = Some(got);
     }
-    let warnings = fit_warnings(&p.model, &p.data, &report, state.delta, iv.as_deref());
+    let warnings = fit_warnings(&p.model, &p.data, &report, iv.as_deref());
     for w in &warnings {
         eprintln!("frontier: warning: {w}");
     }

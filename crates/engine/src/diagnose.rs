@@ -3,65 +3,80 @@
 //! objective), fits at the edge of the start grid, intervals that span
 //! orders of magnitude, accuracies at chance.
 //!
-//! Identifiability is read from the Hessian of the objective at the fit, in
-//! the fitted coordinates, by central differences of the exact gradient.
-//! Scaled to unit diagonal (a correlation-like matrix), its smallest
-//! eigenvalue says how flat the objective is along the worst combination of
-//! parameters: below 1e-8 the data cannot tell those parameters apart (they
-//! trade off along a ridge), and the eigenvector names them.
+//! Identifiability is read from the Jacobian J of the log predictions with
+//! respect to the fitted coordinates, by the tape's exact gradients: the
+//! Gauss-Newton information matrix J^T J, scaled to unit diagonal (the
+//! correlation of the parameters' effects). Its smallest eigenvalue says
+//! how nearly some combination of parameters leaves every prediction
+//! unchanged: below 1e-10 the data cannot tell those parameters apart (they
+//! trade off exactly, whatever the noise), and the eigenvector names them.
+//! A parameter with no effect at all on these data has a zero column.
 
 use crate::bootstrap::Interval;
 use crate::data::Dataset;
 use crate::fit::FitReport;
-use crate::model::{Model, Prepared};
+use crate::model::{Model, Source};
 use nalgebra::{DMatrix, SymmetricEigen};
 
-/// Smallest eigenvalue of the scaled Hessian below which the fit is
-/// reported as not identified.
-pub const FLAT: f64 = 1e-8;
+/// Smallest eigenvalue of the scaled information matrix below which the
+/// fit is reported as not identified.
+pub const FLAT: f64 = 1e-10;
 
-/// The scaled Hessian's smallest eigenvalue and its eigenvector, or None
-/// when the Hessian is not finite.
-pub fn flattest_direction(
-    model: &Model,
-    prepared: &Prepared,
-    theta: &[f64],
-    delta: f64,
-) -> Option<(f64, Vec<f64>)> {
+/// The scaled information matrix's smallest eigenvalue and its eigenvector
+/// over the fitted coordinates, or None when it is not finite.
+pub fn flattest_direction(model: &Model, data: &Dataset, theta: &[f64]) -> Option<(f64, Vec<f64>)> {
     let k = theta.len();
-    let mut h = DMatrix::<f64>::zeros(k, k);
-    let (mut gu, mut gd) = (vec![0.0; k], vec![0.0; k]);
-    for i in 0..k {
-        let step = 1e-5 * theta[i].abs().max(1.0);
-        let mut up = theta.to_vec();
-        let mut down = theta.to_vec();
-        up[i] += step;
-        down[i] -= step;
-        model.objective(&up, prepared, delta, &mut gu);
-        model.objective(&down, prepared, delta, &mut gd);
-        for j in 0..k {
-            h[(i, j)] = (gu[j] - gd[j]) / (2.0 * step);
+    let p = model.natural(theta);
+    let raw: Vec<&[f64]> = model
+        .formula
+        .columns
+        .iter()
+        .map(|c| data.column(c))
+        .collect::<Option<_>>()?;
+    let mut info = DMatrix::<f64>::zeros(k, k);
+    let mut gp = vec![0.0; p.len()];
+    let mut row = vec![0.0; k];
+    for i in 0..data.len() {
+        let x: Vec<f64> = raw.iter().map(|c| c[i]).collect();
+        let f = model.formula.tape.eval_with_gradient(&p, &x, &mut gp);
+        // d ln f / d theta_j, through the fixed, tied and log coordinates.
+        row.iter_mut().for_each(|r| *r = 0.0);
+        for (m, s) in model.sources.iter().enumerate() {
+            if let Source::Free(j) = *s {
+                let scale = if model.law.params[model.free[j]].positive {
+                    p[m]
+                } else {
+                    1.0
+                };
+                row[j] += gp[m] * scale / f;
+            }
+        }
+        for a in 0..k {
+            for b in 0..k {
+                info[(a, b)] += row[a] * row[b];
+            }
         }
     }
-    let h = (&h + h.transpose()) * 0.5;
-    if h.iter().any(|v| !v.is_finite()) {
+    if info.iter().any(|v| !v.is_finite()) {
         return None;
     }
-    // Scale to unit diagonal; a non-positive diagonal is flat already.
-    let d: Vec<f64> = (0..k).map(|i| h[(i, i)]).collect();
+    let d: Vec<f64> = (0..k).map(|i| info[(i, i)]).collect();
     if let Some(i) = d.iter().position(|v| !(*v > 0.0)) {
         let mut e = vec![0.0; k];
         e[i] = 1.0;
         return Some((0.0, e));
     }
-    let s = DMatrix::from_fn(k, k, |i, j| h[(i, j)] / (d[i] * d[j]).sqrt());
+    let s = DMatrix::from_fn(k, k, |i, j| info[(i, j)] / (d[i] * d[j]).sqrt());
     let eig = SymmetricEigen::new(s);
     let (i, &lo) = eig
         .eigenvalues
         .iter()
         .enumerate()
         .min_by(|a, b| a.1.total_cmp(b.1))?;
-    Some((lo, eig.eigenvectors.column(i).iter().copied().collect()))
+    Some((
+        lo.max(0.0),
+        eig.eigenvectors.column(i).iter().copied().collect(),
+    ))
 }
 
 /// Warnings about a fit, each a sentence for the page's headline area and
@@ -70,7 +85,6 @@ pub fn fit_warnings(
     model: &Model,
     data: &Dataset,
     report: &FitReport,
-    delta: f64,
     intervals: Option<&[(String, Interval)]>,
 ) -> Vec<String> {
     let mut w = Vec::new();
@@ -98,8 +112,7 @@ pub fn fit_warnings(
             report.at_grid_edge.join(", ")
         ));
     }
-    let prepared = model.prepare(data, None);
-    if let Some((lo, v)) = flattest_direction(model, &prepared, &report.theta, delta) {
+    if let Some((lo, v)) = flattest_direction(model, data, &report.theta) {
         if lo < FLAT {
             let names = model.coordinate_names();
             let mut order: Vec<usize> = (0..v.len()).collect();
@@ -110,7 +123,7 @@ pub fn fit_warnings(
                 .map(|&i| names[i].clone())
                 .collect();
             w.push(format!(
-                "Not identified: the objective is flat along a combination of {} (scaled Hessian eigenvalue {:.1e}); these data cannot tell them apart, so their values and intervals mean little.",
+                "Not identified: the predictions barely change along a combination of {} (smallest eigenvalue of the scaled information matrix {:.1e}); these data cannot tell them apart, so their values and intervals mean little.",
                 if involved.is_empty() { names.join(", ") } else { involved.join(" and ") },
                 lo
             ));

@@ -280,3 +280,33 @@ fn a_law_that_cannot_use_the_table_says_which_column_is_missing() {
     assert!(note.contains("L0"), "{note}");
     assert!(find("loss_to_loss").is_some());
 }
+
+/// The constant-D workaround for a table of N and loss alone: the
+/// Chinchilla law cannot identify B and beta, and the report says so in
+/// words; the reference fit is identified.
+#[test]
+fn unidentifiable_fits_are_named_and_identified_ones_are_not() {
+    use frontier_engine::diagnose::fit_warnings;
+    let mut text = String::from("N,D,loss\n");
+    for i in 0..12 {
+        let n = 1e7 * 10f64.powf(i as f64 / 4.0);
+        text += &format!(
+            "{n},1e10,{}\n",
+            1.9 + 400.0 / n.powf(0.34) * (1.0 + 0.002 * (i as f64).sin())
+        );
+    }
+    let table = parse_runs(&text);
+    let model = Model::catalogue("chinchilla").unwrap();
+    let (data, _) = Dataset::for_law(&table, &model.formula.columns, "L", 0, 5).unwrap();
+    let options = FitOptions::hoffmann(&model);
+    let r = fit(&model, &data, &options).unwrap();
+    let w = fit_warnings(&model, &data, &r, None).join("\n");
+    assert!(w.contains("D is the same (1.000e10) on every run"), "{w}");
+    assert!(w.contains("Not identified"), "{w}");
+
+    let table = parse_runs(&crate::reference_csv());
+    let (data, _) = Dataset::for_law(&table, &model.formula.columns, "L", 5, 5).unwrap();
+    let r = fit(&model, &data, &options).unwrap();
+    let w = fit_warnings(&model, &data, &r, None);
+    assert!(w.is_empty(), "{w:?}");
+}
