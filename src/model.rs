@@ -810,7 +810,7 @@ pub fn gather_compare(laws: &[String], texts: Vec<String>) -> Result<Vec<Compare
 /// cannot be (a formula's error carries its caret line).
 pub fn law_model(state: &ShareState) -> Result<Model, String> {
     let table = frontier_engine::parse_runs(&state.data);
-    Model::new(&state.law, &table.extra_headers)
+    Model::new(&state.law, &table.headers)
 }
 
 /// How a parameter is set on the page.

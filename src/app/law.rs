@@ -15,7 +15,7 @@ pub fn LawChooser(state: RwSignal<ShareState>) -> impl IntoView {
     let catalogue = laws::catalogue();
     let model = Memo::new(move |_| state.with(law_model));
     let is_custom = move || state.with(|s| s.law.id == CUSTOM);
-    let extra = move || state.with(|s| frontier_engine::parse_runs(&s.data).extra_headers);
+    let extra = move || state.with(|s| frontier_engine::parse_runs(&s.data).headers);
     let options = catalogue
         .iter()
         .map(|l| {

@@ -333,7 +333,7 @@ fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
     }
     if !a.grid.is_empty() {
         let table = frontier_engine::parse_runs(&state.data);
-        let model = Model::new(&state.law, &table.extra_headers)?;
+        let model = Model::new(&state.law, &table.headers)?;
         let mut axes = model.default_grid().axes;
         let names = model.free_names();
         for (name, axis) in &a.grid {

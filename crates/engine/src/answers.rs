@@ -79,9 +79,19 @@ fn optimal_ln_n(f: &Formula, params: &[f64], c: f64) -> Option<f64> {
     let (mut a, mut b) = (xs[best - 1], xs[best + 1]);
     let (mut ga, mut gb) = (along(f, params, c, a).1, along(f, params, c, b).1);
     if !(ga < 0.0 && gb > 0.0) {
-        // The derivative does not change sign across the bracket: take the
-        // scan's best point.
-        return Some(xs[best]);
+        // The derivative does not change sign across the bracket (a kink, as
+        // min and max make): minimise L itself by golden sections.
+        let r = 0.5 * (5f64.sqrt() - 1.0);
+        let (mut lo, mut hi) = (a, b);
+        for _ in 0..120 {
+            let (u, v) = (hi - r * (hi - lo), lo + r * (hi - lo));
+            if along(f, params, c, u).0 <= along(f, params, c, v).0 {
+                hi = v;
+            } else {
+                lo = u;
+            }
+        }
+        return Some(0.5 * (lo + hi));
     }
     // Illinois: regula falsi that halves the weight of an end kept twice.
     let mut side = 0;
@@ -208,11 +218,15 @@ pub fn no_budget_answer(model: &Model) -> Option<String> {
 }
 
 /// Solve `loss(ln x) = target` for ln x in [lo, hi] by bisection, for a
-/// loss that falls as x grows.
-fn invert(loss: impl Fn(f64) -> f64, target: f64, lo: f64, hi: f64) -> Option<f64> {
+/// loss that falls as x grows. Err(true) when even the largest x stays
+/// above the target, Err(false) when the smallest is already below it.
+fn invert(loss: impl Fn(f64) -> f64, target: f64, lo: f64, hi: f64) -> Result<f64, bool> {
     let (mut a, mut b) = (lo, hi);
-    if !(loss(b) <= target) || !(loss(a) >= target) {
-        return None;
+    if !(loss(b) <= target) {
+        return Err(true);
+    }
+    if !(loss(a) >= target) {
+        return Err(false);
     }
     for _ in 0..200 {
         let m = 0.5 * (a + b);
@@ -225,7 +239,7 @@ fn invert(loss: impl Fn(f64) -> f64, target: f64, lo: f64, hi: f64) -> Option<f6
             b = m;
         }
     }
-    Some(0.5 * (a + b))
+    Ok(0.5 * (a + b))
 }
 
 /// Compute needed to reach `target` loss on the law's frontier.
@@ -235,10 +249,14 @@ pub fn compute_for_loss(model: &Model, params: &[f64], target: f64) -> Result<f6
             "a target loss of {target} is not a positive number"
         ));
     }
-    let unreachable = |floor: f64| {
-        format!(
-            "a target loss of {target} cannot be reached: it must be above the irreducible loss, about {floor:.4} here"
-        )
+    let unreachable = |too_low: bool, at: f64| {
+        if too_low {
+            format!(
+                "a target loss of {target} cannot be reached: it must be above the irreducible loss, about {at:.4} here"
+            )
+        } else {
+            format!("a target loss of {target} is above the loss of the smallest budget considered ({at:.4})")
+        }
     };
     match model.law.answers() {
         Answers::Frontier if is_chinchilla(model) => {
@@ -258,13 +276,14 @@ pub fn compute_for_loss(model: &Model, params: &[f64], target: f64) -> Result<f6
             let (lo, hi) = (ln(1e6), ln(MAX_COMPUTE));
             invert(at, target, lo, hi)
                 .map(exp)
-                .ok_or_else(|| unreachable(at(hi)))
+                .map_err(|high| unreachable(high, at(if high { hi } else { lo })))
         }
         Answers::Compute => {
             let at = |lc: f64| model.predict(params, &[("C", exp(lc))]);
-            invert(at, target, 0.0, ln(MAX_COMPUTE))
+            let (lo, hi) = (0.0, ln(MAX_COMPUTE));
+            invert(at, target, lo, hi)
                 .map(exp)
-                .ok_or_else(|| unreachable(at(ln(MAX_COMPUTE))))
+                .map_err(|high| unreachable(high, at(if high { hi } else { lo })))
         }
         _ => Err(no_budget_answer(model).unwrap_or_default()),
     }
@@ -281,16 +300,19 @@ pub fn value_for_loss(
     };
     let at = |lx: f64| model.predict(params, &[(x, exp(lx))]);
     let hi = ln(1e30);
-    Some(
-        invert(at, target, 0.0, hi)
-            .map(|v| (x, exp(v)))
-            .ok_or_else(|| {
-                format!(
-                    "a target loss of {target} is not reached for {x} between 1 and 1e30 (the law gives {:.4} at 1e30)",
-                    at(hi)
-                )
-            }),
-    )
+    Some(invert(at, target, 0.0, hi).map(|v| (x, exp(v))).map_err(|high| {
+        if high {
+            format!(
+                "a target loss of {target} is not reached for {x} up to 1e30 (the law gives {:.4} there)",
+                at(hi)
+            )
+        } else {
+            format!(
+                "a target loss of {target} is above the loss at {x} = 1 ({:.4})",
+                at(0.0)
+            )
+        }
+    }))
 }
 
 /// a, b and G, for the Chinchilla law (closed form).

@@ -71,7 +71,10 @@ pub fn held_out_lines(data: &Dataset, model: &Model, fraction: f64) -> Vec<usize
         }
     };
     let n = data.len();
-    let k = ((n as f64 * fraction).round() as usize).clamp(1, n.saturating_sub(1));
+    if n < 2 {
+        return Vec::new();
+    }
+    let k = ((n as f64 * fraction).round() as usize).clamp(1, n - 1);
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&i, &j| key[j].total_cmp(&key[i]).then(i.cmp(&j)));
     order[..k].iter().map(|&i| data.points[i].line).collect()
@@ -98,7 +101,7 @@ pub fn compare_one(
         held_out: 0,
         note: Some(note),
     };
-    let model = match Model::new(spec, &table.extra_headers) {
+    let model = match Model::new(spec, &table.headers) {
         Ok(m) => m,
         Err(e) => return failed(spec.id.clone(), e),
     };
@@ -134,6 +137,10 @@ pub fn compare_one(
         note: None,
     };
     let out = held_out_lines(&data, &model, holdout);
+    if out.is_empty() {
+        row.note = Some("no extrapolation check: too few runs to hold any out".into());
+        return row;
+    }
     let keep: Vec<_> = table
         .runs
         .iter()

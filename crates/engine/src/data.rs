@@ -843,6 +843,10 @@ impl RunTable {
                 Err("no loss on this line".into())
             }),
             "N" | "D" | "C" | "M" | "L" => None,
+            // A recognised header used by name (`tokens` for D).
+            _ if self.recognised_symbol(symbol).is_some() => {
+                self.value(run, self.recognised_symbol(symbol).unwrap())
+            }
             _ => match self.extra_column(symbol) {
                 Some(k) => {
                     let raw = run.extra.get(k).map(String::as_str).unwrap_or("");
@@ -861,8 +865,27 @@ impl RunTable {
         }
     }
 
+    /// The symbol (N, D, C or L) of a recognised column named by its header.
+    fn recognised_symbol(&self, header: &str) -> Option<&'static str> {
+        let norm = normalise_header(header);
+        self.recognised
+            .iter()
+            .find(|(_, h)| h == header || normalise_header(h) == norm)
+            .map(|(q, _)| match q {
+                Quantity::Params => "N",
+                Quantity::Tokens => "D",
+                Quantity::Compute => "C",
+                Quantity::Loss => "L",
+            })
+    }
+
     /// The header a symbol is read from, for messages.
     pub fn header_of(&self, symbol: &str) -> Option<String> {
+        if let Some(s) = self.recognised_symbol(symbol) {
+            if !["N", "D", "C", "L"].contains(&symbol) {
+                return self.header_of(s);
+            }
+        }
         let q = match symbol {
             "N" => Some(Quantity::Params),
             "D" => Some(Quantity::Tokens),

@@ -50,8 +50,13 @@ pub struct Grid {
 
 impl Grid {
     /// Number of starts.
+    /// Number of starts; usize::MAX when the product overflows (a crafted
+    /// grid), which [`FitOptions::check`] then refuses.
     pub fn len(&self) -> usize {
-        self.axes.iter().map(|a| a.len()).product()
+        self.axes
+            .iter()
+            .try_fold(1usize, |n, a| n.checked_mul(a.len()))
+            .unwrap_or(usize::MAX)
     }
 
     pub fn is_empty(&self) -> bool {

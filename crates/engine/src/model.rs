@@ -197,6 +197,11 @@ impl Model {
             if ka == kb {
                 return Err(format!("cannot tie \"{a}\" to itself"));
             }
+            if spec.fix.iter().any(|(n, _)| n == a) {
+                return Err(format!(
+                    "\"{a}\" is both fixed and tied to \"{b}\": choose one"
+                ));
+            }
             tied[ka] = Some(kb);
         }
         // Follow ties to the parameter that carries the value.
@@ -289,10 +294,15 @@ impl Model {
             .map(|s| match *s {
                 Source::Fixed(v) => v,
                 Source::Free(j) => {
-                    if self.law.params[self.free[j]].positive {
-                        exp(theta[j])
-                    } else {
+                    if !self.law.params[self.free[j]].positive {
                         theta[j]
+                    } else if theta[j] > 709.78 {
+                        // Beyond f64: infinite, so the objective is not
+                        // finite and the optimiser steps back (the engine's
+                        // exp clamps its input and would hide it).
+                        f64::INFINITY
+                    } else {
+                        exp(theta[j])
                     }
                 }
             })

@@ -231,7 +231,7 @@ impl ShareState {
         if table.fatal {
             return Err(table.issues);
         }
-        let model = crate::model::Model::new(&self.law, &table.extra_headers).map_err(|m| {
+        let model = crate::model::Model::new(&self.law, &table.headers).map_err(|m| {
             vec![InputIssue {
                 line: None,
                 column: None,

@@ -82,6 +82,36 @@ impl Formula {
             ))
         };
         let tape = Tape::compile(&expr, columns.len(), params.len(), &resolve)?;
+        // A column that simplification removed (N^0) is not read at all.
+        if (0..columns.len()).any(|i| !tape.uses_column(i)) {
+            let used: Vec<String> = columns
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| tape.uses_column(*i))
+                .map(|(_, c)| c.clone())
+                .collect();
+            let resolve = |name: &str, at: Span| {
+                if let Some(i) = params.iter().position(|p| p == name) {
+                    return Ok(Leaf::Param(i));
+                }
+                match used.iter().position(|c| c == name) {
+                    Some(i) => Ok(Leaf::Column(i)),
+                    // Read nowhere on the tape: any index does.
+                    None if columns.iter().any(|c| c == name) => Ok(Leaf::Column(0)),
+                    None => Err(FormulaError::new(at, format!("unknown name \"{name}\""))),
+                }
+            };
+            let tape = Tape::compile(&expr, used.len(), params.len(), &resolve)?;
+            return Ok((
+                Formula {
+                    text: text.to_string(),
+                    params: params.to_vec(),
+                    columns: used,
+                    tape,
+                },
+                expr,
+            ));
+        }
         let f = Formula {
             text: text.to_string(),
             params: params.to_vec(),

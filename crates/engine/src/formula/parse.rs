@@ -25,6 +25,7 @@
 //! ```
 
 use std::fmt;
+use std::rc::Rc;
 
 /// A place in the formula text: 1-based line and column (in characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,7 +131,9 @@ pub enum BinOp {
     Pow,
 }
 
-/// The syntax tree.
+/// The syntax tree. A defined name's uses share its tree ([`Expr::Shared`]),
+/// so a chain of definitions stays as small as its text: every walk over
+/// the tree visits a shared tree once (by its address).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
     Num(f64),
@@ -138,12 +141,13 @@ pub enum Expr {
     Call(Func, Vec<Expr>, Span),
     Neg(Box<Expr>),
     Bin(BinOp, Box<Expr>, Box<Expr>),
+    Shared(Rc<Expr>),
 }
 
 impl Expr {
     /// Every name used, with where it first appears, in order of appearance.
     pub fn names(&self) -> Vec<(String, Span)> {
-        fn walk(e: &Expr, out: &mut Vec<(String, Span)>) {
+        fn walk(e: &Expr, out: &mut Vec<(String, Span)>, seen: &mut Vec<*const Expr>) {
             match e {
                 Expr::Num(_) => {}
                 Expr::Name(n, s) => {
@@ -151,16 +155,23 @@ impl Expr {
                         out.push((n.clone(), *s));
                     }
                 }
-                Expr::Call(_, args, _) => args.iter().for_each(|a| walk(a, out)),
-                Expr::Neg(a) => walk(a, out),
+                Expr::Call(_, args, _) => args.iter().for_each(|a| walk(a, out, seen)),
+                Expr::Neg(a) => walk(a, out, seen),
                 Expr::Bin(_, a, b) => {
-                    walk(a, out);
-                    walk(b, out);
+                    walk(a, out, seen);
+                    walk(b, out, seen);
+                }
+                Expr::Shared(r) => {
+                    let ptr = Rc::as_ptr(r);
+                    if !seen.contains(&ptr) {
+                        seen.push(ptr);
+                        walk(r, out, seen);
+                    }
                 }
             }
         }
         let mut out = Vec::new();
-        walk(self, &mut out);
+        walk(self, &mut out, &mut Vec::new());
         out
     }
 }
@@ -173,16 +184,22 @@ enum Tok {
     End,
 }
 
+#[derive(Clone)]
 struct Lexer {
     chars: Vec<char>,
     pos: usize,
     line: usize,
     col: usize,
+    tokens: usize,
 }
 
 /// Longest formula accepted, in characters: keeps a pasted essay (or a
 /// hostile link) from building a huge tape.
 pub const MAX_FORMULA_CHARS: usize = 4000;
+/// Most tokens a formula may have: bounds the tree's depth (a chain such as
+/// N+N+...+N nests one level per operator) and so the recursion of every
+/// walk over it, far above any law (Chinchilla's has 15).
+pub const MAX_TOKENS: usize = 600;
 /// Deepest nesting of parentheses and operators accepted.
 const MAX_DEPTH: usize = 200;
 
@@ -216,6 +233,13 @@ impl Lexer {
             self.bump();
         }
         let at = self.span();
+        self.tokens += 1;
+        if self.tokens > MAX_TOKENS {
+            return Err(FormulaError::new(
+                at,
+                format!("the formula has more than {MAX_TOKENS} numbers, names and operators"),
+            ));
+        }
         let Some(c) = self.peek() else {
             return Ok((Tok::End, at));
         };
@@ -292,8 +316,8 @@ struct Parser {
     tok: Tok,
     at: Span,
     depth: usize,
-    /// Definitions so far, substituted where their names are used.
-    defs: Vec<(String, Expr)>,
+    /// Definitions so far, shared where their names are used.
+    defs: Vec<(String, Rc<Expr>)>,
 }
 
 impl Parser {
@@ -390,7 +414,7 @@ impl Parser {
                 self.advance()?;
                 if self.tok != Tok::Op('(') {
                     if let Some((_, e)) = self.defs.iter().find(|(n, _)| *n == name) {
-                        return Ok(e.clone());
+                        return Ok(Expr::Shared(e.clone()));
                     }
                     return Ok(Expr::Name(name, at));
                 }
@@ -457,6 +481,7 @@ pub fn parse(text: &str) -> Result<Expr, FormulaError> {
             pos: 0,
             line: 1,
             col: 1,
+            tokens: 0,
         },
         tok: Tok::End,
         at: start,
@@ -467,37 +492,48 @@ pub fn parse(text: &str) -> Result<Expr, FormulaError> {
     if p.tok == Tok::End {
         return Err(FormulaError::new(p.at, "the formula is empty"));
     }
-    let mut e = p.sum()?;
-    // `name = expr;` definitions, then the formula itself.
-    while p.tok == Tok::Op('=') {
+    // `name = expr;` definitions, then the formula itself. A definition is
+    // recognised by its first two tokens (a name, then '='), before any
+    // earlier definition is substituted into it.
+    while let Tok::Name(name) = p.tok.clone() {
+        let mut ahead = p.lexer.clone();
+        if ahead.next()?.0 != Tok::Op('=') {
+            break;
+        }
         let at = p.at;
-        let Expr::Name(name, _) = e else {
-            return Err(FormulaError::new(
-                at,
-                "only a name can be defined: write `name = expression;`",
-            ));
-        };
         if Func::from_name(&name).is_some() {
             return Err(FormulaError::new(
                 at,
                 format!("\"{name}\" is a function and cannot be redefined"),
             ));
         }
+        if p.defs.iter().any(|(n, _)| *n == name) {
+            return Err(FormulaError::new(
+                at,
+                format!("\"{name}\" is defined twice"),
+            ));
+        }
+        p.advance()?;
         p.advance()?;
         let body = p.sum()?;
         if p.tok != Tok::Op(';') {
             return Err(p.expected("';' after the definition"));
         }
         p.advance()?;
-        p.defs.retain(|(n, _)| *n != name);
-        p.defs.push((name, body));
+        p.defs.push((name, Rc::new(body)));
         if p.tok == Tok::End {
             return Err(FormulaError::new(
                 p.at,
                 "the definitions must be followed by the formula itself",
             ));
         }
-        e = p.sum()?;
+    }
+    let e = p.sum()?;
+    if p.tok == Tok::Op('=') {
+        return Err(FormulaError::new(
+            p.at,
+            "only a name can be defined: write `name = expression;`",
+        ));
     }
     if p.tok != Tok::End {
         let what = if p.tok == Tok::Op(')') {
@@ -582,6 +618,24 @@ mod tests {
             .unwrap_err()
             .message
             .contains("only a name"));
+        // A definition's name is read as written, never substituted.
+        let e = parse("x = N; x = D; x").unwrap_err();
+        assert!(e.message.contains("defined twice"), "{e}");
+        assert_eq!(e.at.column, 8);
+    }
+
+    #[test]
+    fn a_chain_of_definitions_stays_small() {
+        let mut text = String::from("a0 = N;");
+        for i in 1..40 {
+            text += &format!(" a{i} = a{}*a{};", i - 1, i - 1);
+        }
+        text += " E + a39";
+        let e = parse(&text).unwrap();
+        let names: Vec<String> = e.names().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["E", "N"]);
+        let chain = vec!["N"; 700].join("+");
+        assert!(parse(&chain).unwrap_err().message.contains("more than 600"));
     }
 
     #[test]

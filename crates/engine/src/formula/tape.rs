@@ -141,6 +141,12 @@ fn sigmoid<L: Lanes>(x: L) -> L {
     one.div(one.add(L::splat(0.0).sub(x).exp()))
 }
 
+/// 0 for a finite value, NaN for NaN (and for infinities).
+#[inline(always)]
+fn nan_of<L: Lanes>(x: L) -> L {
+    x.mul(L::splat(0.0))
+}
+
 /// The value of a computing node from its arguments' values.
 #[inline(always)]
 fn forward<L: Lanes>(op: Op, a: L, b: L) -> L {
@@ -155,8 +161,10 @@ fn forward<L: Lanes>(op: Op, a: L, b: L) -> L {
         Ln(_) => ln_checked(a),
         Sqrt(_) => a.sqrt(),
         PowI(_, k) => powi(a, k),
-        Min(..) => a.select_le(b, a, b),
-        Max(..) => b.select_le(a, a, b),
+        // Adding 0 * a + 0 * b keeps a NaN argument NaN (a comparison alone
+        // would pick the other one) and changes nothing else.
+        Min(..) => a.select_le(b, a, b).add(nan_of(a)).add(nan_of(b)),
+        Max(..) => b.select_le(a, a, b).add(nan_of(a)).add(nan_of(b)),
         Sigmoid(_) => sigmoid(a),
         Const(_) | Column(_) | Param(_) => unreachable!("leaves are loaded, not computed"),
     }
@@ -242,6 +250,8 @@ struct Builder {
     nodes: Vec<Op>,
     flags: Vec<u8>,
     seen: HashMap<(u8, u32, u32, u64), u32>,
+    /// Shared subtrees (definitions) already lowered, by address.
+    shared: HashMap<*const Expr, u32>,
 }
 
 impl Builder {
@@ -319,6 +329,17 @@ impl Builder {
     ) -> Result<u32, FormulaError> {
         Ok(match e {
             Expr::Num(v) => self.constant(*v),
+            Expr::Shared(r) => {
+                let ptr = std::rc::Rc::as_ptr(r);
+                match self.shared.get(&ptr) {
+                    Some(&i) => i,
+                    None => {
+                        let i = self.lower(r, resolve)?;
+                        self.shared.insert(ptr, i);
+                        i
+                    }
+                }
+            }
             Expr::Name(n, s) => match resolve(n, *s)? {
                 Leaf::Column(i) => self.push(Op::Column(i as u32)),
                 Leaf::Param(i) => self.push(Op::Param(i as u32)),
@@ -366,6 +387,7 @@ impl Tape {
             nodes: Vec::new(),
             flags: Vec::new(),
             seen: HashMap::new(),
+            shared: HashMap::new(),
         };
         let out = b.lower(e, resolve)?;
         // Keep only what the output depends on.

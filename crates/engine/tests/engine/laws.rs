@@ -201,11 +201,7 @@ fn finetune_loss_to_loss_and_downstream_laws_recover_their_parameters() {
 #[test]
 fn a_typed_chinchilla_formula_reaches_the_reference_objective() {
     let table = parse_runs(&crate::reference_csv());
-    let model = Model::new(
-        &LawSpec::custom("E + A/N^alpha + B/D^beta"),
-        &table.extra_headers,
-    )
-    .unwrap();
+    let model = Model::new(&LawSpec::custom("E + A/N^alpha + B/D^beta"), &table.headers).unwrap();
     assert!(!model.uses_fast_kernel());
     assert_eq!(model.formula.columns, ["N", "D"]);
     let (data, _) = Dataset::for_law(&table, &model.formula.columns, "L", 5, 5).unwrap();
@@ -309,4 +305,53 @@ fn unidentifiable_fits_are_named_and_identified_ones_are_not() {
     let r = fit(&model, &data, &options).unwrap();
     let w = fit_warnings(&model, &data, &r, None);
     assert!(w.is_empty(), "{w:?}");
+}
+
+/// Regressions from review: a header the table recognises can be named in a
+/// formula; a column simplified away is not required; a parameter both
+/// fixed and tied is refused; min and max keep NaN; a comparison of one run
+/// holds none out; a target above the smallest budget's loss says so.
+#[test]
+fn formula_and_choice_edge_cases() {
+    let table =
+        parse_runs("params,tokens,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n4e8,8e9,2.8\n8e8,2e10,2.6\n");
+    let m = Model::new(
+        &LawSpec::custom("E + A/params^alpha + B/tokens^beta"),
+        &table.headers,
+    )
+    .unwrap();
+    assert_eq!(m.law.parameter_names(), ["E", "A", "alpha", "B", "beta"]);
+    let (d, skipped) = Dataset::for_law(&table, &m.formula.columns, "L", 0, 4).unwrap();
+    assert!(skipped.is_empty() && d.len() == 4);
+    assert_eq!(d.column("tokens").unwrap()[0], 2e9);
+
+    let m = Model::new(&LawSpec::custom("E + A*N^0 + B/D^b"), &[]).unwrap();
+    assert_eq!(m.formula.columns, ["D"]);
+
+    let e = Model::new(
+        &LawSpec {
+            fix: vec![("beta".into(), 0.5)],
+            tie: vec![("beta".into(), "alpha".into())],
+            ..LawSpec::catalogue("chinchilla")
+        },
+        &[],
+    )
+    .unwrap_err();
+    assert!(e.contains("both fixed and tied"), "{e}");
+
+    let f = frontier_engine::formula::Formula::infer("max(a*x, 0) + min(b, x)", &["x".to_string()])
+        .unwrap();
+    assert!(f.tape.eval(&[f64::NAN, 1.0], &[2.0]).is_nan());
+    assert!(f.tape.eval(&[1.0, f64::NAN], &[2.0]).is_nan());
+    assert_eq!(f.tape.eval(&[1.0, 1.0], &[2.0]), 3.0);
+
+    let one = parse_runs("N,D,loss\n1e8,1e9,3.0\n");
+    let rows = compare(&one, &[LawSpec::custom("A*N^(-0.1)")], 0, 1e-3, 0.2);
+    assert!(rows[0].extrapolation_error.is_none());
+
+    let m = Model::catalogue("compute_power_law").unwrap();
+    let e = frontier_engine::answers::compute_for_loss(&m, &[1.7, 100.0, 0.1], 1000.0).unwrap_err();
+    assert!(e.contains("above the loss of the smallest budget"), "{e}");
+    let e = frontier_engine::answers::compute_for_loss(&m, &[1.7, 100.0, 0.1], 1.5).unwrap_err();
+    assert!(e.contains("irreducible"), "{e}");
 }
