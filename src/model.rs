@@ -65,7 +65,25 @@ impl DataSummary {
         };
         if !table.fatal {
             match state.prepare() {
-                Ok(p) => summary.points = Some(p.data.len()),
+                Ok(p) => {
+                    summary.points = Some(p.data.len());
+                    // Columns the law reads beyond N, D, C and the loss are
+                    // used, not ignored.
+                    let mut ignored: Vec<String> = p.table.ignored.clone();
+                    let mut used = Vec::new();
+                    for c in p.model.formula.columns.iter().chain([&p.model.law.target]) {
+                        if let Some(h) = p.table.header_of(c) {
+                            if let Some(i) = ignored.iter().position(|x| *x == h) {
+                                ignored.remove(i);
+                                used.push(format!("{c} ← \"{h}\""));
+                            }
+                        }
+                    }
+                    if !used.is_empty() {
+                        summary.recognised += &format!(", {}", used.join(", "));
+                    }
+                    summary.ignored = ignored.join(", ");
+                }
                 Err(issues) => {
                     summary.fatal = true;
                     // The parse's own problems are listed already.
@@ -1082,6 +1100,28 @@ mod law_tests {
         assert!(rows
             .iter()
             .all(|r| r.aic.is_some() && r.extrapolation_error.is_some()));
+    }
+
+    /// Starts that end on a non-finite objective (Kaplan's joint law
+    /// overflows at some grid starts) travel from the workers and back.
+    #[test]
+    fn non_finite_starts_survive_the_worker_replies() {
+        let state = ShareState {
+            data: EXAMPLE_DATA.into(),
+            drop_top: 5,
+            law: LawSpec::catalogue("kaplan_nd"),
+            ..ShareState::default()
+        };
+        let inputs = FitInputs::of(&state);
+        let texts: Vec<String> = fit_jobs(&inputs, 2)
+            .iter()
+            .map(|j| run_job(j, |_, _| {}))
+            .collect();
+        assert!(texts
+            .iter()
+            .any(|t| t.contains("\"NaN\"") || t.contains("\"inf\"")));
+        let report = gather_fit(&inputs, texts).unwrap();
+        assert!(report.objective.is_finite());
     }
 
     #[test]

@@ -159,7 +159,8 @@ fn AnswersView(
                     let t = crate::model::parse_target(&s.target_loss)?.ok()?;
                     outcome.with(|o| o.as_ref()?.target_interval(t))
                 });
-                headline_view(a, iv, target_iv).into_any()
+                let budget_ok = state.with(|s| s.budget.flops().is_ok());
+                headline_view(budget_ok, a, iv, target_iv).into_any()
             }
         }}
         {move || {
@@ -188,6 +189,7 @@ fn AnswersView(
 }
 
 fn headline_view(
+    budget_ok: bool,
     a: LawAnswers,
     iv: Option<Vec<(String, Interval)>>,
     target_iv: Option<((f64, f64), usize)>,
@@ -204,7 +206,8 @@ fn headline_view(
             {match b {
                 None => match a.no_budget.clone() {
                     Some(why) => view! { <p class="hint" data-testid="no-budget-answer">{why}</p> }.into_any(),
-                    None => view! { <p class="status error">"Enter a valid compute budget, or this law has no optimum inside model sizes from 1 to C/6."</p> }.into_any(),
+                    None if budget_ok => view! { <p class="status error" data-testid="no-budget-answer">"This law has no compute-optimal point at this budget: its loss keeps falling towards an end of the model sizes from 1 to C/6."</p> }.into_any(),
+                    None => view! { <p class="status error">"Enter a valid compute budget."</p> }.into_any(),
                 },
                 Some(b) => view! {
                     <table class="results">

@@ -109,39 +109,51 @@ pub fn LawChooser(state: RwSignal<ShareState>) -> impl IntoView {
                 <p class="hint">"Functions: exp, ln (log), sqrt, min, max, sigmoid; + − * / ^ and parentheses; definitions first, each ended by ';' (x = N/D; E + A*x^a). The fit compares logarithms, so the predicted column must stay positive."</p>
             </div>
         })}
-        {move || model.with(|m| match m {
-            Err(e) => view! {
-                <pre class="status error formula-error" data-testid="formula-error">{e.clone()}</pre>
-            }.into_any(),
-            Ok(m) => {
-                let law = m.law.clone();
-                let about = format!(
-                    "{} — reads {}; fits {} on a log scale. {}",
-                    law.source,
-                    m.formula.columns.join(", "),
-                    law.target,
-                    law.conventions
-                );
-                let presets = law.presets.iter().map(|p| {
-                    let origin = match p.origin {
-                        laws::Origin::Paper => "the paper's values",
-                        laws::Origin::Replication => "a replication's values",
+        {move || {
+            // The law before the user's choices: its table stays on screen
+            // even when a choice is wrong, so the choice can be undone.
+            let headers = state.with(|s| frontier_engine::parse_runs(&s.data).headers);
+            let law = state.with(|s| s.law.law(&headers));
+            model.with(|m| match (law, m) {
+                (Err(e), _) => view! {
+                    <pre class="status error formula-error" data-testid="formula-error">{e}</pre>
+                }.into_any(),
+                (Ok(law), m) => {
+                    let about = match m {
+                        Ok(m) => format!(
+                            "{} — reads {}; fits {} on a log scale. {}",
+                            law.source,
+                            m.formula.columns.join(", "),
+                            law.target,
+                            law.conventions
+                        ),
+                        Err(_) => format!("{}. {}", law.source, law.conventions),
                     };
-                    let values = law.parameter_names().iter().zip(&p.values)
-                        .map(|(n, v)| format!("{n} = {}", frontier_engine::format::sig(*v, 6)))
-                        .collect::<Vec<_>>().join(", ");
-                    view! { <li>{format!("{} ({origin}; {}): {values}", p.name, p.source)}</li> }
-                }).collect_view();
-                let has_presets = !law.presets.is_empty();
-                view! {
-                    <p class="hint law-about" data-testid="law-about">{about}</p>
-                    {has_presets.then(|| view! {
-                        <div class="hint law-presets" data-testid="law-presets">"Published constants:"<ul>{presets}</ul></div>
-                    })}
-                    <ParameterTable state=state law=law />
-                }.into_any()
-            }
-        })}
+                    let problem = m.as_ref().err().cloned();
+                    let presets = law.presets.iter().map(|p| {
+                        let origin = match p.origin {
+                            laws::Origin::Paper => "the paper's values",
+                            laws::Origin::Replication => "a replication's values",
+                        };
+                        let values = law.parameter_names().iter().zip(&p.values)
+                            .map(|(n, v)| format!("{n} = {}", frontier_engine::format::sig(*v, 6)))
+                            .collect::<Vec<_>>().join(", ");
+                        view! { <li>{format!("{} ({origin}; {}): {values}", p.name, p.source)}</li> }
+                    }).collect_view();
+                    let has_presets = !law.presets.is_empty();
+                    view! {
+                        <p class="hint law-about" data-testid="law-about">{about}</p>
+                        {has_presets.then(|| view! {
+                            <div class="hint law-presets" data-testid="law-presets">"Published constants:"<ul>{presets}</ul></div>
+                        })}
+                        <ParameterTable state=state law=law />
+                        {problem.map(|e| view! {
+                            <p class="status error" data-testid="choice-error">{e}</p>
+                        })}
+                    }.into_any()
+                }
+            })
+        }}
     }
 }
 

@@ -373,6 +373,21 @@ test('the comparison table: several laws on the reference data, with AIC and ext
   assert.match(await page.getByTestId('extrap-chinchilla').textContent(), /^0\.0\d+ \(48 runs\)$/);
   assert.match(await page.getByTestId('compare-status').textContent(), /^Done in/);
   await page.getByTestId('compare-panel').screenshot({ path: join(SHOTS, 'compare.png') });
+
+  // Kaplan's joint law overflows at some grid starts: the fit still ends.
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  await page.getByTestId('law-select').selectOption('kaplan_nd');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: \d+ starts on 240 points/);
+
+  // A wrong choice (a circle of ties) is shown beside the parameter table,
+  // which stays, so the choice can be undone.
+  await page.getByTestId('law-select').selectOption('chinchilla');
+  await page.getByTestId('role-beta').selectOption('tie:alpha');
+  await page.getByTestId('role-alpha').selectOption('tie:beta');
+  assert.match(await page.getByTestId('choice-error').textContent(), /circle/);
+  await page.getByTestId('role-alpha').selectOption('fitted');
+  assert.equal(await page.getByTestId('choice-error').count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });

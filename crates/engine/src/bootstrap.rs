@@ -97,7 +97,9 @@ impl BootstrapOptions {
 pub struct Resample {
     pub index: usize,
     /// Natural parameters of the refit.
+    #[serde(with = "crate::format::nonfinite::vec")]
     pub params: Vec<f64>,
+    #[serde(with = "crate::format::nonfinite")]
     pub objective: f64,
     pub converged: bool,
 }

@@ -37,8 +37,11 @@ pub struct CompareRow {
     pub bic: Option<f64>,
     /// RMS log error on the held-out runs, when they could be predicted.
     pub extrapolation_error: Option<f64>,
-    /// Runs held out.
+    /// Runs held out, and by what they were chosen ("C", or the law's
+    /// first column when the table has no compute).
     pub held_out: usize,
+    #[serde(default)]
+    pub held_out_by: String,
     /// Why this law could not be fitted or extrapolated, if so.
     pub note: Option<String>,
 }
@@ -57,6 +60,33 @@ fn issues_text(issues: &[InputIssue]) -> String {
         .map(|i| i.to_string())
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// What the held-out runs are the largest of: C when every run has it,
+/// else the first column the law reads.
+pub fn held_out_key(data: &Dataset, model: &Model) -> String {
+    if data.points.iter().all(|p| p.c.is_finite()) {
+        "C".into()
+    } else {
+        model.formula.columns.first().cloned().unwrap_or_default()
+    }
+}
+
+/// A note on parameters fixed rather than fitted (not counted in k).
+fn fixed_note(model: &Model) -> Option<String> {
+    let fixed: Vec<String> = model
+        .sources
+        .iter()
+        .zip(&model.law.params)
+        .filter(|(s, _)| matches!(s, crate::model::Source::Fixed(_)))
+        .map(|(_, p)| p.name.clone())
+        .collect();
+    (!fixed.is_empty()).then(|| {
+        format!(
+            "{} fixed, not fitted: k counts only the fitted parameters",
+            fixed.join(", ")
+        )
+    })
 }
 
 /// The lines of the runs held out: the top `fraction` by compute (or by the
@@ -99,6 +129,7 @@ pub fn compare_one(
         bic: None,
         extrapolation_error: None,
         held_out: 0,
+        held_out_by: String::new(),
         note: Some(note),
     };
     let model = match Model::new(spec, &table.headers) {
@@ -134,11 +165,21 @@ pub fn compare_one(
         bic: bic.is_finite().then_some(bic),
         extrapolation_error: None,
         held_out: 0,
-        note: None,
+        held_out_by: held_out_key(&data, &model),
+        note: fixed_note(&model),
     };
     let out = held_out_lines(&data, &model, holdout);
+    let add_note = |row: &mut CompareRow, m: String| {
+        row.note = Some(match row.note.take() {
+            Some(n) => format!("{n}; {m}"),
+            None => m,
+        })
+    };
     if out.is_empty() {
-        row.note = Some("no extrapolation check: too few runs to hold any out".into());
+        add_note(
+            &mut row,
+            "no extrapolation check: too few runs to hold any out".into(),
+        );
         return row;
     }
     let keep: Vec<_> = table
@@ -158,9 +199,12 @@ pub fn compare_one(
         drop_top,
         model.dim(),
     ) {
-        Err(e) => row.note = Some(format!("no extrapolation check: {}", issues_text(&e))),
+        Err(e) => add_note(
+            &mut row,
+            format!("no extrapolation check: {}", issues_text(&e)),
+        ),
         Ok((train, _)) => match fit(&model, &train, &options) {
-            Err(e) => row.note = Some(format!("no extrapolation check: {e}")),
+            Err(e) => add_note(&mut row, format!("no extrapolation check: {e}")),
             Ok(r) => {
                 let errs: Vec<f64> = (0..data.len())
                     .filter(|&i| out.contains(&data.points[i].line))

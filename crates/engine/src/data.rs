@@ -61,6 +61,10 @@ impl Quantity {
                 "model parameters",
                 "non embedding params",
                 "size",
+                "model n params",
+                "n parameters",
+                "num parameters",
+                "model num params",
             ],
             Quantity::Tokens => &[
                 "d",
@@ -73,6 +77,9 @@ impl Quantity {
                 "ntokens",
                 "dataset size",
                 "data size",
+                "tokens seen",
+                "train tokens seen",
+                "num tokens seen",
             ],
             Quantity::Compute => &[
                 "c",

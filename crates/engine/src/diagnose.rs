@@ -106,6 +106,17 @@ pub fn fit_warnings(
             report.points, dim
         ));
     }
+    if report
+        .theta
+        .iter()
+        .zip(&report.best_start)
+        .all(|(t, s)| (t - s).abs() <= 1e-12 * s.abs().max(1.0))
+    {
+        w.push(
+            "The fit did not move from its best start: the objective is flat there, so these values are the grid's, not the data's. A term may swamp the prediction (a column added as it is, such as C in FLOPs), or the grid may miss the region that fits."
+                .into(),
+        );
+    }
     if !report.at_grid_edge.is_empty() {
         w.push(format!(
             "The best fit lies outside the start grid in {}: consider widening the grid.",

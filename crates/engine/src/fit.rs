@@ -221,7 +221,9 @@ impl std::error::Error for FitError {}
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StartOutcome {
     pub index: usize,
+    #[serde(with = "crate::format::nonfinite::vec")]
     pub theta: Vec<f64>,
+    #[serde(with = "crate::format::nonfinite")]
     pub objective: f64,
     pub termination: Termination,
     pub evaluations: usize,

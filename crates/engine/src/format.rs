@@ -28,3 +28,69 @@ mod tests {
         assert_eq!(sig(0.0, 3), "0");
     }
 }
+
+/// Serde for f64 values that may be NaN or infinite (a start that failed):
+/// JSON has no such numbers, so they are written as strings ("NaN", "inf",
+/// "-inf") and read back exactly; finite values stay plain numbers, so
+/// replies between the page and its workers keep every bit.
+pub mod nonfinite {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Num(f64),
+        Text(String),
+    }
+
+    fn to_repr(v: f64) -> Repr {
+        if v.is_finite() {
+            Repr::Num(v)
+        } else if v.is_nan() {
+            Repr::Text("NaN".into())
+        } else if v > 0.0 {
+            Repr::Text("inf".into())
+        } else {
+            Repr::Text("-inf".into())
+        }
+    }
+
+    fn from_repr(r: Repr) -> f64 {
+        match r {
+            Repr::Num(v) => v,
+            Repr::Text(t) => match t.as_str() {
+                "inf" => f64::INFINITY,
+                "-inf" => f64::NEG_INFINITY,
+                _ => f64::NAN,
+            },
+        }
+    }
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        to_repr(*v).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(from_repr(Repr::deserialize(d)?))
+    }
+
+    /// The same for a vector of values.
+    pub mod vec {
+        use super::{from_repr, to_repr, Repr};
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+            v.iter()
+                .map(|x| to_repr(*x))
+                .collect::<Vec<_>>()
+                .serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+            Ok(Vec::<Repr>::deserialize(d)?
+                .into_iter()
+                .map(from_repr)
+                .collect())
+        }
+    }
+}

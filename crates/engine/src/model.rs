@@ -161,6 +161,12 @@ impl Model {
         let formula = law
             .compile(&all_columns(extra))
             .map_err(|e| format!("{e}\n{}", e.caret(&law.formula)))?;
+        if formula.columns.contains(&law.target) {
+            return Err(format!(
+                "the formula reads {}, the column it predicts: a law must predict it from other columns",
+                law.target
+            ));
+        }
         let names = law.parameter_names();
         let index = |n: &str, what: &str| {
             names.iter().position(|p| p == n).ok_or_else(|| {

@@ -226,9 +226,19 @@ impl Law {
         }
     }
 
-    /// The formula as shown: "L = E + A/N^alpha + B/D^beta".
+    /// The formula as shown: "L = E + A/N^alpha + B/D^beta", definitions
+    /// first ("x = D/N; L = E + A*x^a").
     pub fn display(&self) -> String {
-        format!("{} = {}", self.target, self.formula.replace('\n', " "))
+        let text = self.formula.replace('\n', " ");
+        match text.rfind(';') {
+            Some(i) => format!(
+                "{}; {} = {}",
+                text[..i].trim(),
+                self.target,
+                text[i + 1..].trim()
+            ),
+            None => format!("{} = {}", self.target, text.trim()),
+        }
     }
 }
 

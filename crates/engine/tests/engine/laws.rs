@@ -355,3 +355,52 @@ fn formula_and_choice_edge_cases() {
     let e = frontier_engine::answers::compute_for_loss(&m, &[1.7, 100.0, 0.1], 1.5).unwrap_err();
     assert!(e.contains("irreducible"), "{e}");
 }
+
+/// Regressions from a newcomer's session: definitions shown before the
+/// law, a formula reading its own target refused, a fit stuck at its start
+/// said so, W&B's parameter and token headers read.
+#[test]
+fn newcomer_findings() {
+    use frontier_engine::diagnose::fit_warnings;
+    let law = frontier_engine::laws::find("data_constrained").unwrap();
+    assert!(
+        law.display().starts_with("UD = min(U, D); "),
+        "{}",
+        law.display()
+    );
+    assert!(
+        law.display().contains("; L = E + A/Np^alpha"),
+        "{}",
+        law.display()
+    );
+
+    let e = Model::new(&LawSpec::custom("E + A/N^alpha + L"), &[]).unwrap_err();
+    assert!(e.contains("the column it predicts"), "{e}");
+
+    let table = parse_runs(&crate::reference_csv());
+    let m = Model::new(
+        &LawSpec::custom("E + A/N^alpha + B/D^beta + C"),
+        &table.headers,
+    )
+    .unwrap();
+    let (data, _) = Dataset::for_law(&table, &m.formula.columns, "L", 5, m.dim()).unwrap();
+    let mut options = FitOptions::hoffmann(&m);
+    options.grid.axes = vec![vec![0.0], vec![0.0, 5.0], vec![0.5], vec![5.0], vec![0.5]];
+    let r = fit(&m, &data, &options).unwrap();
+    let w = fit_warnings(&m, &data, &r, None).join("\n");
+    assert!(w.contains("did not move from its best start"), "{w}");
+
+    let t = parse_runs(
+        "\"model/n_params\",\"train/tokens_seen\",\"_step\",\"val/loss\"\n1e8,2e9,100,3.1\n",
+    );
+    assert!(
+        t.has(frontier_engine::data::Quantity::Params),
+        "{:?}",
+        t.recognised
+    );
+    assert!(
+        t.has(frontier_engine::data::Quantity::Tokens),
+        "{:?}",
+        t.recognised
+    );
+}
