@@ -74,7 +74,7 @@ pub fn ComparePanel(state: RwSignal<ShareState>, status: RwSignal<FitStatus>) ->
             <p class="hint">
                 "Fit several laws to the same runs and compare them honestly: the objective, AIC and BIC (Gaussian on the log residuals: n ln(RSS/n) + 2k, and + k ln n; lower is better, differences under about 2 mean little), and the extrapolation error: each law refitted without the "
                 {format!("{:.0}%", DEFAULT_HOLDOUT * 100.0)}
-                " of runs with the largest compute predicts them (RMS of the log error; 0.01 is about 1% of the loss). The laws listed are those your table has the columns for."
+                " of runs with the largest compute (or, without compute, of the law's first column) predicts them (RMS of the log error; 0.01 is about 1% of the loss). k counts fitted parameters only. The laws listed are those your table has the columns for."
             </p>
             <div class="law-ticks">
                 {move || laws.get().into_iter().map(|(id, name)| {
@@ -150,6 +150,9 @@ fn table(rows: Vec<CompareRow>) -> impl IntoView {
                         <td class="num">{opt(r.bic, &|v| format!("{v:.1}"))}</td>
                         <td class=if best_x { "num best" } else { "num" } data-testid=format!("extrap-{}", r.law)>
                             {opt(r.extrapolation_error, &|v| format!("{} ({} runs)", sig(v, 3), r.held_out))}
+                            {(r.extrapolation_error.is_some() && r.held_out_by != "C").then(|| view! {
+                                <div class="hint">{format!("largest {}", r.held_out_by)}</div>
+                            })}
                         </td>
                     </tr>
                 }

@@ -196,6 +196,101 @@ fn backward<L: Lanes>(op: Op, a: L, b: L, v: L, g: L) -> (L, L) {
     }
 }
 
+/// Run one point-stage node over a block: `out[p] = f(x[p], y[p])`, with
+/// the operation fixed per call so each loop is compiled for its operation
+/// (the same IEEE operations as [`forward`], whose match then folds away).
+#[inline(always)]
+fn forward_block<L: Lanes>(op: Op, vals: &mut [L], o: usize, xs: usize, ys: usize, pairs: usize) {
+    #[inline(always)]
+    fn run<L: Lanes>(
+        vals: &mut [L],
+        o: usize,
+        xs: usize,
+        ys: usize,
+        pairs: usize,
+        f: impl Fn(L, L) -> L,
+    ) {
+        for p in 0..pairs {
+            vals[o + p] = f(vals[xs + p], vals[ys + p]);
+        }
+    }
+    use Op::*;
+    match op {
+        Add(..) => run(vals, o, xs, ys, pairs, |a, b| forward(Add(0, 0), a, b)),
+        Sub(..) => run(vals, o, xs, ys, pairs, |a, b| forward(Sub(0, 0), a, b)),
+        Mul(..) => run(vals, o, xs, ys, pairs, |a, b| forward(Mul(0, 0), a, b)),
+        Div(..) => run(vals, o, xs, ys, pairs, |a, b| forward(Div(0, 0), a, b)),
+        Neg(_) => run(vals, o, xs, ys, pairs, |a, b| forward(Neg(0), a, b)),
+        Exp(_) => run(vals, o, xs, ys, pairs, |a, b| forward(Exp(0), a, b)),
+        Ln(_) => run(vals, o, xs, ys, pairs, |a, b| forward(Ln(0), a, b)),
+        Sqrt(_) => run(vals, o, xs, ys, pairs, |a, b| forward(Sqrt(0), a, b)),
+        PowI(_, k) => run(vals, o, xs, ys, pairs, |a, b| forward(PowI(0, k), a, b)),
+        Min(..) => run(vals, o, xs, ys, pairs, |a, b| forward(Min(0, 0), a, b)),
+        Max(..) => run(vals, o, xs, ys, pairs, |a, b| forward(Max(0, 0), a, b)),
+        Sigmoid(_) => run(vals, o, xs, ys, pairs, |a, b| forward(Sigmoid(0), a, b)),
+        Const(_) | Column(_) | Param(_) => unreachable!("leaves are loaded, not computed"),
+    }
+}
+
+/// The backward sweep of one point-stage node over a block (see
+/// [`forward_block`]): adds its adjoint times its local derivatives to its
+/// arguments' adjoints. `at` holds the slots of the node and its arguments.
+#[inline(always)]
+fn backward_block<L: Lanes>(
+    op: Op,
+    vals: &[L],
+    adj: &mut [L],
+    at: [usize; 3],
+    pairs: usize,
+    need_x: bool,
+    need_y: bool,
+) {
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn run<L: Lanes>(
+        vals: &[L],
+        adj: &mut [L],
+        [o, xs, ys]: [usize; 3],
+        pairs: usize,
+        need_x: bool,
+        need_y: bool,
+        f: impl Fn(L, L, L, L) -> (L, L),
+    ) {
+        for p in 0..pairs {
+            let (da, db) = f(vals[xs + p], vals[ys + p], vals[o + p], adj[o + p]);
+            if need_x {
+                adj[xs + p] = adj[xs + p].add(da);
+            }
+            if need_y {
+                adj[ys + p] = adj[ys + p].add(db);
+            }
+        }
+    }
+    use Op::*;
+    macro_rules! go {
+        ($op:expr) => {
+            run(vals, adj, at, pairs, need_x, need_y, |a, b, v, g| {
+                backward($op, a, b, v, g)
+            })
+        };
+    }
+    match op {
+        Add(..) => go!(Add(0, 0)),
+        Sub(..) => go!(Sub(0, 0)),
+        Mul(..) => go!(Mul(0, 0)),
+        Div(..) => go!(Div(0, 0)),
+        Neg(_) => go!(Neg(0)),
+        Exp(_) => go!(Exp(0)),
+        Ln(_) => go!(Ln(0)),
+        Sqrt(_) => go!(Sqrt(0)),
+        PowI(_, k) => go!(PowI(0, k)),
+        Min(..) => go!(Min(0, 0)),
+        Max(..) => go!(Max(0, 0)),
+        Sigmoid(_) => go!(Sigmoid(0)),
+        Const(_) | Column(_) | Param(_) => {}
+    }
+}
+
 const DATA: u8 = 1;
 const PARAM: u8 = 2;
 const POINT: u8 = DATA | PARAM;
@@ -288,6 +383,23 @@ impl Builder {
         self.push(Op::Const(v))
     }
 
+    /// -x, with the sign moved onto a factor computed once per evaluation
+    /// when x is such a factor times a per-point value.
+    fn negate(&mut self, x: u32) -> u32 {
+        match self.nodes[x as usize] {
+            Op::Mul(p, q) if self.flags[p as usize] & DATA == 0 => {
+                let np = self.push(Op::Neg(p));
+                self.push(Op::Mul(np, q))
+            }
+            Op::Mul(q, p) if self.flags[p as usize] & DATA == 0 => {
+                let np = self.push(Op::Neg(p));
+                self.push(Op::Mul(q, np))
+            }
+            Op::Neg(y) => y,
+            _ => self.push(Op::Neg(x)),
+        }
+    }
+
     fn const_value(&self, i: u32) -> Option<f64> {
         match self.nodes[i as usize] {
             Op::Const(v) => Some(v),
@@ -305,6 +417,18 @@ impl Builder {
             BinOp::Add => self.push(Op::Add(a, b)),
             BinOp::Sub => self.push(Op::Sub(a, b)),
             BinOp::Mul => self.push(Op::Mul(a, b)),
+            // a / exp(x) = a * exp(-x): a multiplication instead of a
+            // division, forward and backward (A / N^alpha becomes
+            // A * exp((-alpha) ln N), with -alpha computed once per
+            // evaluation).
+            BinOp::Div if matches!(self.nodes[b as usize], Op::Exp(_)) => {
+                let Op::Exp(x) = self.nodes[b as usize] else {
+                    unreachable!()
+                };
+                let nx = self.negate(x);
+                let e = self.push(Op::Exp(nx));
+                self.binary(BinOp::Mul, a, e)
+            }
             BinOp::Div => self.push(Op::Div(a, b)),
             BinOp::Pow => match cb {
                 Some(k) if k == k.trunc() && k.abs() <= 64.0 => match k as i32 {
@@ -702,9 +826,7 @@ impl Tape {
                 let o = self.slot[i as usize] as usize * PAIRS;
                 let xs = x.map_or(o, |x| self.slot[x as usize] as usize * PAIRS);
                 let ys = y.map_or(xs, |y| self.slot[y as usize] as usize * PAIRS);
-                for p in 0..pairs {
-                    vals[o + p] = forward(op, vals[xs + p], vals[ys + p]);
-                }
+                forward_block(op, &mut vals, o, xs, ys, pairs);
             }
             // Residuals, Huber terms and the output's adjoint.
             for p in 0..pairs {
@@ -731,16 +853,7 @@ impl Tape {
                     xs.unwrap_or(0) * PAIRS,
                     ys.map_or(xs.unwrap_or(0) * PAIRS, |s| s * PAIRS),
                 );
-                for p in 0..pairs {
-                    let (da, db) =
-                        backward(op, vals[xs + p], vals[ys + p], vals[o + p], adj[o + p]);
-                    if need_x {
-                        adj[xs + p] = adj[xs + p].add(da);
-                    }
-                    if need_y {
-                        adj[ys + p] = adj[ys + p].add(db);
-                    }
-                }
+                backward_block(op, &vals, &mut adj, [o, xs, ys], pairs, need_x, need_y);
                 // This node's adjoint is spent: clear it for the next block.
                 adj[o..o + pairs].fill(zero);
             }
