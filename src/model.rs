@@ -756,9 +756,15 @@ pub fn run_job(job: &str, mut progress: impl FnMut(usize, usize)) -> String {
             let table = frontier_engine::parse_runs(&inputs.data);
             let mut rows = Vec::new();
             for (k, law) in laws.iter().enumerate() {
+                // "custom" is the page's typed formula, with its choices.
+                let spec = if law == "custom" {
+                    inputs.law.clone()
+                } else {
+                    LawSpec::catalogue(law)
+                };
                 rows.push(compare_one(
                     &table,
-                    &LawSpec::catalogue(law),
+                    &spec,
                     inputs.drop_top,
                     inputs.delta,
                     holdout,
@@ -898,11 +904,15 @@ pub fn comparable_laws(state: &ShareState) -> Vec<(String, String)> {
     if table.fatal {
         return Vec::new();
     }
-    laws::catalogue()
+    let mut out: Vec<(String, String)> = laws::catalogue()
         .into_iter()
         .filter(|l| table.missing(&l.columns(), &l.target).is_empty())
         .map(|l| (l.id, l.name))
-        .collect()
+        .collect();
+    if state.law.id == "custom" && state.prepare().is_ok() {
+        out.push(("custom".into(), "Your formula".into()));
+    }
+    out
 }
 
 /// Join the bootstrap workers' replies, in resample order.
@@ -1082,10 +1092,20 @@ mod law_tests {
         assert!(ids.contains(&"chinchilla".to_string()));
         assert!(ids.contains(&"kaplan_nd".to_string()));
         assert!(!ids.contains(&"loss_to_loss".to_string()));
+        // The typed formula takes part too, with its choices.
+        let state = ShareState {
+            law: LawSpec {
+                tie: vec![("beta".into(), "alpha".into())],
+                ..LawSpec::custom("E + A/N^alpha + B/D^beta")
+            },
+            ..state
+        };
+        assert!(comparable_laws(&state).iter().any(|(id, _)| id == "custom"));
         let inputs = FitInputs::of(&state);
         let pick = vec![
             "compute_power_law".to_string(),
             "power_plus_constant_c".to_string(),
+            "custom".to_string(),
         ];
         let rows = gather_compare(
             &pick,
@@ -1095,8 +1115,10 @@ mod law_tests {
                 .collect(),
         )
         .unwrap();
-        assert_eq!(rows.len(), 2);
+        assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].law, "compute_power_law");
+        assert_eq!(rows[2].law, "custom");
+        assert_eq!(rows[2].parameters, 4);
         assert!(rows
             .iter()
             .all(|r| r.aic.is_some() && r.extrapolation_error.is_some()));

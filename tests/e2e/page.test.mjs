@@ -334,6 +334,12 @@ test('a typed formula: a syntax error pointed at, then fixed, fitted, tied, and 
   assert.equal(await page.getByTestId('result-beta').getAttribute('data-value'), alpha);
   assert.ok(Math.abs(Number(alpha) - 0.357) < 0.01, `alpha ${alpha}`);
   await page.screenshot({ path: join(SHOTS, 'formula.png'), fullPage: true });
+  // The typed formula takes part in the comparison, with its tie.
+  await page.getByTestId('compare-custom').check();
+  await page.getByTestId('compare-chinchilla').check();
+  await page.getByTestId('compare-button').click();
+  await page.getByTestId('compare-table').waitFor({ timeout: 120_000 });
+  assert.equal((await page.getByTestId('compare-row-custom').locator('td').nth(1).textContent()).trim(), '4');
 
   await page.getByTestId('copy-link').click();
   const url = await page.getByTestId('share-link').inputValue();

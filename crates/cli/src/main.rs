@@ -154,6 +154,9 @@ struct CompareArgs {
     /// Catalogue ids, comma-separated (default: every law the table can feed)
     #[arg(long, value_delimiter = ',')]
     laws: Option<Vec<String>>,
+    /// A formula of your own to compare too (repeatable)
+    #[arg(long)]
+    formula: Vec<String>,
     /// Share of the largest-compute runs held out for the extrapolation check
     #[arg(long, default_value_t = DEFAULT_HOLDOUT, value_parser = parse_fraction)]
     holdout_top: f64,
@@ -679,14 +682,16 @@ fn cmd_compare(a: CompareArgs) -> Result<String, Failure> {
                 .join("; ")
         )));
     }
-    let specs: Vec<LawSpec> = match &a.laws {
+    let mut specs: Vec<LawSpec> = match &a.laws {
         Some(ids) => ids.iter().map(|id| LawSpec::catalogue(id)).collect(),
+        None if !a.formula.is_empty() => Vec::new(),
         None => laws::catalogue()
             .into_iter()
             .filter(|l| table.missing(&l.columns(), &l.target).is_empty())
             .map(|l| LawSpec::catalogue(&l.id))
             .collect(),
     };
+    specs.extend(a.formula.iter().map(|f| LawSpec::custom(f)));
     let rows = compare(
         &table,
         &specs,
@@ -708,9 +713,14 @@ fn cmd_compare(a: CompareArgs) -> Result<String, Failure> {
     let opt =
         |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "–".into());
     for r in &rows {
+        let name = if r.law == "custom" {
+            "formula".to_string()
+        } else {
+            r.law.clone()
+        };
         t += &format!(
             "{:<24} {:>14} {:>3} {:>10} {:>10} {:>12}\n",
-            r.law,
+            name,
             opt(r.objective, 8),
             r.parameters,
             opt(r.aic, 1),

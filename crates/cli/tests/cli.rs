@@ -346,6 +346,22 @@ fn compare_reports_every_law_in_the_documented_shape() {
     }
     assert_eq!(rows[0]["law"], "chinchilla");
     assert!(rows[0]["aic"].as_f64().unwrap() < rows[1]["aic"].as_f64().unwrap());
+
+    // A typed formula beside the catalogue: Gadre's alpha = beta.
+    let v = json(&[
+        "compare",
+        REFERENCE,
+        "--drop-top",
+        "5",
+        "--laws",
+        "chinchilla",
+        "--formula",
+        "E + A/N^alpha + B/D^alpha",
+        "--json",
+    ]);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows[1]["law"], "custom");
+    assert_eq!(rows[1]["parameters"], 4);
 }
 
 #[test]

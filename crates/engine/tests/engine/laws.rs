@@ -404,3 +404,33 @@ fn newcomer_findings() {
         t.recognised
     );
 }
+
+/// The bootstrap refits any law through the generic tape: a typed formula's
+/// intervals are of the order of the catalogue law's on the reference data.
+#[test]
+fn the_bootstrap_runs_on_a_typed_formula() {
+    use frontier_engine::bootstrap::{intervals, run_resamples, BootstrapOptions};
+    let table = parse_runs(&crate::reference_csv());
+    let m = Model::new(&LawSpec::custom("E + A/N^alpha + B/D^beta"), &table.headers).unwrap();
+    let (data, _) = Dataset::for_law(&table, &m.formula.columns, "L", 5, 5).unwrap();
+    let options = FitOptions::hoffmann(&m);
+    let r = fit(&m, &data, &options).unwrap();
+    let boot = BootstrapOptions {
+        resamples: 40,
+        seed: 3,
+        restarts: 2,
+    };
+    let all: Vec<usize> = (0..40).collect();
+    let rs = run_resamples(&m, &data, &options, &r, &boot, &all, |_, _| true).unwrap();
+    assert!(rs.iter().all(|x| x.objective.is_finite()));
+    let iv = intervals(&m, &r.params, &rs, Some(5.76e23));
+    let get = |n: &str| iv.iter().find(|(k, _)| k == n).unwrap().1;
+    assert!(
+        get("alpha").se > 0.003 && get("alpha").se < 0.05,
+        "{:?}",
+        get("alpha")
+    );
+    // A law of N and D without a closed form: a and N* from the numerical frontier.
+    assert!((get("a").estimate - 0.514).abs() < 0.01, "{:?}", get("a"));
+    assert!(get("N*").lo < get("N*").estimate && get("N*").estimate < get("N*").hi);
+}
