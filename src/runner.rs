@@ -9,12 +9,12 @@ use js_sys::Reflect;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{Event, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 struct Running {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(Event)>,
 }
 
 thread_local! {
@@ -130,8 +130,21 @@ pub fn start(
                 _ => {}
             }
         });
-        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
-            finish_err(w, Err(format!("a worker failed: {}", e.message())));
+        // A module worker whose script cannot load (offline, a 404, a
+        // security policy) fires a plain Event with no message: read the
+        // message only if the event has one.
+        let on_error = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+            let message = Reflect::get(&e, &JsValue::from_str("message"))
+                .ok()
+                .and_then(|m| m.as_string())
+                .filter(|m| !m.is_empty());
+            finish_err(
+                w,
+                Err(match message {
+                    Some(m) => format!("a worker failed: {m}"),
+                    None => "the fit worker could not start: worker.js or the page's WebAssembly did not load (offline, or blocked?). Reload the page to try again.".into(),
+                }),
+            );
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

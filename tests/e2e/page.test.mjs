@@ -143,7 +143,7 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
 
   await page.getByTestId('copy-link').click();
   const link = await page.getByTestId('share-link').inputValue();
-  assert.match(link, /#s1\./);
+  assert.match(link, /#s2\./);
   await context.close();
 
   // A fresh profile opens the link, refits, and shows exactly the same numbers.
@@ -394,6 +394,22 @@ test('the comparison table: several laws on the reference data, with AIC and ext
   assert.match(await page.getByTestId('choice-error').textContent(), /circle/);
   await page.getByTestId('role-alpha').selectOption('fitted');
   assert.equal(await page.getByTestId('choice-error').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a worker script that cannot load ends in a message within 2 s, and the page stays usable', { timeout: 120_000 }, async () => {
+  const { context, page, errors } = await open();
+  await page.route('**/worker.js', (r) => r.fulfill({ status: 404, body: 'not found' }));
+  await page.getByTestId('data-input').fill('N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n4e8,8e9,2.8\n8e8,2e10,2.6\n1.6e9,4e10,2.5\n3.2e9,8e10,2.4\n');
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  const t0 = Date.now();
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Cannot fit: the fit worker could not start/);
+  assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+  await page.unroute('**/worker.js');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 4500 starts on 6 points/);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -356,10 +356,20 @@ pub fn parse_number(raw: &str) -> Result<f64, NumberError> {
 /// [`InputIssue`] naming its line and column.
 pub fn parse_runs(text: &str) -> RunTable {
     let mut table = RunTable::default();
+    // A byte-order mark (Excel's "CSV UTF-8") is not part of the first
+    // header; CR LF, LF and a lone CR (classic Mac) all end a line.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let normalised;
+    let text = if text.contains('\r') {
+        normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+        normalised.as_str()
+    } else {
+        text
+    };
     let mut lines = text
-        .lines()
+        .split('\n')
         .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .map(|(i, l)| (i + 1, l))
         .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
 
     let Some((header_line, header)) = lines.next() else {
@@ -372,6 +382,30 @@ pub fn parse_runs(text: &str) -> RunTable {
     let sep = detect_separator(header);
     let headers = split_fields(header, sep);
     table.headers = headers.iter().map(|h| h.trim().to_string()).collect();
+    // Two columns of one name: which one is meant cannot be guessed.
+    for (j, h) in headers.iter().enumerate() {
+        let name = h.trim().trim_matches('"').to_lowercase();
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(i) = headers[..j]
+            .iter()
+            .position(|g| g.trim().trim_matches('"').to_lowercase() == name)
+        {
+            table.fatal = true;
+            table.issues.push(InputIssue {
+                line: Some(header_line),
+                column: Some(h.trim().to_string()),
+                message: format!(
+                    "columns {} and {} are both named \"{}\": rename one of them",
+                    i + 1,
+                    j + 1,
+                    h.trim().trim_matches('"')
+                ),
+            });
+            return table;
+        }
+    }
 
     // Column index for each quantity; the first matching header wins.
     let mut index: [Option<usize>; 4] = [None; 4];
@@ -404,11 +438,19 @@ pub fn parse_runs(text: &str) -> RunTable {
         }
     }
 
-    for (line_no, line) in lines {
-        let fields = split_fields(line, sep);
-        if fields.len() > headers.len() && sep != Separator::Whitespace
-            || fields.len() > headers.len() + 1
-        {
+    let rows: Vec<(usize, Vec<String>)> = lines.map(|(n, l)| (n, split_fields(l, sep))).collect();
+    // A table printed with its row index (pandas' to_string) has one more
+    // field on every row than in its header: the index, dropped. Any other
+    // row with more fields than the header is shifted (a space inside a
+    // number, a separator inside a value) and cannot be trusted.
+    let index_column = sep == Separator::Whitespace
+        && !rows.is_empty()
+        && rows.iter().all(|(_, f)| f.len() == headers.len() + 1);
+    for (line_no, mut fields) in rows {
+        if index_column {
+            fields.remove(0);
+        }
+        if fields.len() > headers.len() {
             // More fields than headers: a shifted row, or a separator inside
             // a value; either way its numbers cannot be trusted.
             table.issues.push(InputIssue {

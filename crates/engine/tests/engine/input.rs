@@ -168,3 +168,56 @@ fn garbage_never_panics() {
         let _ = parse_runs(text);
     }
 }
+
+/// A byte-order mark, CR LF, LF and lone CR line endings read the same.
+#[test]
+fn bom_and_every_line_ending_read_the_same() {
+    let lf = "N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n";
+    let want = parse_runs(lf);
+    for text in [
+        format!("\u{feff}{lf}"),
+        lf.replace('\n', "\r\n"),
+        lf.replace('\n', "\r"),
+        format!("\u{feff}{}", lf.replace('\n', "\r")),
+    ] {
+        let t = parse_runs(&text);
+        assert!(t.issues.is_empty(), "{:?}", t.issues);
+        assert_eq!(t.runs, want.runs);
+        assert_eq!(t.recognised, want.recognised);
+    }
+    // Line numbers count CR LF once.
+    let t = parse_runs("N,D,loss\r\n1e8,2e9,3.1\r\n1e8,x,3\r\n");
+    assert_eq!(t.issues[0].line, Some(3));
+}
+
+/// Two columns of one name are an error naming both, not a silent choice.
+#[test]
+fn duplicate_column_names_are_an_error() {
+    let t = parse_runs("N,loss,D,Loss\n1e8,3.1,2e9,3.0\n");
+    assert!(t.fatal);
+    assert!(
+        t.issues[0]
+            .message
+            .contains("columns 2 and 4 are both named \"Loss\""),
+        "{:?}",
+        t.issues
+    );
+}
+
+/// A space inside a number shifts a whitespace-separated row: reported, not
+/// read into the wrong columns; a printed index column on every row is not.
+#[test]
+fn shifted_whitespace_rows_are_reported_and_index_columns_dropped() {
+    let t = parse_runs("N D loss\n1e8 2e9 3.1\n70 000 2e9 3.0\n2e8 4e9 2.9\n");
+    assert_eq!(t.runs.len(), 2);
+    assert!(
+        t.issues[0]
+            .message
+            .contains("4 fields but the header has 3"),
+        "{:?}",
+        t.issues
+    );
+    let t = parse_runs("N D loss\n0 1e8 2e9 3.1\n1 2e8 4e9 2.9\n");
+    assert!(t.issues.is_empty(), "{:?}", t.issues);
+    assert_eq!(t.runs[1].params, Some(2e8));
+}
