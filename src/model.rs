@@ -34,6 +34,8 @@ pub struct DataSummary {
     /// "N ← Model Size, C ← Training FLOP, loss ← loss"
     pub recognised: String,
     pub ignored: String,
+    /// How commas inside numbers were read, per column.
+    pub formats: String,
     /// Problems, each naming its line and column.
     pub issues: Vec<String>,
     /// True when nothing can be fitted.
@@ -60,6 +62,12 @@ impl DataSummary {
             points: None,
             recognised,
             ignored: table.ignored.join(", "),
+            formats: table
+                .number_formats
+                .iter()
+                .map(|(h, f)| format!("\"{h}\": {f}"))
+                .collect::<Vec<_>>()
+                .join("; "),
             issues: table.issues.iter().map(|i| i.to_string()).collect(),
             fatal: table.fatal,
         };

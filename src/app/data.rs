@@ -8,6 +8,17 @@ use leptos::prelude::*;
 #[component]
 pub fn DataPanel(state: RwSignal<ShareState>) -> impl IntoView {
     let summary = Memo::new(move |_| state.with(DataSummary::of));
+    // What the example replaced, for Undo: the text and the drop count.
+    let undo: RwSignal<Option<(String, usize)>> = RwSignal::new(None);
+    let load_example = move |_| {
+        state.update(|s| {
+            if s.data != EXAMPLE_DATA {
+                undo.set(Some((std::mem::take(&mut s.data), s.drop_top)));
+            }
+            s.data = EXAMPLE_DATA.to_string();
+            s.drop_top = 5;
+        })
+    };
     view! {
         <section class="panel data">
             <h2>"1. Your runs"</h2>
@@ -17,6 +28,11 @@ pub fn DataPanel(state: RwSignal<ShareState>) -> impl IntoView {
                 <strong>"Convention: C = 6·N·D FLOPs"</strong>
                 ", so D = C/(6N) when tokens are missing and C = 6ND when compute is missing."
             </p>
+            {move || state.with(|s| s.drop_top > 0).then(|| view! {
+                <p class="status warn in-force" data-testid="options-in-force">
+                    {move || state.with(|s| format!("In force: the {} highest-loss points are left out of the fit (set under 2. Fit).", s.drop_top))}
+                </p>
+            })}
             <textarea
                 data-testid="data-input"
                 spellcheck="false"
@@ -25,14 +41,27 @@ pub fn DataPanel(state: RwSignal<ShareState>) -> impl IntoView {
                 prop:value=move || state.with(|s| s.data.clone())
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
-                    state.update(|s| s.data = v);
+                    state.update(|s| {
+                        // The example's "drop the 5 highest" belongs to the
+                        // example: the user's own runs start without it.
+                        if s.data == EXAMPLE_DATA && v != EXAMPLE_DATA && s.drop_top == 5 {
+                            s.drop_top = 0;
+                        }
+                        s.data = v;
+                    });
+                    undo.set(None);
                 }
             ></textarea>
             <div class="row">
-                <button on:click=move |_| state.update(|s| {
-                    s.data = EXAMPLE_DATA.to_string();
-                    s.drop_top = 5;
-                })>"Load example data"</button>
+                <button data-testid="load-example" on:click=load_example>"Load example data"</button>
+                {move || undo.with(|u| u.is_some()).then(|| view! {
+                    <button data-testid="undo-example" on:click=move |_| {
+                        if let Some((data, drop_top)) = undo.get_untracked() {
+                            state.update(|s| { s.data = data; s.drop_top = drop_top; });
+                        }
+                        undo.set(None);
+                    }>"Undo: bring back my runs"</button>
+                })}
                 <span class="hint">
                     "Chinchilla runs read off Hoffmann et al. (2022), Fig. 4, by Besiroglu et al. (2024); the replication drops the 5 highest losses."
                 </span>
@@ -59,6 +88,9 @@ fn DataReport(summary: Memo<DataSummary>) -> impl IntoView {
                     }
                     if !s.ignored.is_empty() {
                         t += &format!("; ignored: {}", s.ignored);
+                    }
+                    if !s.formats.is_empty() {
+                        t += &format!(". Numbers: {}", s.formats);
                     }
                     t + "."
                 };

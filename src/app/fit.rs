@@ -22,6 +22,7 @@ pub fn FitPanel(
     grid_text: RwSignal<Vec<String>>,
     option_error: RwSignal<Option<String>>,
     stale: Memo<bool>,
+    field_errors: RwSignal<Vec<(&'static str, String)>>,
     on_fit: Callback<()>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
@@ -43,8 +44,10 @@ pub fn FitPanel(
                         data-testid="drop-top"
                         prop:value=move || state.with(|s| s.drop_top.to_string())
                         on:input=move |ev| {
-                            if let Ok(k) = event_target_value(&ev).trim().parse::<usize>() {
-                                state.update(|s| s.drop_top = k);
+                            let v = event_target_value(&ev);
+                            match whole(&v, u32::MAX as u64) {
+                                Ok(k) => { field_ok(field_errors, "drop-top"); state.update(|s| s.drop_top = k as usize); }
+                                Err(e) => field_bad(field_errors, "drop-top", format!("drop: {e}")),
                             }
                         }
                     />
@@ -66,8 +69,11 @@ pub fn FitPanel(
                         data-testid="bootstrap-resamples"
                         prop:value=move || state.with(|s| s.bootstrap.to_string())
                         on:input=move |ev| {
-                            if let Ok(k) = event_target_value(&ev).trim().parse::<usize>() {
-                                state.update(|s| s.bootstrap = k.min(MAX_RESAMPLES));
+                            let v = event_target_value(&ev);
+                            match whole(&v, MAX_RESAMPLES as u64) {
+                                Ok(1) => field_bad(field_errors, "bootstrap", "bootstrap: 0 for none, or at least 2 resamples".into()),
+                                Ok(k) => { field_ok(field_errors, "bootstrap"); state.update(|s| s.bootstrap = k as usize); }
+                                Err(e) => field_bad(field_errors, "bootstrap", format!("bootstrap: {e}")),
                             }
                         }
                     />
@@ -77,8 +83,10 @@ pub fn FitPanel(
                         data-testid="bootstrap-seed"
                         prop:value=move || state.with(|s| s.seed.to_string())
                         on:input=move |ev| {
-                            if let Ok(k) = event_target_value(&ev).trim().parse::<u64>() {
-                                state.update(|s| s.seed = k);
+                            let v = event_target_value(&ev);
+                            match whole(&v, u64::MAX) {
+                                Ok(k) => { field_ok(field_errors, "seed"); state.update(|s| s.seed = k); }
+                                Err(e) => field_bad(field_errors, "seed", format!("seed: {e}")),
                             }
                         }
                     />
@@ -126,7 +134,13 @@ pub fn FitPanel(
                 data-testid="fit-status"
                 class=move || match status.get() { FitStatus::Failed(_) => "status error", FitStatus::Done => "status ok", _ => "status" }
             >{move || outcome.with(|o| status.with(|s| s.message(o.as_ref())))}</p>
-            {move || option_error.get().map(|m| view! { <p class="status error">{m}</p> })}
+            {move || field_errors.with(|f| (!f.is_empty()).then(|| view! {
+                <p class="status error" data-testid="field-errors">{f.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>().join("; ")}</p>
+            }))}
+            {move || option_error.get().map(|m| view! { <p class="status error" data-testid="option-error">{m}</p> })}
+            {move || delta_text.with(|t| t.trim().parse::<f64>().ok().filter(|d| *d > 0.0 && !(1e-8..=1.0).contains(d))).map(|d| view! {
+                <p class="status warn" data-testid="delta-warning">{format!("Huber δ = {d:e} is implausible: on log-loss residuals 10⁻³ is the usual choice; below 10⁻⁸ the loss is a plain absolute deviation, above 1 a plain least squares.")}</p>
+            })}
             {move || stale.get().then(|| view! {
                 <p class="status warn" data-testid="stale">"The inputs changed since this fit: press Fit to update the results."</p>
             })}
@@ -205,4 +219,30 @@ fn FitResults(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
             }
         }))}
     }
+}
+
+/// A whole number from 0 to `max` as typed, or why not.
+fn whole(text: &str, max: u64) -> Result<u64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("enter a whole number".into());
+    }
+    match t.parse::<u64>() {
+        Ok(k) if k <= max => Ok(k),
+        Ok(_) => Err(format!("at most {max}")),
+        Err(_) => Err(format!("\"{t}\" is not a whole number of 0 or more")),
+    }
+}
+
+fn field_ok(errors: RwSignal<Vec<(&'static str, String)>>, field: &'static str) {
+    if errors.with_untracked(|e| e.iter().any(|(f, _)| *f == field)) {
+        errors.update(|e| e.retain(|(f, _)| *f != field));
+    }
+}
+
+fn field_bad(errors: RwSignal<Vec<(&'static str, String)>>, field: &'static str, message: String) {
+    errors.update(|e| {
+        e.retain(|(f, _)| *f != field);
+        e.push((field, message));
+    });
 }

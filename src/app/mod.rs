@@ -96,6 +96,8 @@ pub fn App() -> impl IntoView {
     let delta_text = RwSignal::new(format!("{}", initial.delta));
     let grid_text = RwSignal::new(grid_texts(&initial));
     let option_error: RwSignal<Option<String>> = RwSignal::new(None);
+    // Option fields whose text is not a valid value (they block the fit).
+    let field_errors: RwSignal<Vec<(&'static str, String)>> = RwSignal::new(Vec::new());
 
     // Save every change (not the first run: a damaged link's empty page must
     // not overwrite what the user had saved).
@@ -154,6 +156,12 @@ pub fn App() -> impl IntoView {
     };
 
     let run_fit = move || {
+        if field_errors.with_untracked(|f| !f.is_empty()) {
+            option_error.set(Some(
+                "Fix the option fields marked above before fitting.".into(),
+            ));
+            return;
+        }
         // Read the option fields first: a typo there should not start a fit.
         let delta = delta_text.with(|t| t.trim().parse::<f64>());
         let delta = match delta {
@@ -295,6 +303,7 @@ pub fn App() -> impl IntoView {
                 grid_text=grid_text
                 option_error=option_error
                 stale=stale
+                field_errors=field_errors
                 on_fit=on_fit
                 on_cancel=on_cancel
             />

@@ -413,3 +413,36 @@ test('a worker script that cannot load ends in a message within 2 s, and the pag
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('options typed wrong block the fit with a message; the example keeps an undo; a spreadsheet TSV with commas is read', { timeout: 180_000 }, async () => {
+  const { context, page, errors } = await open();
+  const mine = 'Params\tTokens\tLoss\n70,000,000\t2,000,000,000\t3,41\n160,000,000\t8,000,000,000\t3,02\n410,000,000\t30,000,000,000\t2,71\n1,400,000,000\t2,000,000,000\t2,93\n70,000,000\t30,000,000,000\t3,05\n410,000,000\t2,000,000,000\t3,10\n';
+  await page.getByTestId('data-input').fill(mine);
+  assert.match(await page.getByTestId('data-report').textContent(), /"Params": commas read as thousands separators.*"Loss": commas read as decimal commas/);
+  // The example replaces the runs, sets its own option, and can be undone.
+  await page.getByTestId('load-example').click();
+  assert.match(await page.getByTestId('options-in-force').textContent(), /5 highest-loss points/);
+  await page.getByTestId('undo-example').click();
+  assert.equal(await page.getByTestId('data-input').inputValue(), mine);
+  assert.equal(await page.getByTestId('options-in-force').count(), 0);
+  // Pasting one's own runs over the example drops the example's option.
+  await page.getByTestId('load-example').click();
+  await page.getByTestId('data-input').fill(mine);
+  assert.equal(await page.getByTestId('drop-top').inputValue(), '0');
+  // A count typed wrong is shown and blocks the fit; fixed, the fit runs.
+  for (const bad of ['-1', '2.5']) {
+    await page.getByTestId('bootstrap-resamples').fill(bad);
+    assert.match(await page.getByTestId('field-errors').textContent(), /bootstrap: /);
+    await page.getByTestId('fit-button').click();
+    assert.match(await page.getByTestId('option-error').textContent(), /Fix the option fields/);
+  }
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  assert.equal(await page.getByTestId('field-errors').count(), 0);
+  await page.getByTestId('delta').fill('1e-300');
+  assert.match(await page.getByTestId('delta-warning').textContent(), /implausible/);
+  await page.getByTestId('delta').fill('0.001');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 4500 starts on 6 points/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -227,6 +227,9 @@ pub struct RunTable {
     pub header_line: usize,
     /// Every header, as written.
     pub headers: Vec<String>,
+    /// Columns whose numbers were read with commas, and how ("thousands
+    /// separators", "decimal commas").
+    pub number_formats: Vec<(String, String)>,
     /// True when the text has no usable header (nothing can be fitted).
     pub fatal: bool,
 }
@@ -294,6 +297,76 @@ fn split_fields(line: &str, sep: Separator) -> Vec<String> {
     }
     fields.push(cur);
     fields
+}
+
+/// How a column writes commas inside its numbers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum CommaFormat {
+    Thousands,
+    Decimal,
+}
+
+impl CommaFormat {
+    fn normalise(self, v: &str) -> String {
+        match self {
+            CommaFormat::Thousands => v.replace(',', ""),
+            CommaFormat::Decimal => v.replace(',', "."),
+        }
+    }
+    fn describe(self) -> &'static str {
+        match self {
+            CommaFormat::Thousands => "commas read as thousands separators",
+            CommaFormat::Decimal => "commas read as decimal commas",
+        }
+    }
+}
+
+/// The comma format of a column's fields, if any has a comma: thousands
+/// when a field has several comma groups of three digits or a decimal point
+/// after them ("1,000,000", "1,234.5"); decimal commas when a comma is
+/// followed by other than three digits ("2,5", "3,1416"). When every comma
+/// is followed by exactly three digits ("2,500"), the loss column reads it
+/// as a decimal comma and any other column as a thousands separator.
+fn comma_format<'a>(
+    fields: impl Iterator<Item = &'a String>,
+    is_loss: bool,
+) -> Option<CommaFormat> {
+    let mut any = false;
+    let mut thousands = false;
+    let mut decimal = false;
+    for f in fields {
+        let t = f.trim().trim_matches('"');
+        if !t.contains(',') {
+            continue;
+        }
+        any = true;
+        let body = t.trim_start_matches(['+', '-']);
+        let (int, frac) = match body.split_once('.') {
+            Some((a, b)) => (a, Some(b)),
+            None => (body, None),
+        };
+        let groups: Vec<&str> = int.split(',').collect();
+        let grouped = groups.len() >= 2
+            && (1..=3).contains(&groups[0].len())
+            && groups[1..]
+                .iter()
+                .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+        if grouped && (groups.len() > 2 || frac.is_some()) {
+            thousands = true;
+        } else if !grouped {
+            decimal = true;
+        }
+    }
+    if !any {
+        return None;
+    }
+    Some(match (thousands, decimal) {
+        (true, false) => CommaFormat::Thousands,
+        (false, true) => CommaFormat::Decimal,
+        // Mixed or ambiguous: by what the column holds.
+        _ if is_loss => CommaFormat::Decimal,
+        _ => CommaFormat::Thousands,
+    })
 }
 
 /// Why a field is not a usable positive number.
@@ -446,10 +519,32 @@ pub fn parse_runs(text: &str) -> RunTable {
     let index_column = sep == Separator::Whitespace
         && !rows.is_empty()
         && rows.iter().all(|(_, f)| f.len() == headers.len() + 1);
-    for (line_no, mut fields) in rows {
-        if index_column {
-            fields.remove(0);
+    let mut rows = rows;
+    if index_column {
+        rows.iter_mut().for_each(|(_, f)| {
+            f.remove(0);
+        });
+    }
+    // Commas inside numbers (a tab- or semicolon-separated table from a
+    // spreadsheet): thousands separators or decimal commas, decided per
+    // column, the choice reported.
+    if sep != Separator::Comma {
+        for (col, h) in headers.iter().enumerate() {
+            let is_loss = index[3] == Some(col);
+            let format = comma_format(rows.iter().filter_map(|(_, f)| f.get(col)), is_loss);
+            if let Some(format) = format {
+                for (_, f) in rows.iter_mut() {
+                    if let Some(v) = f.get_mut(col) {
+                        *v = format.normalise(v);
+                    }
+                }
+                table
+                    .number_formats
+                    .push((h.trim().to_string(), format.describe().to_string()));
+            }
         }
+    }
+    for (line_no, fields) in rows {
         if fields.len() > headers.len() {
             // More fields than headers: a shifted row, or a separator inside
             // a value; either way its numbers cannot be trusted.

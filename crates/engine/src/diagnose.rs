@@ -100,6 +100,43 @@ pub fn fit_warnings(
             }
         }
     }
+    // Rows that repeat another exactly: duplicated runs shrink intervals
+    // without adding information.
+    let row = |i: usize| -> Vec<u64> {
+        let mut r: Vec<u64> = data.values.iter().map(|(_, v)| v[i].to_bits()).collect();
+        r.push(data.target[i].to_bits());
+        r
+    };
+    let mut rows: Vec<Vec<u64>> = (0..data.len()).map(row).collect();
+    rows.sort();
+    let repeats = rows.windows(2).filter(|w| w[0] == w[1]).count();
+    if repeats + 1 == data.len() && data.len() > 1 {
+        w.push(format!(
+            "All {} rows are identical: one run, repeated, cannot fit a law.",
+            data.len()
+        ));
+    } else if repeats * 4 >= data.len() && repeats > 0 {
+        w.push(format!(
+            "{repeats} rows repeat another row exactly: duplicated runs make the intervals narrower than the data warrant."
+        ));
+    }
+    // A value far from all the others: a typo, or a diverged run.
+    let mut sorted = data.target.clone();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.len() >= 5 {
+        let median = sorted[sorted.len() / 2];
+        for (i, &y) in data.target.iter().enumerate() {
+            if y > 10.0 * median || y < median / 10.0 {
+                w.push(format!(
+                    "Line {}: {} = {} is far from the others (median {}): a typo or a diverged run? It pulls the fit; drop it or fix it.",
+                    data.points[i].line,
+                    data.target_name,
+                    crate::format::sig(y, 4),
+                    crate::format::sig(median, 4)
+                ));
+            }
+        }
+    }
     if report.points < 3 * dim {
         w.push(format!(
             "Only {} points for {} fitted parameters: the fit is barely determined and its intervals are not to be trusted; fit more runs.",

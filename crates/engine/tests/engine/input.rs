@@ -221,3 +221,29 @@ fn shifted_whitespace_rows_are_reported_and_index_columns_dropped() {
     assert!(t.issues.is_empty(), "{:?}", t.issues);
     assert_eq!(t.runs[1].params, Some(2e8));
 }
+
+/// A spreadsheet's TSV with thousands separators and decimal commas: read
+/// per column, and the choice reported.
+#[test]
+fn thousands_separators_and_decimal_commas_per_column() {
+    let t = parse_runs(
+        "Params\tTokens\tLoss\n1,000,000\t2,000,000,000\t3,25\n400,000,000\t8,000,000,000\t2,5\n",
+    );
+    assert!(t.issues.is_empty(), "{:?}", t.issues);
+    assert_eq!(t.runs[0].params, Some(1e6));
+    assert_eq!(t.runs[1].tokens, Some(8e9));
+    assert_eq!(t.runs[0].loss, 3.25);
+    assert_eq!(t.runs[1].loss, 2.5);
+    assert_eq!(t.number_formats.len(), 3);
+    assert!(t
+        .number_formats
+        .iter()
+        .any(|(h, f)| h == "Loss" && f.contains("decimal")));
+    assert!(t
+        .number_formats
+        .iter()
+        .any(|(h, f)| h == "Params" && f.contains("thousands")));
+    // Semicolons with decimal commas, the European CSV.
+    let t = parse_runs("N;D;loss\n1e8;2e9;3,125\n2e8;4e9;2,875\n");
+    assert_eq!(t.runs[0].loss, 3.125);
+}

@@ -434,3 +434,37 @@ fn the_bootstrap_runs_on_a_typed_formula() {
     assert!((get("a").estimate - 0.514).abs() < 0.01, "{:?}", get("a"));
     assert!(get("N*").lo < get("N*").estimate && get("N*").estimate < get("N*").hi);
 }
+
+/// Degenerate inputs explained in words: identical rows, a lone outlier.
+#[test]
+fn degenerate_inputs_are_explained() {
+    use frontier_engine::diagnose::fit_warnings;
+    let model = Model::catalogue("compute_power_law").unwrap();
+    let warn = |text: &str| {
+        let table = parse_runs(text);
+        let (data, _) = Dataset::for_law(&table, &model.formula.columns, "L", 0, 3).unwrap();
+        let r = fit(&model, &data, &FitOptions::hoffmann(&model)).unwrap();
+        fit_warnings(&model, &data, &r, None).join("\n")
+    };
+    let same = "C,loss\n".to_string() + &"1e20,3.0\n".repeat(16);
+    assert!(
+        warn(&same).contains("All 16 rows are identical"),
+        "{}",
+        warn(&same)
+    );
+    let mut text = String::from("C,loss\n");
+    for i in 0..12 {
+        let c = 1e18 * 10f64.powf(i as f64 / 3.0);
+        let l = if i == 7 {
+            1e9
+        } else {
+            1.8 + 300.0 * c.powf(-0.12)
+        };
+        text += &format!("{c},{l}\n");
+    }
+    let w = warn(&text);
+    assert!(
+        w.contains("Line 9: L = 1.000e9 is far from the others"),
+        "{w}"
+    );
+}
