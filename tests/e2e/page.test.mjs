@@ -62,6 +62,12 @@ async function open(url = base) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // The Content-Security-Policy forbids inline script and eval: anything
+  // the page does that it blocks is a failure. (Playwright's screenshots
+  // inject a style element, which the policy blocks: not the page's doing.)
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text()) && !/Applying inline style/.test(m.text())) errors.push(m.text());
+  });
   await page.goto(url);
   await page.getByTestId('fit-button').waitFor();
   return { context, page, errors };
@@ -443,6 +449,31 @@ test('options typed wrong block the fit with a message; the example keeps an und
   await page.getByTestId('delta').fill('0.001');
   await page.getByTestId('fit-button').click();
   assert.match(await waitForFit(page), /^Done: 4500 starts on 6 points/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('markup pasted or in a link stays text, under a Content-Security-Policy', { timeout: 120_000 }, async () => {
+  const { context, page, errors } = await open();
+  const csp = await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.content ?? '');
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(csp, /unsafe-inline|'unsafe-eval'/);
+  assert.equal(await page.locator('script:not([src])').count(), 0);
+  const markup = '<img src=x onerror="window.pwned=1"><b id=injected>';
+  await page.getByTestId('data-input').fill(`N,D,loss,${markup}\n1e8,2e9,3.1,${markup}\n1e8,oops${markup},3\n`);
+  await page.getByTestId('law-select').selectOption('custom');
+  await page.getByTestId('formula-input').fill(`E + A/N^alpha ${markup}`);
+  await page.getByTestId('copy-link').click();
+  const url = await page.getByTestId('share-link').inputValue();
+  const other = await open(url);
+  for (const p of [page, other.page]) {
+    assert.equal(await p.locator('#injected').count(), 0);
+    assert.equal(await p.locator('img').count(), 0);
+    assert.equal(await p.evaluate(() => window.pwned), undefined);
+    assert.match(await p.getByTestId('data-report').textContent(), /<img src=x/);
+  }
+  assert.deepEqual(other.errors, []);
+  await other.context.close();
   assert.deepEqual(errors, []);
   await context.close();
 });
