@@ -625,19 +625,17 @@ pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInp
     }
 }
 
-/// A column symbol in words, for axis titles.
+/// A column symbol with its unit, for axis titles: "N (parameters)".
 pub fn column_label(symbol: &str) -> String {
-    frontier_engine::data::standard_columns()
-        .iter()
-        .find(|(s, _)| *s == symbol)
-        .map(|(s, what)| {
-            let what = what.split([';', ',', '(']).next().unwrap_or(what).trim();
-            format!("{s}: {what}")
-        })
-        .unwrap_or_else(|| match symbol {
-            "metric" => "metric (benchmark accuracy or error)".into(),
-            s => s.to_string(),
-        })
+    match symbol {
+        "N" => "N (parameters)".into(),
+        "D" => "D (tokens)".into(),
+        "C" => "C (FLOPs)".into(),
+        "M" => "M = D/N (tokens per parameter)".into(),
+        "L" => "L (loss)".into(),
+        "U" => "U (unique tokens)".into(),
+        s => s.to_string(),
+    }
 }
 
 /// One worker's share of the work after a click on Fit.

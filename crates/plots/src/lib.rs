@@ -782,6 +782,17 @@ fn x_range(xs: &[f64]) -> (f64, f64, bool) {
     }
 }
 
+/// A tick label with up to three decimals and no trailing zeros: 4, 2.5, 0.125.
+fn plain_tick(v: &f64) -> String {
+    let t = format!("{v:.3}");
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    if t == "-0" {
+        "0".into()
+    } else {
+        t.to_string()
+    }
+}
+
 /// The fit of a law that is not in compute: the fitted column against the
 /// law's variable, with the fitted curve when the law has one variable, or
 /// observed against predicted (on the diagonal when the fit is exact) when
@@ -831,6 +842,16 @@ pub fn fit_chart<B: DrawingBackend>(
             .iter()
             .zip(y)
             .map(|(x, t)| Circle::new((*x, *t), 3, RGBColor(59, 82, 139).filled()));
+        // The legend goes in the corner the curve leaves empty.
+        let rising = curve
+            .first()
+            .zip(curve.last())
+            .is_some_and(|(a, b)| b.1 > a.1);
+        let corner = if rising {
+            SeriesLabelPosition::UpperLeft
+        } else {
+            SeriesLabelPosition::UpperRight
+        };
         let line = LineSeries::new(curve, FIT_COLOR.stroke_width(3));
         if log_x {
             let mut chart =
@@ -840,7 +861,7 @@ pub fn fit_chart<B: DrawingBackend>(
                 &input.x_label,
                 &input.target_label,
                 &log_tick,
-                &|v| format!("{v:.3}"),
+                &plain_tick,
             )?;
             chart
                 .draw_series(pts)?
@@ -850,15 +871,15 @@ pub fn fit_chart<B: DrawingBackend>(
             chart.draw_series(line)?.label(label).legend(|(x, y)| {
                 PathElement::new(vec![(x, y), (x + 18, y)], FIT_COLOR.stroke_width(3))
             });
-            draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+            draw_legend(&mut chart, corner)?;
         } else {
             let mut chart = frame(area, &caption).build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
             draw_mesh(
                 &mut chart,
                 &input.x_label,
                 &input.target_label,
-                &|v| format!("{v:.3}"),
-                &|v| format!("{v:.3}"),
+                &plain_tick,
+                &plain_tick,
             )?;
             chart
                 .draw_series(pts)?
@@ -868,7 +889,7 @@ pub fn fit_chart<B: DrawingBackend>(
             chart.draw_series(line)?.label(label).legend(|(x, y)| {
                 PathElement::new(vec![(x, y), (x + 18, y)], FIT_COLOR.stroke_width(3))
             });
-            draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+            draw_legend(&mut chart, corner)?;
         }
         return area.present();
     }
@@ -890,8 +911,8 @@ pub fn fit_chart<B: DrawingBackend>(
         &mut chart,
         &format!("predicted {}", input.target_label),
         &format!("observed {}", input.target_label),
-        &|v| format!("{v:.3}"),
-        &|v| format!("{v:.3}"),
+        &plain_tick,
+        &plain_tick,
     )?;
     chart
         .draw_series(LineSeries::new(
