@@ -34,8 +34,10 @@ pub struct DataSummary {
     /// "N ← Model Size, C ← Training FLOP, loss ← loss"
     pub recognised: String,
     pub ignored: String,
-    /// How commas inside numbers were read, per column.
+    /// How commas inside numbers and units in headers were read, per column.
     pub formats: String,
+    /// When the compute column does not follow C = 6ND.
+    pub convention: Option<String>,
     /// Problems, each naming its line and column.
     pub issues: Vec<String>,
     /// True when nothing can be fitted.
@@ -65,9 +67,11 @@ impl DataSummary {
             formats: table
                 .number_formats
                 .iter()
+                .chain(&table.units)
                 .map(|(h, f)| format!("\"{h}\": {f}"))
                 .collect::<Vec<_>>()
                 .join("; "),
+            convention: table.compute_convention_note(),
             issues: table.issues.iter().map(|i| i.to_string()).collect(),
             fatal: table.fatal,
         };

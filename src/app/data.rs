@@ -94,8 +94,10 @@ fn DataReport(summary: Memo<DataSummary>) -> impl IntoView {
                     }
                     t + "."
                 };
+                let convention = s.convention.clone();
                 view! {
                     <p>{head}</p>
+                    {convention.map(|n| view! { <p class="status warn" data-testid="convention-note">{n}</p> })}
                     {(!s.issues.is_empty()).then(|| view! {
                         <div class=if s.fatal { "issues error" } else { "issues warn" }>
                             <p>{if s.fatal {

@@ -477,3 +477,15 @@ test('markup pasted or in a link stays text, under a Content-Security-Policy', {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('compute conventions: a PF-days column is read in FLOPs, a 2ND column is named and not mixed with 6ND', { timeout: 120_000 }, async () => {
+  const { context, page, errors } = await open();
+  await page.getByTestId('data-input').fill('compute (PF-days),loss\n0.01,3.2\n0.03,3.0\n0.1,2.85\n0.3,2.7\n1,2.6\n3,2.5\n');
+  assert.match(await page.getByTestId('data-report').textContent(), /"compute \(PF-days\)": PF-days: values times 8\.640e19/);
+  let csv = 'N,D,C,loss\n';
+  for (const [n, d] of [[1e8, 2e9], [4e8, 8e9], [1e9, 2e10], [2e9, 4e10]]) csv += `${n},${d},${2 * n * d},3.0\n`;
+  await page.getByTestId('data-input').fill(csv);
+  assert.match(await page.getByTestId('convention-note').textContent(), /2\.00·N·D .*not 6·N·D.*use C = 6ND/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -372,6 +372,12 @@ fn fit_state(state: &ShareState, source: &str) -> Result<Outcome, Failure> {
     for i in &p.skipped {
         eprintln!("frontier: warning: {source}: {i} (line skipped)");
     }
+    for (h, u) in &p.table.units {
+        eprintln!("frontier: note: {source}: column \"{h}\" read in {u}");
+    }
+    if let Some(note) = p.table.compute_convention_note() {
+        eprintln!("frontier: warning: {source}: {note}");
+    }
     let report = fit(&p.model, &p.data, &p.options).map_err(|e| e.to_string())?;
     let mut outcome = describe(state, &p, &report);
     let mut iv = None;

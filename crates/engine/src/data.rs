@@ -109,6 +109,76 @@ impl Quantity {
     }
 }
 
+/// A header's name and the unit written after it in parentheses or
+/// brackets: "compute (PF-days)" gives ("compute", Some("PF-days")).
+pub fn split_unit(header: &str) -> (&str, Option<&str>) {
+    let h = header.trim().trim_matches('"').trim();
+    for (open, close) in [('(', ')'), ('[', ']')] {
+        if h.ends_with(close) {
+            if let Some(i) = h.rfind(open) {
+                let unit = h[i + 1..h.len() - 1].trim();
+                let name = h[..i].trim();
+                if !name.is_empty() && !unit.is_empty() {
+                    return (name, Some(unit));
+                }
+            }
+        }
+    }
+    (h, None)
+}
+
+/// FLOPs in one PF-day (10^15 FLOP/s for a day): Kaplan et al.'s unit.
+pub const PF_DAY: f64 = 8.64e19;
+
+/// The factor that turns a column's values into the engine's unit (FLOPs,
+/// parameters, tokens, nats), from the unit in its header; Err when the
+/// unit is not understood.
+pub fn unit_scale(q: Quantity, unit: &str) -> Result<f64, String> {
+    let u: String = unit
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    let count = |u: &str| match u {
+        "" | "count" => Some(1.0),
+        "k" | "thousands" | "thousand" => Some(1e3),
+        "m" | "millions" | "million" => Some(1e6),
+        "b" | "g" | "billions" | "billion" => Some(1e9),
+        "t" | "trillions" | "trillion" => Some(1e12),
+        _ => None,
+    };
+    let scale = match q {
+        Quantity::Compute => match u.as_str() {
+            "flops" | "flop" => Some(1.0),
+            "pfdays" | "pfday" | "petaflopdays" | "petaflopday" | "pfsdays" | "pfsday" => {
+                Some(PF_DAY)
+            }
+            "eflops" | "exaflops" => Some(1e18),
+            "zflops" | "zettaflops" => Some(1e21),
+            _ => None,
+        },
+        Quantity::Params => count(u.trim_end_matches("params").trim_end_matches("parameters")),
+        Quantity::Tokens => count(u.trim_end_matches("tokens")),
+        Quantity::Loss => match u.as_str() {
+            "nats" | "nat" | "natspertoken" | "nattoken" => Some(1.0),
+            _ => None,
+        },
+    };
+    scale.ok_or_else(|| {
+        format!(
+            "the unit \"{unit}\" of the {} column is not understood; {}",
+            q.symbol(),
+            match q {
+                Quantity::Compute =>
+                    "write FLOPs or PF-days (8.64e19 FLOPs), e.g. \"compute (PF-days)\"",
+                Quantity::Params | Quantity::Tokens =>
+                    "write K, M, B or T (thousands to trillions), or no unit",
+                Quantity::Loss => "the loss is read in nats per token",
+            }
+        )
+    })
+}
+
 /// Headers of a run column (a run's name or id), after [`normalise_header`].
 pub const RUN_ALIASES: [&str; 5] = ["run", "run id", "run name", "runid", "group"];
 
@@ -230,6 +300,9 @@ pub struct RunTable {
     /// Columns whose numbers were read with commas, and how ("thousands
     /// separators", "decimal commas").
     pub number_formats: Vec<(String, String)>,
+    /// Columns read in a unit from their header, and how ("PF-days: values
+    /// times 8.64e19 FLOPs").
+    pub units: Vec<(String, String)>,
     /// True when the text has no usable header (nothing can be fitted).
     pub fatal: bool,
 }
@@ -485,13 +558,44 @@ pub fn parse_runs(text: &str) -> RunTable {
     let mut run_index: Option<usize> = None;
     let mut extra_index: Vec<usize> = Vec::new();
     table.header_line = header_line;
+    let mut scale = [1.0f64; 4];
     for (col, h) in headers.iter().enumerate() {
-        let norm = normalise_header(h);
-        let found = Quantity::ALL
+        let (name, unit) = split_unit(h);
+        let mut norm = normalise_header(name);
+        let mut found = Quantity::ALL
             .iter()
             .position(|q| q.aliases().contains(&norm.as_str()));
+        // A header that is only a unit-like word in brackets is read whole.
+        if found.is_none() && unit.is_some() {
+            norm = normalise_header(h);
+            found = Quantity::ALL
+                .iter()
+                .position(|q| q.aliases().contains(&norm.as_str()));
+        }
         match found {
             Some(k) if index[k].is_none() => {
+                if let (Some(u), true) = (unit, norm == normalise_header(name)) {
+                    match unit_scale(Quantity::ALL[k], u) {
+                        Ok(f) => {
+                            scale[k] = f;
+                            if f != 1.0 {
+                                table.units.push((
+                                    h.trim().to_string(),
+                                    format!("{u}: values times {}", crate::format::sig(f, 4)),
+                                ));
+                            }
+                        }
+                        Err(m) => {
+                            table.fatal = true;
+                            table.issues.push(InputIssue {
+                                line: Some(header_line),
+                                column: Some(h.trim().to_string()),
+                                message: m,
+                            });
+                            return table;
+                        }
+                    }
+                }
                 index[k] = Some(col);
                 table
                     .recognised
@@ -579,7 +683,7 @@ pub fn parse_runs(text: &str) -> RunTable {
                     ));
                 }
                 Some(raw) => match parse_number(raw) {
-                    Ok(v) => values[k] = Some(v),
+                    Ok(v) => values[k] = Some(v * scale[k]),
                     Err(e) => {
                         ok = false;
                         let shown = raw.trim();
@@ -976,7 +1080,12 @@ impl RunTable {
             "C" if self.has(Quantity::Compute)
                 || self.has(Quantity::Params) && self.has(Quantity::Tokens) =>
             {
-                need(run.c(), "C")
+                // 6ND when both are given (the frontier's convention).
+                let c = match (run.params, run.tokens) {
+                    (Some(n), Some(d)) => Some(6.0 * n * d),
+                    _ => run.c(),
+                };
+                need(c, "C")
             }
             "M" if self.value(run, "N").is_some() && self.value(run, "D").is_some() => {
                 need(run.d().zip(run.n()).map(|(d, n)| d / n), "M = D/N")
@@ -1007,6 +1116,42 @@ impl RunTable {
                 None => None,
             },
         }
+    }
+
+    /// The median of C/(N D) over the runs that give all three, when the
+    /// table has a compute column and both N and D: 6 under the convention
+    /// C = 6ND that the frontier uses.
+    pub fn compute_ratio(&self) -> Option<f64> {
+        if !(self.has(Quantity::Compute)
+            && self.has(Quantity::Params)
+            && self.has(Quantity::Tokens))
+        {
+            return None;
+        }
+        let mut r: Vec<f64> = self
+            .runs
+            .iter()
+            .filter_map(|r| Some(r.compute? / (r.params? * r.tokens?)))
+            .filter(|x| x.is_finite())
+            .collect();
+        if r.is_empty() {
+            return None;
+        }
+        r.sort_by(f64::total_cmp);
+        Some(r[r.len() / 2])
+    }
+
+    /// A note when the compute column does not follow C = 6ND (within 5%):
+    /// the runs are then placed at C = 6ND, the frontier's convention, so
+    /// plots and answers never mix the two.
+    pub fn compute_convention_note(&self) -> Option<String> {
+        let ratio = self.compute_ratio()?;
+        ((ratio / 6.0 - 1.0).abs() > 0.05).then(|| {
+            format!(
+                "The compute column is {}·N·D (median over the runs), not 6·N·D: it counts FLOPs another way (2ND is the forward pass alone; a unit such as PF-days must be written in the header, e.g. \"compute (PF-days)\"). Plots and answers use C = 6ND from N and D, the convention of the frontier, not the column.",
+                crate::format::sig(ratio, 3)
+            )
+        })
     }
 
     /// The symbol (N, D, C or L) of a recognised column named by its header.
@@ -1222,11 +1367,14 @@ impl Dataset {
                 d.dropped.push((*r).clone());
                 continue;
             }
-            let (n, dd, c) = (
-                r.n().unwrap_or(f64::NAN),
-                r.d().unwrap_or(f64::NAN),
-                r.c().unwrap_or(f64::NAN),
-            );
+            // With N and D both given, compute follows C = 6ND, the
+            // frontier's convention, whatever a compute column says (see
+            // RunTable::compute_convention_note).
+            let (n, dd) = (r.n().unwrap_or(f64::NAN), r.d().unwrap_or(f64::NAN));
+            let c = match (r.params, r.tokens) {
+                (Some(n), Some(d)) => 6.0 * n * d,
+                _ => r.c().unwrap_or(f64::NAN),
+            };
             let ln = |x: f64| if x > 0.0 { crate::ln(x) } else { f64::NAN };
             let fresh = groups as u32;
             let id = match &r.group {

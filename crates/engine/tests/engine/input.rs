@@ -247,3 +247,40 @@ fn thousands_separators_and_decimal_commas_per_column() {
     let t = parse_runs("N;D;loss\n1e8;2e9;3,125\n2e8;4e9;2,875\n");
     assert_eq!(t.runs[0].loss, 3.125);
 }
+
+/// A compute column in PF-days, named in its header, is read in FLOPs; sizes
+/// in millions likewise; an unknown unit is an error that says what to write.
+#[test]
+fn units_in_headers_are_read() {
+    let t = parse_runs("N (M),compute (PF-days),loss\n100,1.0,3.1\n400,4.0,2.9\n");
+    assert!(t.issues.is_empty(), "{:?}", t.issues);
+    assert_eq!(t.runs[0].params, Some(1e8));
+    assert_eq!(t.runs[1].compute, Some(4.0 * 8.64e19));
+    assert_eq!(t.units.len(), 2);
+    let t = parse_runs("N,flops [PF-days],loss\n1e8,1,3\n");
+    assert_eq!(t.runs[0].compute, Some(8.64e19));
+    let t = parse_runs("N,compute (GPU-hours),loss\n1e8,1,3\n");
+    assert!(t.fatal);
+    assert!(t.issues[0].message.contains("PF-days"), "{:?}", t.issues);
+}
+
+/// A compute column of 2ND (the forward pass alone) is named, and the runs
+/// are placed at C = 6ND, the frontier's convention: plots and answers never
+/// mix the two.
+#[test]
+fn a_compute_column_of_another_convention_is_named_and_not_mixed() {
+    let mut text = String::from("N,D,C,loss\n");
+    for (n, d) in [(1e8, 2e9), (4e8, 8e9), (1e9, 2e10)] {
+        text += &format!("{n},{d},{},3.0\n", 2.0 * n * d);
+    }
+    let t = parse_runs(&text);
+    assert!((t.compute_ratio().unwrap() - 2.0).abs() < 1e-12);
+    let note = t.compute_convention_note().unwrap();
+    assert!(note.contains("2.00·N·D") && note.contains("6ND"), "{note}");
+    let (d, _) = Dataset::for_law(&t, &["C".to_string()], "L", 0, 1).unwrap();
+    assert_eq!(d.points[0].c, 6.0 * 1e8 * 2e9);
+    assert_eq!(d.column("C").unwrap()[0], 6.0 * 1e8 * 2e9);
+    // Within 5% of 6 (attention FLOPs, say): no note.
+    let t = parse_runs("N,D,C,loss\n1e8,2e9,1.23e18,3\n");
+    assert!(t.compute_convention_note().is_none());
+}
