@@ -676,13 +676,7 @@ pub enum WorkerReply {
     Err(String),
 }
 
-fn issues_text(issues: &[InputIssue]) -> String {
-    issues
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
-}
+use frontier_engine::data::issues_text;
 
 /// The jobs of `workers` workers fitting `inputs`, as JSON.
 pub fn fit_jobs(inputs: &FitInputs, workers: usize) -> Vec<String> {

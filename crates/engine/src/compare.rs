@@ -14,7 +14,7 @@
 //!   by compute when the table gives it (C, or N and D), otherwise by the
 //!   first column the law reads.
 
-use crate::data::{Dataset, InputIssue, RunTable};
+use crate::data::{issues_text, Dataset, RunTable};
 use crate::fit::{fit, FitOptions, FitReport};
 use crate::ln;
 use crate::model::{LawSpec, Model};
@@ -52,14 +52,6 @@ pub fn information_criteria(residuals: &[f64], k: usize) -> (f64, f64) {
     let rss: f64 = residuals.iter().map(|r| r * r).sum();
     let ll = n * ln((rss / n).max(1e-300));
     (ll + 2.0 * k as f64, ll + k as f64 * ln(n))
-}
-
-fn issues_text(issues: &[InputIssue]) -> String {
-    issues
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// What the held-out runs are the largest of: C when every run has it,

@@ -868,19 +868,7 @@ impl Dataset {
                 ln_d: crate::ln(d),
                 ln_c: crate::ln(c),
                 ln_loss: crate::ln(r.loss),
-                group: {
-                    // A named run keeps its number; a row without one is a
-                    // unit of its own.
-                    let fresh = groups as u32;
-                    let id = match &r.group {
-                        Some(name) => *run_ids.entry(name.clone()).or_insert(fresh),
-                        None => fresh,
-                    };
-                    if id == fresh {
-                        groups += 1;
-                    }
-                    id
-                },
+                group: unit_id(&mut groups, &mut run_ids, &r.group),
             });
         }
         dataset.groups = groups;
@@ -1376,14 +1364,7 @@ impl Dataset {
                 _ => r.c().unwrap_or(f64::NAN),
             };
             let ln = |x: f64| if x > 0.0 { crate::ln(x) } else { f64::NAN };
-            let fresh = groups as u32;
-            let id = match &r.group {
-                Some(name) => *run_ids.entry(name.clone()).or_insert(fresh),
-                None => fresh,
-            };
-            if id == fresh {
-                groups += 1;
-            }
+            let id = unit_id(&mut groups, &mut run_ids, &r.group);
             d.points.push(Point {
                 line: r.line,
                 n,
@@ -1423,6 +1404,33 @@ impl Dataset {
             .find(|(s, _)| s == symbol)
             .map(|(_, v)| v.as_slice())
     }
+}
+
+/// The resampling unit of a row: a named run keeps the number it got first;
+/// a row without a run name is a unit of its own. `groups` counts units.
+fn unit_id(
+    groups: &mut usize,
+    run_ids: &mut std::collections::HashMap<String, u32>,
+    group: &Option<String>,
+) -> u32 {
+    let fresh = *groups as u32;
+    let id = match group {
+        Some(name) => *run_ids.entry(name.clone()).or_insert(fresh),
+        None => fresh,
+    };
+    if id == fresh {
+        *groups += 1;
+    }
+    id
+}
+
+/// Problems as one line, for messages that have room for one.
+pub fn issues_text(issues: &[InputIssue]) -> String {
+    issues
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn issue_on(table: &RunTable, r: &Run, symbol: &str, message: String) -> InputIssue {

@@ -767,8 +767,26 @@ impl Tape {
         }
         let mut adj = vec![0.0; n];
         adj[self.output as usize] = 1.0;
+        self.sweep_back(0..n, &v, &mut adj, grad);
+        v[self.output as usize]
+    }
+
+    /// The reverse sweep over the nodes `order` (ascending), given every
+    /// node's value and its adjoint so far: adds each node's adjoint times
+    /// its local derivatives to its arguments', and the parameters' into
+    /// `grad` (zeroed first). A node with a zero adjoint passes nothing on.
+    fn sweep_back(
+        &self,
+        order: impl DoubleEndedIterator<Item = usize>,
+        v: &[f64],
+        adj: &mut [f64],
+        grad: &mut [f64],
+    ) {
         grad.iter_mut().for_each(|g| *g = 0.0);
-        for i in (0..n).rev() {
+        for i in order.rev() {
+            if adj[i] == 0.0 {
+                continue;
+            }
             let op = self.nodes[i];
             if let Op::Param(p) = op {
                 grad[p as usize] += adj[i];
@@ -784,7 +802,6 @@ impl Tape {
                 adj[y as usize] += db.0[0];
             }
         }
-        v[self.output as usize]
     }
 
     /// sum_i w_i Huber_delta(ln f(x_i; p) - ln y_i) over the prepared points
@@ -871,26 +888,8 @@ impl Tape {
             let l = acc.lanes();
             sadj[i as usize] = l[0] + l[1];
         }
-        grad.iter_mut().for_each(|g| *g = 0.0);
-        for i in (0..self.nodes.len()).rev() {
-            if self.flags[i] != PARAM || sadj[i] == 0.0 {
-                continue;
-            }
-            let op = self.nodes[i];
-            if let Op::Param(p) = op {
-                grad[p as usize] += sadj[i];
-                continue;
-            }
-            let (x, y) = op.args();
-            let get = |a: Option<u32>| Pair::splat(a.map_or(0.0, |a| sv[a as usize]));
-            let (da, db) = backward(op, get(x), get(y), Pair::splat(sv[i]), Pair::splat(sadj[i]));
-            if let Some(x) = x {
-                sadj[x as usize] += da.0[0];
-            }
-            if let Some(y) = y {
-                sadj[y as usize] += db.0[0];
-            }
-        }
+        let params_stage = (0..self.nodes.len()).filter(|&i| self.flags[i] == PARAM);
+        self.sweep_back(params_stage, &sv, &mut sadj, grad);
         let l = f.lanes();
         l[0] + l[1]
     }
