@@ -76,7 +76,7 @@ impl DataSummary {
             fatal: table.fatal,
         };
         if !table.fatal {
-            match state.prepare() {
+            match state.prepare_table(table) {
                 Ok(p) => {
                     summary.points = Some(p.data.len());
                     // Columns the law reads beyond N, D, C and the loss are

@@ -288,8 +288,15 @@ impl ShareState {
     /// Parse the data, build the law and check the data for it. On failure,
     /// every problem, each naming its line and column where it has one.
     pub fn prepare(&self) -> Result<Prepared, Vec<crate::data::InputIssue>> {
+        self.prepare_table(crate::data::parse_runs(&self.data))
+    }
+
+    /// [`ShareState::prepare`] from the table of `self.data`, parsed already.
+    pub fn prepare_table(
+        &self,
+        table: crate::data::RunTable,
+    ) -> Result<Prepared, Vec<crate::data::InputIssue>> {
         use crate::data::{Dataset, InputIssue};
-        let table = crate::data::parse_runs(&self.data);
         if table.fatal {
             return Err(table.issues);
         }

@@ -728,9 +728,9 @@ impl Tape {
         v
     }
 
-    /// The prediction at one point, from its column values (a plain
+    /// Every node's value at one point, from its column values (a plain
     /// evaluation of every node, with the functions the fit uses).
-    pub fn eval(&self, params: &[f64], columns: &[f64]) -> f64 {
+    fn values(&self, params: &[f64], columns: &[f64]) -> Vec<f64> {
         let mut v = vec![0.0; self.nodes.len()];
         for (i, op) in self.nodes.iter().enumerate() {
             v[i] = match *op {
@@ -744,7 +744,12 @@ impl Tape {
                 }
             };
         }
-        v[self.output as usize]
+        v
+    }
+
+    /// The prediction at one point, from its column values.
+    pub fn eval(&self, params: &[f64], columns: &[f64]) -> f64 {
+        self.values(params, columns)[self.output as usize]
     }
 
     /// The prediction and its gradient with respect to the parameters at one
@@ -752,19 +757,7 @@ impl Tape {
     /// tested against).
     pub fn eval_with_gradient(&self, params: &[f64], columns: &[f64], grad: &mut [f64]) -> f64 {
         let n = self.nodes.len();
-        let mut v = vec![0.0; n];
-        for (i, op) in self.nodes.iter().enumerate() {
-            v[i] = match *op {
-                Op::Const(c) => c,
-                Op::Param(p) => params[p as usize],
-                Op::Column(c) => columns[c as usize],
-                op => {
-                    let (x, y) = op.args();
-                    let get = |a: Option<u32>| Pair::splat(a.map_or(0.0, |a| v[a as usize]));
-                    forward(op, get(x), get(y)).0[0]
-                }
-            };
-        }
+        let v = self.values(params, columns);
         let mut adj = vec![0.0; n];
         adj[self.output as usize] = 1.0;
         self.sweep_back(0..n, &v, &mut adj, grad);
