@@ -180,7 +180,15 @@ pub fn unit_scale(q: Quantity, unit: &str) -> Result<f64, String> {
 }
 
 /// Headers of a run column (a run's name or id), after [`normalise_header`].
-pub const RUN_ALIASES: [&str; 5] = ["run", "run id", "run name", "runid", "group"];
+pub const RUN_ALIASES: [&str; 7] = [
+    "run",
+    "run id",
+    "run name",
+    "runid",
+    "group",
+    "name",
+    "experiment",
+];
 
 /// Lower-case, trim, strip quotes, and turn `_`, `-`, `/`, `.` into spaces, so
 /// that `n_params`, `Model Size`, `eval/loss` and `"val-loss"` all match.
@@ -210,14 +218,14 @@ pub struct InputIssue {
 }
 
 impl InputIssue {
-    fn at(line: usize, column: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn at(line: usize, column: &str, message: impl Into<String>) -> Self {
         InputIssue {
             line: Some(line),
             column: Some(column.to_string()),
             message: message.into(),
         }
     }
-    fn general(message: impl Into<String>) -> Self {
+    pub(crate) fn general(message: impl Into<String>) -> Self {
         InputIssue {
             line: None,
             column: None,
@@ -305,6 +313,9 @@ pub struct RunTable {
     pub units: Vec<(String, String)>,
     /// True when the text has no usable header (nothing can be fitted).
     pub fatal: bool,
+    /// Lines equal to the header, skipped (several files pasted one after
+    /// another).
+    pub repeated_headers: usize,
 }
 
 impl RunTable {
@@ -501,6 +512,13 @@ pub fn parse_number(raw: &str) -> Result<f64, NumberError> {
 /// Parse pasted text into runs. Never panics; every problem becomes an
 /// [`InputIssue`] naming its line and column.
 pub fn parse_runs(text: &str) -> RunTable {
+    parse_table(text, false)
+}
+
+/// [`parse_runs`], where `gaps` keeps a row whose N, D, C or loss cell is
+/// empty (the value is then absent, the loss NaN): a training history logs
+/// the learning rate at every step and the loss every few hundred.
+pub fn parse_table(text: &str, gaps: bool) -> RunTable {
     let mut table = RunTable::default();
     // A byte-order mark (Excel's "CSV UTF-8") is not part of the first
     // header; CR LF, LF and a lone CR (classic Mac) all end a line.
@@ -649,6 +667,16 @@ pub fn parse_runs(text: &str) -> RunTable {
         }
     }
     for (line_no, fields) in rows {
+        // The header again: files concatenated one after another.
+        if fields.len() == headers.len()
+            && fields
+                .iter()
+                .zip(&headers)
+                .all(|(f, h)| f.trim().trim_matches('"') == h.trim().trim_matches('"'))
+        {
+            table.repeated_headers += 1;
+            continue;
+        }
         if fields.len() > headers.len() {
             // More fields than headers: a shifted row, or a separator inside
             // a value; either way its numbers cannot be trusted.
@@ -684,6 +712,7 @@ pub fn parse_runs(text: &str) -> RunTable {
                 }
                 Some(raw) => match parse_number(raw) {
                     Ok(v) => values[k] = Some(v * scale[k]),
+                    Err(NumberError::Empty) if gaps => {}
                     Err(e) => {
                         ok = false;
                         let shown = raw.trim();
@@ -969,7 +998,17 @@ pub const EXTRA_SYMBOLS: [(&str, &str, &[&str]); 9] = [
     (
         "lr",
         "learning rate",
-        &["lr", "learning rate", "lr 0", "train lr"],
+        &[
+            "lr",
+            "learning rate",
+            "lr 0",
+            "train lr",
+            "learningrate",
+            "lr adam",
+            "lr adamw",
+            "train learning rate",
+            "optimizer lr",
+        ],
     ),
     ("S1", "first loss or schedule column", &["s1"]),
     ("S2", "second loss or schedule column", &["s2"]),

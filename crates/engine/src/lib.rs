@@ -3,6 +3,8 @@
 //!
 //! - [`data`]: parse pasted tables (CSV, TSV, whitespace) into runs, with
 //!   errors that name the line, the column and the problem.
+//! - [`curves`]: whole training curves (W&B histories), schedules, and the
+//!   schedule laws' fits.
 //! - [`formula`]: the formula language: parse, compile to a tape, evaluate
 //!   over columns of points with the exact gradient.
 //! - [`laws`]: the law catalogue, one file per family, as formulas.
@@ -32,6 +34,7 @@ pub mod answers;
 pub mod approaches;
 pub mod bootstrap;
 pub mod compare;
+pub mod curves;
 pub mod data;
 pub mod diagnose;
 pub mod fit;

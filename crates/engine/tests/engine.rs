@@ -7,12 +7,15 @@
 //! - `share`: share-link round trips and damaged links.
 //! - `bootstrap`: seeded bootstrap intervals on the reference data.
 //! - `approaches`: Hoffmann's Approaches 1 and 2, synthetic and reference data.
+//! - `curves`: training histories, schedule laws recovered and predicting.
 //! - `laws`: every catalogue law and typed formulas, fixes, ties, comparison.
 
 #[path = "engine/approaches.rs"]
 mod approaches;
 #[path = "engine/bootstrap.rs"]
 mod bootstrap;
+#[path = "engine/curves.rs"]
+mod curves;
 #[path = "engine/gradients.rs"]
 mod gradients;
 #[path = "engine/input.rs"]

@@ -12,6 +12,8 @@
 //! - [`finetune`]: Lin et al. 2024, the rectified fine-tuning law.
 //! - [`loss_to_loss`]: Brandfonbrener et al. 2024.
 //! - [`downstream`]: benchmark metrics from loss (Gadre 2024, Ruan 2024).
+//! - [`schedule`]: whole loss curves from the learning-rate schedule
+//!   (Tissue 2024, Luo 2025), fitted by [`crate::curves`].
 //!
 //! Parameters marked positive are fitted as their logarithm, as Hoffmann
 //! does for E, A and B; their grid values are logarithms too.
@@ -24,6 +26,7 @@ pub mod kaplan;
 pub mod loss_to_loss;
 pub mod overtraining;
 pub mod power_plus_constant;
+pub mod schedule;
 
 use crate::data::standard_columns;
 use crate::formula::{Formula, FormulaError};

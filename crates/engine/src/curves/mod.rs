@@ -1,0 +1,575 @@
+//! Whole training curves: the loss at every logged step of every run, with
+//! the learning rate, as a W&B or TensorBoard history gives them.
+//!
+//! Two layouts are read:
+//! - long: one row per (run, step) with a step column (`step`, `_step`,
+//!   `iteration`, ...), a loss column (`loss`, `train/loss`, ...), a learning
+//!   rate (`lr`, `learning_rate`, ...) and a run column (`run`, `Name`, ...;
+//!   without one, every row is one run). A row with a rate and no loss is
+//!   the schedule between logged losses; several files pasted one after the
+//!   other (their header repeated) are one table.
+//! - wide (W&B's history export): a step column and one column per run and
+//!   metric, headed `<run> - <metric>` (`cosine-1 - train/loss`,
+//!   `cosine-1 - lr`); `__MIN` and `__MAX` columns are left out.
+//!
+//! Each run's schedule is the learning rate at every step from its first
+//! logged step to its last; where the rate is logged at some steps only, the
+//! steps between are filled by linear interpolation (before the first logged
+//! rate, the first one; after the last, the last one), and the fill is
+//! reported.
+//!
+//! [`schedule`] writes schedules from a description (warmup, cosine, WSD,
+//! stages); [`fit`] fits the schedule laws of [`crate::laws::schedule`] to
+//! several runs at once.
+
+pub mod fit;
+pub mod schedule;
+
+use crate::data::{normalise_header, parse_table, parse_value, InputIssue, Quantity, RunTable};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Longest schedule of one run, in steps (80 MB of rates).
+pub const MAX_STEPS: usize = 10_000_000;
+/// Most steps of all runs together.
+pub const MAX_TOTAL_STEPS: usize = 20_000_000;
+
+/// A learning-rate schedule: the rate at every step from `first_step` on.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Schedule {
+    pub first_step: i64,
+    pub lr: Vec<f64>,
+}
+
+impl Schedule {
+    /// The last step the schedule covers.
+    pub fn last_step(&self) -> i64 {
+        self.first_step + self.lr.len() as i64 - 1
+    }
+
+    /// Index in `lr` of a step (None outside the schedule).
+    pub fn index(&self, step: i64) -> Option<usize> {
+        let k = step.checked_sub(self.first_step)?;
+        (k >= 0 && (k as usize) < self.lr.len()).then_some(k as usize)
+    }
+
+    /// The schedule through known rates at some steps: linear between them,
+    /// held before the first and after the last, over `first..=last`.
+    /// `known` must be sorted by step with distinct steps.
+    pub fn interpolate(known: &[(i64, f64)], first: i64, last: i64) -> Schedule {
+        let len = (last - first + 1).max(0) as usize;
+        let mut lr = Vec::with_capacity(len);
+        let mut k = 0;
+        for s in first..=last {
+            while k + 1 < known.len() && known[k + 1].0 <= s {
+                k += 1;
+            }
+            let v = match (known.get(k), known.get(k + 1)) {
+                (Some(&(s0, v0)), _) if s <= s0 => v0,
+                (Some(&(s0, v0)), Some(&(s1, v1))) => {
+                    v0 + (v1 - v0) * ((s - s0) as f64 / (s1 - s0) as f64)
+                }
+                (Some(&(_, v0)), None) => v0,
+                (None, _) => f64::NAN,
+            };
+            lr.push(v);
+        }
+        Schedule {
+            first_step: first,
+            lr,
+        }
+    }
+}
+
+/// One logged loss.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Logged {
+    pub step: i64,
+    pub loss: f64,
+    /// 1-based line of the pasted text.
+    pub line: usize,
+}
+
+/// One training run's curve.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunCurve {
+    pub name: String,
+    /// The learning rate at every step (empty when the data has none).
+    pub schedule: Schedule,
+    /// The logged losses, by step.
+    pub points: Vec<Logged>,
+    /// Model size, when the table gives one.
+    pub n: Option<f64>,
+    /// Tokens seen at each logged loss, when the table gives them.
+    pub tokens: Vec<Option<f64>>,
+}
+
+impl RunCurve {
+    /// Mean of the last `k` logged losses ("final loss" of a noisy curve).
+    pub fn final_loss(&self, k: usize) -> f64 {
+        let k = k.clamp(1, self.points.len().max(1));
+        let tail = &self.points[self.points.len().saturating_sub(k)..];
+        tail.iter().map(|p| p.loss).sum::<f64>() / tail.len() as f64
+    }
+}
+
+/// The curves of a pasted history.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Curves {
+    pub runs: Vec<RunCurve>,
+    /// Rows skipped or suspicious, by line.
+    pub issues: Vec<InputIssue>,
+    /// How the table was read ("wide W&B export", "learning rate filled").
+    pub notes: Vec<String>,
+    /// True when the table has a learning-rate column.
+    pub has_lr: bool,
+}
+
+impl Curves {
+    /// Number of logged losses.
+    pub fn points(&self) -> usize {
+        self.runs.iter().map(|r| r.points.len()).sum()
+    }
+
+    /// A run by name.
+    pub fn run(&self, name: &str) -> Option<&RunCurve> {
+        self.runs.iter().find(|r| r.name == name)
+    }
+
+    /// Names of the runs.
+    pub fn names(&self) -> Vec<String> {
+        self.runs.iter().map(|r| r.name.clone()).collect()
+    }
+}
+
+/// One row of a history before it is split into runs.
+struct Row {
+    line: usize,
+    run: String,
+    step: i64,
+    lr: Option<f64>,
+    loss: Option<f64>,
+    n: Option<f64>,
+    tokens: Option<f64>,
+}
+
+fn lr_header(h: &str) -> bool {
+    let n = normalise_header(h);
+    crate::data::EXTRA_SYMBOLS
+        .iter()
+        .find(|(s, _, _)| *s == "lr")
+        .is_some_and(|(_, _, aliases)| aliases.contains(&n.as_str()))
+}
+
+fn loss_header(h: &str) -> bool {
+    Quantity::Loss
+        .aliases()
+        .contains(&normalise_header(h).as_str())
+}
+
+/// Read a step: a whole number, 0 or more (a step written 1.2e4 is fine).
+fn read_step(raw: &str) -> Result<i64, String> {
+    let v = parse_value(raw).map_err(|e| format!("\"{}\": {e}", raw.trim()))?;
+    if !(v >= 0.0) || v > 1e15 {
+        return Err(format!("step {v}: a step is a count from 0"));
+    }
+    if v.fract() != 0.0 {
+        return Err(format!("step {v} is not a whole number"));
+    }
+    Ok(v as i64)
+}
+
+/// Read a learning rate: finite and not negative.
+fn read_lr(raw: &str) -> Result<f64, String> {
+    let v = parse_value(raw).map_err(|e| format!("\"{}\": {e}", raw.trim()))?;
+    if !(v >= 0.0) || !v.is_finite() {
+        return Err(format!("learning rate {v} must be finite and not negative"));
+    }
+    Ok(v)
+}
+
+/// Read the loss: finite and positive (the fit compares logarithms).
+fn read_loss(raw: &str) -> Result<f64, String> {
+    let v = parse_value(raw).map_err(|e| format!("\"{}\": {e}", raw.trim()))?;
+    if !(v > 0.0) || !v.is_finite() {
+        return Err(format!(
+            "loss {v}: the fit compares logarithms, so it must be positive"
+        ));
+    }
+    Ok(v)
+}
+
+/// Rows of a wide W&B export: `Step` and `<run> - <metric>` columns.
+fn wide_rows(table: &RunTable, step_col: usize, issues: &mut Vec<InputIssue>) -> Vec<Row> {
+    // (run, is_lr, column)
+    let mut cols: Vec<(String, bool, usize)> = Vec::new();
+    for (k, h) in table.extra_headers.iter().enumerate() {
+        let Some(i) = h.rfind(" - ") else { continue };
+        let (run, metric) = (h[..i].trim(), h[i + 3..].trim());
+        if metric.ends_with("__MIN") || metric.ends_with("__MAX") || run.is_empty() {
+            continue;
+        }
+        if lr_header(metric) {
+            cols.push((run.to_string(), true, k));
+        } else if loss_header(metric) {
+            cols.push((run.to_string(), false, k));
+        }
+    }
+    let step_header = &table.extra_headers[step_col];
+    let mut rows = Vec::new();
+    for r in &table.runs {
+        let raw_step = r.extra.get(step_col).map(String::as_str).unwrap_or("");
+        let step = match read_step(raw_step) {
+            Ok(s) => s,
+            Err(m) => {
+                issues.push(InputIssue::at(r.line, step_header, m));
+                continue;
+            }
+        };
+        let mut by_run: Vec<(String, Option<f64>, Option<f64>)> = Vec::new();
+        for (run, is_lr, k) in &cols {
+            let raw = r.extra.get(*k).map(String::as_str).unwrap_or("").trim();
+            if raw.is_empty() || raw.eq_ignore_ascii_case("nan") {
+                continue;
+            }
+            let read = if *is_lr { read_lr(raw) } else { read_loss(raw) };
+            let v = match read {
+                Ok(v) => v,
+                Err(m) => {
+                    issues.push(InputIssue::at(r.line, &table.extra_headers[*k], m));
+                    continue;
+                }
+            };
+            let slot = match by_run.iter().position(|(n, _, _)| n == run) {
+                Some(i) => i,
+                None => {
+                    by_run.push((run.clone(), None, None));
+                    by_run.len() - 1
+                }
+            };
+            if *is_lr {
+                by_run[slot].1 = Some(v);
+            } else {
+                by_run[slot].2 = Some(v);
+            }
+        }
+        for (run, lr, loss) in by_run {
+            rows.push(Row {
+                line: r.line,
+                run,
+                step,
+                lr,
+                loss,
+                n: None,
+                tokens: None,
+            });
+        }
+    }
+    rows
+}
+
+/// Rows of a long history: one row per (run, step).
+fn long_rows(
+    table: &RunTable,
+    step_col: usize,
+    lr_col: Option<usize>,
+    issues: &mut Vec<InputIssue>,
+) -> Vec<Row> {
+    let step_header = &table.extra_headers[step_col];
+    let loss_header = table
+        .recognised
+        .iter()
+        .find(|(q, _)| *q == Quantity::Loss)
+        .map(|(_, h)| h.clone())
+        .unwrap_or_default();
+    let mut rows = Vec::with_capacity(table.runs.len());
+    for r in &table.runs {
+        let raw_step = r.extra.get(step_col).map(String::as_str).unwrap_or("");
+        let step = match read_step(raw_step) {
+            Ok(s) => s,
+            Err(m) => {
+                issues.push(InputIssue::at(r.line, step_header, m));
+                continue;
+            }
+        };
+        let lr = match lr_col.and_then(|k| r.extra.get(k)).map(|s| s.trim()) {
+            None | Some("") => None,
+            Some(raw) => match read_lr(raw) {
+                Ok(v) => Some(v),
+                Err(m) => {
+                    issues.push(InputIssue::at(
+                        r.line,
+                        &table.extra_headers[lr_col.unwrap()],
+                        m,
+                    ));
+                    continue;
+                }
+            },
+        };
+        let loss = if r.loss.is_nan() {
+            None
+        } else if r.loss > 0.0 && r.loss.is_finite() {
+            Some(r.loss)
+        } else {
+            issues.push(InputIssue::at(
+                r.line,
+                &loss_header,
+                format!(
+                    "loss {}: the fit compares logarithms, so it must be positive",
+                    r.loss
+                ),
+            ));
+            None
+        };
+        if loss.is_none() && lr.is_none() {
+            issues.push(InputIssue::at(
+                r.line,
+                &loss_header,
+                "neither a loss nor a learning rate on this line",
+            ));
+            continue;
+        }
+        rows.push(Row {
+            line: r.line,
+            run: r.group.clone().unwrap_or_else(|| "run".into()),
+            step,
+            lr,
+            loss,
+            n: r.params,
+            tokens: r.tokens,
+        });
+    }
+    rows
+}
+
+/// Read a history (long or wide layout) into curves; Err when it cannot be
+/// read as curves at all (no step column, no loss).
+pub fn read_curves(text: &str) -> Result<Curves, Vec<InputIssue>> {
+    let table = parse_table(text, true);
+    if table.fatal {
+        return Err(table.issues);
+    }
+    let mut out = Curves {
+        issues: table.issues.clone(),
+        ..Curves::default()
+    };
+    if table.repeated_headers > 0 {
+        out.notes.push(format!(
+            "{} repeated header line{} skipped (files pasted one after another)",
+            table.repeated_headers,
+            if table.repeated_headers == 1 { "" } else { "s" }
+        ));
+    }
+    let Some(step_col) = table.extra_column("step") else {
+        out.issues.push(InputIssue::general(format!(
+            "curves need a step column (step, _step, iteration or global_step); found {}",
+            table
+                .headers
+                .iter()
+                .map(|h| format!("\"{h}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+        return Err(out.issues);
+    };
+    let wide = table
+        .extra_headers
+        .iter()
+        .any(|h| h.rfind(" - ").is_some_and(|i| loss_header(&h[i + 3..])));
+    let lr_col = table.extra_column("lr");
+    let rows = if wide {
+        out.notes
+            .push("read as a wide W&B export: one column per run and metric".into());
+        out.has_lr = table.extra_headers.iter().any(|h| {
+            h.rfind(" - ")
+                .is_some_and(|i| lr_header(&h[i + 3..]) && !h.ends_with("__MIN"))
+        });
+        wide_rows(&table, step_col, &mut out.issues)
+    } else {
+        if !table.has(Quantity::Loss) {
+            out.issues.push(InputIssue::general(
+                "curves need a loss column (loss, train/loss, eval/loss, ...)",
+            ));
+            return Err(out.issues);
+        }
+        out.has_lr = lr_col.is_some();
+        long_rows(&table, step_col, lr_col, &mut out.issues)
+    };
+    // Split into runs in order of appearance.
+    let mut order: Vec<String> = Vec::new();
+    let mut by_run: HashMap<String, Vec<Row>> = HashMap::new();
+    for row in rows {
+        if !by_run.contains_key(&row.run) {
+            order.push(row.run.clone());
+        }
+        by_run.entry(row.run.clone()).or_default().push(row);
+    }
+    let mut total_steps = 0usize;
+    let mut filled_runs = 0usize;
+    for name in order {
+        let mut rows = by_run.remove(&name).unwrap_or_default();
+        rows.sort_by_key(|r| (r.step, r.line));
+        let mut known: Vec<(i64, f64)> = Vec::new();
+        let mut points: Vec<Logged> = Vec::new();
+        let mut tokens = Vec::new();
+        let mut n = None;
+        for r in &rows {
+            if let Some(v) = r.lr {
+                match known.last_mut() {
+                    Some(last) if last.0 == r.step => last.1 = v,
+                    _ => known.push((r.step, v)),
+                }
+            }
+            if let Some(loss) = r.loss {
+                if let Some(prev) = points.last() {
+                    if prev.step == r.step {
+                        out.issues.push(InputIssue {
+                            line: Some(r.line),
+                            column: None,
+                            message: format!(
+                                "run \"{name}\" has a second loss at step {} (line {}); the second is kept",
+                                r.step, prev.line
+                            ),
+                        });
+                        points.pop();
+                        tokens.pop();
+                    }
+                }
+                points.push(Logged {
+                    step: r.step,
+                    loss,
+                    line: r.line,
+                });
+                tokens.push(r.tokens);
+            }
+            n = n.or(r.n);
+        }
+        if points.is_empty() {
+            out.issues.push(InputIssue::general(format!(
+                "run \"{name}\" has no logged loss; it is left out"
+            )));
+            continue;
+        }
+        let first = rows[0].step.min(points[0].step);
+        let last = points
+            .last()
+            .unwrap()
+            .step
+            .max(known.last().map_or(0, |k| k.0));
+        let len = (last - first + 1) as usize;
+        let schedule = if known.is_empty() {
+            Schedule {
+                first_step: first,
+                lr: Vec::new(),
+            }
+        } else {
+            if len > MAX_STEPS || total_steps + len > MAX_TOTAL_STEPS {
+                out.issues.push(InputIssue::general(format!(
+                    "run \"{name}\" spans steps {first} to {last}: more than the {MAX_STEPS} steps \
+                     (and {MAX_TOTAL_STEPS} over all runs) a schedule may have"
+                )));
+                return Err(out.issues);
+            }
+            total_steps += len;
+            if known.len() < len {
+                filled_runs += 1;
+            }
+            Schedule::interpolate(&known, first, last)
+        };
+        out.runs.push(RunCurve {
+            name,
+            schedule,
+            points,
+            n,
+            tokens,
+        });
+    }
+    if filled_runs > 0 {
+        out.notes.push(format!(
+            "the learning rate is not logged at every step of {filled_runs} run{}: \
+             the steps between are filled by linear interpolation",
+            if filled_runs == 1 { "" } else { "s" }
+        ));
+    }
+    if out.runs.is_empty() {
+        out.issues.push(InputIssue::general(
+            "no run has a logged loss: nothing to fit",
+        ));
+        return Err(out.issues);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_history_with_sparse_losses() {
+        let text = "run,_step,lr,train/loss\n\
+                    a,0,0.001,\n\
+                    a,1,0.001,\n\
+                    a,2,0.0005,3.5\n\
+                    a,4,0.0001,3.2\n\
+                    b,0,0.002,\n\
+                    b,1,0.002,4.0\n\
+                    run,_step,lr,train/loss\n\
+                    b,2,0.002,3.9\n";
+        let c = read_curves(text).unwrap();
+        assert_eq!(c.names(), ["a", "b"]);
+        let a = &c.runs[0];
+        assert_eq!(a.schedule.first_step, 0);
+        // Step 3 filled halfway between steps 2 and 4.
+        let want = [0.001, 0.001, 0.0005, 0.0003, 0.0001];
+        assert!(a
+            .schedule
+            .lr
+            .iter()
+            .zip(want)
+            .all(|(x, y)| (x - y).abs() < 1e-15));
+        assert_eq!(a.schedule.lr.len(), 5);
+        assert_eq!(a.points.len(), 2);
+        assert_eq!(a.points[1].step, 4);
+        assert!(c.notes.iter().any(|n| n.contains("repeated header")));
+        assert!(c.notes.iter().any(|n| n.contains("interpolation")));
+        assert_eq!(c.runs[1].points.len(), 2);
+    }
+
+    #[test]
+    fn wide_wandb_export() {
+        let text = "Step,\"cos - train/loss\",\"cos - train/loss__MIN\",\"cos - lr\",\"wsd - train/loss\",\"wsd - lr\"\n\
+                    1,4.0,3.9,0.001,4.1,0.001\n\
+                    2,,,0.0009,,0.001\n\
+                    3,3.5,3.4,0.0008,3.6,0.0005\n";
+        let c = read_curves(text).unwrap();
+        assert_eq!(c.names(), ["cos", "wsd"]);
+        assert_eq!(c.runs[0].points.len(), 2);
+        assert_eq!(c.runs[1].schedule.lr, [0.001, 0.001, 0.0005]);
+        assert!(c.has_lr);
+    }
+
+    #[test]
+    fn bad_rows_are_named() {
+        let text = "step,lr,loss\n1,0.001,3\n2,-1,3\nx,0.001,3\n3,0.001,-2\n4,0.001,2.9\n";
+        let c = read_curves(text).unwrap();
+        let msgs: Vec<String> = c.issues.iter().map(|i| i.to_string()).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("line 3") && m.contains("not negative")),
+            "{msgs:?}"
+        );
+        assert!(msgs.iter().any(|m| m.starts_with("line 4")), "{msgs:?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("line 5") && m.contains("positive")),
+            "{msgs:?}"
+        );
+        assert_eq!(c.runs[0].points.len(), 2);
+        let e = read_curves("run,lr,loss\na,1,2\n").unwrap_err();
+        assert!(e[0].message.contains("step column"), "{e:?}");
+        let e = read_curves("step,loss\n1,3\n1e12,3\n");
+        assert!(e.is_ok(), "no lr: no schedule to allocate");
+        let e = read_curves("step,lr,loss\n1,0.1,3\n1e12,0.1,3\n").unwrap_err();
+        assert!(e.iter().any(|i| i.message.contains("spans steps")), "{e:?}");
+    }
+}

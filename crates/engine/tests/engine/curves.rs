@@ -1,0 +1,176 @@
+use frontier_engine::curves::fit::{fit_curves, objective_at, predict, CurveFitOptions};
+use frontier_engine::curves::schedule::describe;
+use frontier_engine::curves::{read_curves, Schedule};
+use frontier_engine::laws::schedule::ScheduleLaw;
+
+const STEPS: u64 = 4000;
+const EVERY: usize = 40;
+
+/// Multiplicative noise from a fixed sequence (about 0.1% of the loss).
+fn noise(i: usize) -> f64 {
+    let x = ((i as u64)
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407)
+        >> 11) as f64
+        / (1u64 << 53) as f64;
+    1.0 + 0.002 * (x - 0.5)
+}
+
+fn schedules() -> Vec<(&'static str, Schedule)> {
+    vec![
+        (
+            "cosine",
+            describe("cosine:peak=1e-3,warmup=100,final=0.1", STEPS).unwrap(),
+        ),
+        (
+            "constant",
+            describe("constant:peak=1e-3,warmup=100", STEPS).unwrap(),
+        ),
+        (
+            "wsd",
+            describe(
+                "wsd:peak=1e-3,warmup=100,decay=0.2,shape=sqrt,final=0",
+                STEPS,
+            )
+            .unwrap(),
+        ),
+        (
+            "stages",
+            describe("stages:1e-3@0,3e-4@2500,1e-4@3500", STEPS).unwrap(),
+        ),
+    ]
+}
+
+/// A long W&B-style history: the rate every step, the loss every EVERY
+/// steps, from the law with parameters `p`.
+fn history(law: ScheduleLaw, p: &[f64], runs: &[&str]) -> String {
+    let mut text = String::from("Name,_step,learning_rate,train/loss\n");
+    let mut i = 0;
+    for (name, s) in schedules() {
+        if !runs.contains(&name) {
+            continue;
+        }
+        let logged: Vec<i64> = (1..=STEPS as i64)
+            .filter(|t| (*t as usize).is_multiple_of(EVERY))
+            .collect();
+        let truth = predict_at(law, p, &s, &logged);
+        let mut j = 0;
+        for (k, lr) in s.lr.iter().enumerate() {
+            let step = k as i64 + 1;
+            if j < logged.len() && logged[j] == step {
+                i += 1;
+                text += &format!("{name},{step},{lr:e},{}\n", truth[j] * noise(i));
+                j += 1;
+            } else {
+                text += &format!("{name},{step},{lr:e},\n");
+            }
+        }
+    }
+    text
+}
+
+fn predict_at(law: ScheduleLaw, p: &[f64], s: &Schedule, steps: &[i64]) -> Vec<f64> {
+    let prep = law.prepare(s, steps, 0.999, usize::MAX);
+    law.predict(p, &prep)
+}
+
+fn true_final(law: ScheduleLaw, p: &[f64], name: &str) -> f64 {
+    let (_, s) = schedules().into_iter().find(|(n, _)| *n == name).unwrap();
+    let steps: Vec<i64> = (0..5).map(|k| STEPS as i64 - k * EVERY as i64).collect();
+    let mut steps = steps;
+    steps.reverse();
+    predict_at(law, p, &s, &steps).iter().sum::<f64>() / 5.0
+}
+
+const MULTI_POWER: [f64; 7] = [2.5, 0.6, 0.5, 400.0, 2.0, 0.5, 0.6];
+const ANNEALING: [f64; 4] = [2.4, 0.7, 0.45, 0.4];
+
+#[test]
+fn multi_power_recovered_and_predicts_a_held_out_schedule() {
+    let law = ScheduleLaw::MultiPower;
+    let text = history(law, &MULTI_POWER, &["cosine", "constant", "wsd"]);
+    let curves = read_curves(&text).unwrap();
+    assert_eq!(curves.names(), ["cosine", "constant", "wsd"]);
+    assert!(curves.issues.is_empty(), "{:?}", curves.issues);
+    let options = CurveFitOptions {
+        holdout: Some("wsd".into()),
+        ..CurveFitOptions::default()
+    };
+    let fit = fit_curves(law, &curves, &options).unwrap();
+    // In-sample: the fit is within the noise (0.1%) on every run.
+    for r in &fit.runs {
+        assert!(r.rmse_log < 1.5e-3, "{r:?}");
+    }
+    // The objective is no worse than the true parameters'.
+    let at_truth = objective_at(law, &curves, &options, &MULTI_POWER).unwrap();
+    assert!(fit.objective <= at_truth * (1.0 + 1e-9));
+    // Out of sample: the WSD run's final loss, predicted from the cosine and
+    // constant runs, is within the noise of the truth.
+    let h = fit.holdout.as_ref().unwrap();
+    let truth = true_final(law, &MULTI_POWER, "wsd");
+    assert!(
+        ((h.final_predicted - truth) / truth).abs() < 2e-3,
+        "predicted {} vs true {truth}",
+        h.final_predicted
+    );
+    assert!(h.rmse_log < 3e-3, "{h:?}");
+}
+
+#[test]
+fn annealing_law_recovers_its_parameters() {
+    let law = ScheduleLaw::LrAnnealing;
+    let text = history(law, &ANNEALING, &["cosine", "constant", "wsd", "stages"]);
+    let curves = read_curves(&text).unwrap();
+    let fit = fit_curves(law, &curves, &CurveFitOptions::default()).unwrap();
+    for (k, (got, want)) in fit.params.iter().zip(ANNEALING).enumerate() {
+        assert!(
+            ((got - want) / want).abs() < 0.05,
+            "{}: {got} vs {want}",
+            fit.parameter_names[k]
+        );
+    }
+    assert!(fit.converged, "{fit:?}");
+    assert!(
+        curves.issues.is_empty(),
+        "{:?}",
+        &curves.issues[..3.min(curves.issues.len())]
+    );
+    assert_eq!(fit.points, 4 * (STEPS as usize / EVERY));
+    // Predict the WSD schedule from the fit: its final loss within 0.2%.
+    let (_, wsd) = schedules().into_iter().find(|(n, _)| *n == "wsd").unwrap();
+    let p = predict(law, &fit.params, &wsd, 0.999, 100).unwrap();
+    let truth = predict_at(law, &ANNEALING, &wsd, &[STEPS as i64])[0];
+    assert!(((p.final_loss - truth) / truth).abs() < 2e-3);
+    assert_eq!(p.curve.last().unwrap().0, STEPS as i64);
+    assert!(p.curve.len() <= 100);
+}
+
+#[test]
+fn curve_fits_explain_what_they_cannot_do() {
+    let curves = read_curves("step,loss\n1,4\n2,3.5\n3,3.2\n").unwrap();
+    let e = fit_curves(
+        ScheduleLaw::MultiPower,
+        &curves,
+        &CurveFitOptions::default(),
+    )
+    .unwrap_err();
+    assert!(e.contains("learning-rate column"), "{e}");
+    let curves = read_curves("run,step,lr,loss\na,1,1e-3,4\na,2,1e-3,3.5\n").unwrap();
+    let e = fit_curves(
+        ScheduleLaw::LrAnnealing,
+        &curves,
+        &CurveFitOptions::default(),
+    )
+    .unwrap_err();
+    assert!(e.contains("needs more"), "{e}");
+    let e = fit_curves(
+        ScheduleLaw::LrAnnealing,
+        &curves,
+        &CurveFitOptions {
+            holdout: Some("b".into()),
+            ..CurveFitOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(e.contains("the runs are a"), "{e}");
+}
