@@ -13,13 +13,14 @@ use frontier_engine::bootstrap::{
     intervals, narrow_warning, run_resamples, BootstrapOptions, MAX_RESAMPLES,
 };
 use frontier_engine::compare::{compare, DEFAULT_HOLDOUT};
-use frontier_engine::data::parse_number;
+use frontier_engine::data::{parse_number, NumberError};
 use frontier_engine::diagnose::fit_warnings;
 use frontier_engine::fit::{fit, FitReport};
 use frontier_engine::format::sig as fmt_sig;
+use frontier_engine::inference::InferencePlan;
 use frontier_engine::laws::{self, Answers};
 use frontier_engine::model::{LawSpec, Model, Source};
-use frontier_engine::optimal::BudgetInput;
+use frontier_engine::optimal::{BudgetInput, ChinchillaParams};
 use frontier_engine::share::ShareState;
 use serde_json::{json, Map, Value};
 use std::io::Write;
@@ -195,12 +196,29 @@ struct OptimalArgs {
     compute: Option<f64>,
     #[arg(long)]
     target_loss: Option<f64>,
+    /// Lifetime inference tokens the model will serve: with --target-loss,
+    /// the inference-aware plan (Sardana et al. 2024), the N and training
+    /// tokens that reach the loss with the fewest training plus inference
+    /// FLOPs (Chinchilla law only)
+    #[arg(long, value_parser = parse_non_negative, allow_hyphen_values = true, requires = "target_loss")]
+    inference_tokens: Option<f64>,
     #[arg(long)]
     json: bool,
 }
 
 fn parse_positive(s: &str) -> Result<f64, String> {
     parse_number(s).map_err(|e| e.to_string())
+}
+
+/// A count that may be 0 (lifetime inference tokens), with the suffixes of
+/// [`parse_number`].
+fn parse_non_negative(s: &str) -> Result<f64, String> {
+    match parse_number(s) {
+        Ok(v) => Ok(v),
+        Err(NumberError::NotPositive(0.0)) => Ok(0.0),
+        Err(NumberError::NotPositive(v)) => Err(format!("{v} is negative; give 0 or more")),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 fn parse_fraction(s: &str) -> Result<f64, String> {
@@ -833,15 +851,54 @@ fn cmd_optimal(a: OptimalArgs) -> Result<String, Failure> {
         text += &budget_text(&ans);
     }
     if let Some(t) = a.target_loss {
+        if a.inference_tokens.is_some() && model.law.id != "chinchilla" {
+            return Err(Failure(format!(
+                "--inference-tokens: the inference-aware plan is worked out for the Chinchilla law (E + A/N^alpha + B/D^beta), not for {}",
+                model.law.id
+            )));
+        }
         let c = compute_for_loss(&model, &params, t)?;
         obj["target"] = json!({"loss": t, "compute": c});
         text += &format!("compute for loss {t}: {} FLOPs\n", fmt_sig(c, 4));
+        if let Some(d_inf) = a.inference_tokens {
+            let plan = ChinchillaParams::from_slice(&params).inference_optimal(t, d_inf)?;
+            obj["inference_aware"] = json!({
+                "N": plan.n,
+                "D_train": plan.d_train,
+                "tokens_per_parameter": plan.tokens_per_parameter,
+                "total_flops": plan.total_flops,
+                "chinchilla_total_flops": plan.chinchilla_total_flops,
+            });
+            text += &inference_text(&plan);
+        }
     }
     Ok(if a.json {
         serde_json::to_string_pretty(&obj).unwrap()
     } else {
         text.trim_end().to_string()
     })
+}
+
+fn inference_text(p: &InferencePlan) -> String {
+    // The Chinchilla plan is one of those the search weighs, so a negative
+    // saving can only be rounding (at 0 inference tokens).
+    let saved = ((1.0 - p.flops_ratio) * 100.0).max(0.0);
+    format!(
+        "inference-aware plan for loss {} serving {} tokens (Sardana et al. 2024):\n  \
+         N* = {}, D_tr* = {}, {} tokens per parameter\n  \
+         total FLOPs (6 N D_tr + 2 N D_inf) = {}, {:.3} x the Chinchilla plan's {} \
+         (N = {}, D = {}): {saved:.1}% saved\n",
+        p.target_loss,
+        fmt_sig(p.inference_tokens, 4),
+        fmt_sig(p.n, 4),
+        fmt_sig(p.d_train, 4),
+        fmt_sig(p.tokens_per_parameter, 4),
+        fmt_sig(p.total_flops, 4),
+        p.flops_ratio,
+        fmt_sig(p.chinchilla_total_flops, 4),
+        fmt_sig(p.chinchilla.n, 4),
+        fmt_sig(p.chinchilla.d, 4),
+    )
 }
 
 /// Time the fit and the bootstrap natively on one core (what `scripts/bench`

@@ -1,4 +1,5 @@
-//! The `frontier` command end to end: fit, optimal and link, output and errors.
+//! The `frontier` command end to end: fit, optimal (with the inference-aware
+//! plan) and link, output and errors.
 
 use frontier_engine::share::ShareState;
 use serde_json::Value;
@@ -416,4 +417,93 @@ fn optimal_for_any_law_of_n_and_d() {
     ]);
     assert_eq!(code, 1);
     assert!(err.contains("missing --param a=VALUE"), "{err}");
+}
+
+#[test]
+fn optimal_inference_tokens_give_the_inference_aware_plan() {
+    // REFERENCES section 8: with Sardana et al.'s parameters, the loss of a
+    // Chinchilla-optimal 30B model and 1e13 lifetime inference tokens.
+    let p = frontier_engine::optimal::ChinchillaParams {
+        e: 1.69,
+        a: 406.4,
+        b: 410.7,
+        alpha: 0.336,
+        beta: 0.283,
+    };
+    let al = p.allocation();
+    let c0 = 6.0 * (30e9 / al.g).powf(1.0 / al.a);
+    let (d0, loss) = (p.optimal_at(c0).d, p.optimal_at(c0).loss);
+    let loss = loss.to_string();
+    let law = [
+        "optimal", "--E", "1.69", "--A", "406.4", "--B", "410.7", "--alpha", "0.336", "--beta",
+        "0.283",
+    ];
+    fn joined<'a>(a: &[&'a str], b: &[&'a str]) -> Vec<&'a str> {
+        [a, b].concat()
+    }
+    let run = |extra: &[&str]| frontier(&joined(&law, extra));
+    let run_json = |extra: &[&str]| json(&joined(&law, extra));
+    let v = run_json(&[
+        "--target-loss",
+        &loss,
+        "--inference-tokens",
+        "1e13",
+        "--json",
+    ]);
+    let plan = &v["inference_aware"];
+    let num = |k: &str| plan[k].as_f64().unwrap_or_else(|| panic!("{k}: {plan}"));
+    let printed = |x: f64, want: f64, unit: f64| (x - want).abs() <= 0.5 * unit * (1.0 + 1e-9);
+    assert!(printed(num("N"), 1.361e10, 0.001e10), "{plan}");
+    assert!(printed(num("D_train"), 4.426e12, 0.001e12), "{plan}");
+    assert!(printed(num("D_train") / d0, 2.845, 0.001), "{plan}");
+    assert_eq!(num("tokens_per_parameter"), num("D_train") / num("N"));
+    let ratio = num("total_flops") / num("chinchilla_total_flops");
+    assert!(printed(ratio, 0.720, 0.001), "{ratio}");
+    let chinchilla = 6.0 * 30e9 * d0 + 2.0 * 30e9 * 1e13;
+    assert!((num("chinchilla_total_flops") / chinchilla - 1.0).abs() < 1e-9);
+    assert_eq!(plan.as_object().unwrap().len(), 5, "{plan}");
+    // The answers without inference tokens are still there, unchanged.
+    let w = run_json(&["--target-loss", &loss, "--json"]);
+    assert_eq!(v["target"], w["target"]);
+    assert_eq!(v["compute_optimal"], w["compute_optimal"]);
+    assert!(w.get("inference_aware").is_none());
+
+    let (code, out, _) = run(&["--target-loss", &loss, "--inference-tokens", "10T"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("N* = 1.361e10, D_tr* = 4.426e12"), "{out}");
+    assert!(out.contains("0.720 x the Chinchilla plan's"), "{out}");
+    assert!(out.contains("28.0% saved"), "{out}");
+
+    // Usage errors exit 2: no target loss, a negative or NaN token count.
+    let (code, _, err) = run(&["--inference-tokens", "1e13", "--compute", "1e21"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--target-loss"), "{err}");
+    for bad in ["-1", "nan"] {
+        let (code, _, err) = run(&["--target-loss", "2", "--inference-tokens", bad]);
+        assert_eq!(code, 2, "{bad}");
+        assert!(err.contains("--inference-tokens"), "{bad}: {err}");
+    }
+    // Answer errors exit 1: a target at or below E, a law other than Chinchilla.
+    let (code, _, err) = run(&["--target-loss", "1.6", "--inference-tokens", "1e13"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("irreducible loss"), "{err}");
+    let (code, _, err) = frontier(&[
+        "optimal",
+        "--law",
+        "overtraining",
+        "--param",
+        "E=1.8",
+        "--param",
+        "a=900",
+        "--param",
+        "b=3900",
+        "--param",
+        "eta=0.18",
+        "--target-loss",
+        "2.5",
+        "--inference-tokens",
+        "1e13",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Chinchilla law"), "{err}");
 }

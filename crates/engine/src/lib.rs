@@ -15,6 +15,8 @@
 //! - [`lbfgs`]: the L-BFGS optimiser with a strong-Wolfe line search.
 //! - [`fit`]: Hoffmann's multi-start Huber fit, generic over laws.
 //! - [`optimal`]: the compute-optimal allocation in closed form, and budgets.
+//! - [`inference`]: the inference-aware plan (Sardana et al. 2024): the
+//!   fewest training plus inference FLOPs for a target loss.
 //! - [`answers`]: budget questions asked the same way of every law.
 //! - [`presets`]: published parameter sets.
 //! - [`share`]: the versioned, compressed share-link state.
@@ -40,6 +42,7 @@ pub mod diagnose;
 pub mod fit;
 pub mod format;
 pub mod formula;
+pub mod inference;
 pub mod kernel;
 pub mod law;
 pub mod laws;

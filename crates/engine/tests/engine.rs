@@ -4,6 +4,7 @@
 //! - `recovery`: fits recover known parameters from synthetic data.
 //! - `reference`: the 4500-start fit of the reference data matches the published replication.
 //! - `optimal`: the compute-optimal fixture table and presets.
+//! - `inference`: the inference-aware plan, Sardana et al.'s worked example.
 //! - `share`: share-link round trips and damaged links.
 //! - `bootstrap`: seeded bootstrap intervals on the reference data.
 //! - `approaches`: Hoffmann's Approaches 1 and 2, synthetic and reference data.
@@ -18,6 +19,8 @@ mod bootstrap;
 mod curves;
 #[path = "engine/gradients.rs"]
 mod gradients;
+#[path = "engine/inference.rs"]
+mod inference;
 #[path = "engine/input.rs"]
 mod input;
 #[path = "engine/laws.rs"]
