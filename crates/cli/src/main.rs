@@ -18,6 +18,7 @@ use frontier_engine::diagnose::fit_warnings;
 use frontier_engine::fit::{fit, FitReport};
 use frontier_engine::format::sig as fmt_sig;
 use frontier_engine::inference::InferencePlan;
+use frontier_engine::laws::schedule::ScheduleLaw;
 use frontier_engine::laws::{self, Answers};
 use frontier_engine::model::{LawSpec, Model, Source};
 use frontier_engine::optimal::{BudgetInput, ChinchillaParams};
@@ -25,6 +26,9 @@ use frontier_engine::share::ShareState;
 use serde_json::{json, Map, Value};
 use std::io::Write;
 use std::process::ExitCode;
+
+mod curves;
+use curves::cmd_predict;
 
 #[derive(Parser)]
 #[command(
@@ -54,6 +58,8 @@ enum Command {
     Compare(CompareArgs),
     /// Compute-optimal answers of a law with given parameters (no data)
     Optimal(OptimalArgs),
+    /// The loss curve a schedule law predicts for a learning-rate schedule
+    Predict(PredictArgs),
     /// Decode a share link (the whole URL or its fragment), fit it, print what the page shows
     Link {
         /// The link; quote it, it contains '#'
@@ -145,6 +151,58 @@ struct FitArgs {
     /// Seed of the bootstrap
     #[arg(long)]
     seed: Option<u64>,
+    /// Schedule laws (lr_annealing, multi_power): leave this run out of the
+    /// fit and predict it
+    #[arg(long)]
+    holdout_run: Option<String>,
+    /// Schedule laws: leave out logged losses before this step
+    #[arg(long, default_value_t = 0)]
+    min_step: u64,
+    /// Learning-rate annealing law: momentum of the annealing area S2
+    #[arg(long, default_value_t = 0.999)]
+    lambda: f64,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+#[command(
+    after_help = "Schedules (SPEC): KIND:key=value,... over steps 1..=STEPS\n  \
+    constant:peak=3e-4,warmup=2000\n  \
+    cosine:peak=3e-4,warmup=2000,final=0.1      (final: fraction of the peak)\n  \
+    linear:peak=3e-4,warmup=2000,final=0\n  \
+    wsd:warmup=2000,peak=3e-4,decay=0.2,shape=sqrt,final=0   (decay: fraction of the steps, or a step count;\n  \
+                                                              shape: linear, sqrt (1-sqrt), cosine, square)\n  \
+    stages:3e-4@0,1e-4@8000,3e-5@9000           (each rate from its step on)\n\
+A schedule file has a step column and an lr column; steps between rows are filled linearly."
+)]
+struct PredictArgs {
+    /// A schedule law: lr_annealing or multi_power
+    #[arg(long)]
+    law: String,
+    /// A parameter of the law: NAME=VALUE (repeatable; every parameter is needed)
+    #[arg(long, value_parser = parse_fix, allow_hyphen_values = true)]
+    param: Vec<(String, f64)>,
+    /// The schedule, described (see below)
+    #[arg(
+        long,
+        conflicts_with = "schedule_file",
+        required_unless_present = "schedule_file",
+        requires = "steps"
+    )]
+    schedule: Option<String>,
+    /// The schedule as a table with step and lr columns
+    #[arg(long)]
+    schedule_file: Option<String>,
+    /// Number of training steps (a described schedule; default: a file's last step)
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    steps: Option<u64>,
+    /// Points of the printed curve
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(2..=100_000))]
+    points: u64,
+    /// Learning-rate annealing law: momentum of the annealing area S2
+    #[arg(long, default_value_t = 0.999)]
+    lambda: f64,
     #[arg(long)]
     json: bool,
 }
@@ -297,6 +355,7 @@ fn main() -> ExitCode {
         Command::Laws { json } => Ok(cmd_laws(json)),
         Command::Compare(a) => cmd_compare(a),
         Command::Optimal(a) => cmd_optimal(a),
+        Command::Predict(a) => cmd_predict(a),
         Command::Link { link, json } => cmd_link(&link, json),
         Command::Bench {
             file,
@@ -329,6 +388,16 @@ fn read_input(file: &str) -> Result<String, Failure> {
 }
 
 fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
+    if let Some(law) = a.law.law.as_deref().and_then(ScheduleLaw::find) {
+        return curves::cmd_fit_curves(law, &a);
+    }
+    if a.holdout_run.is_some() {
+        return Err(Failure(
+            "--holdout-run is for the schedule laws (--law lr_annealing or multi_power); \
+             `frontier compare` holds out the largest runs of other laws"
+                .into(),
+        ));
+    }
     let mut state = ShareState {
         data: read_input(&a.file)?,
         law: a.law.spec(),
@@ -671,6 +740,23 @@ fn cmd_laws(json_out: bool) -> String {
                 })
             })
             .collect();
+        let mut v = v;
+        v.extend(ScheduleLaw::ALL.iter().map(|l| {
+            json!({
+                "id": l.id(),
+                "name": l.name(),
+                "formula": l.formula(),
+                "target": "L",
+                "parameters": l.parameter_names(),
+                "positive": l.parameter_names().iter().zip(l.positive()).filter(|(_, p)| **p).map(|(n, _)| *n).collect::<Vec<_>>(),
+                "needs": ["step", "lr", "L"],
+                "answers": "none",
+                "fixed": [],
+                "source": l.source(),
+                "conventions": "whole training curves: the loss at logged steps of several runs of one model size, with the learning rate at every step",
+                "presets": [],
+            })
+        }));
         return serde_json::to_string_pretty(&v).unwrap();
     }
     let mut t = String::new();
@@ -688,6 +774,18 @@ fn cmd_laws(json_out: bool) -> String {
         for p in &l.presets {
             t += &format!("{:<24} preset {}: {}\n", "", p.id, p.name);
         }
+    }
+    t += "\nlaws of whole training curves (fit a history with step, lr and loss columns):\n";
+    for l in ScheduleLaw::ALL {
+        t += &format!(
+            "{:<24} {}\n{:<24} {}\n{:<24} {}\n",
+            l.id(),
+            l.name(),
+            "",
+            l.formula(),
+            "",
+            l.source()
+        );
     }
     t.trim_end().to_string()
 }

@@ -507,3 +507,126 @@ fn optimal_inference_tokens_give_the_inference_aware_plan() {
     assert_eq!(code, 1);
     assert!(err.contains("Chinchilla law"), "{err}");
 }
+
+/// A W&B-style history of three schedules from the annealing law (the rate
+/// every step, the loss every 25 steps, 0.1% noise).
+fn annealing_history() -> String {
+    use frontier_engine::curves::schedule::describe;
+    use frontier_engine::laws::schedule::{Resolution, ScheduleLaw};
+    let law = ScheduleLaw::LrAnnealing;
+    let p = [2.4, 0.7, 0.45, 0.4];
+    let mut text = String::from("Name,_step,lr,train/loss\n");
+    for (i, (name, spec)) in [
+        ("cosine", "cosine:peak=1e-3,warmup=50,final=0.1"),
+        ("constant", "constant:peak=1e-3,warmup=50"),
+        (
+            "wsd",
+            "wsd:peak=1e-3,warmup=50,decay=0.2,shape=sqrt,final=0",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let s = describe(spec, 2000).unwrap();
+        let steps: Vec<i64> = (1..=80).map(|k| 25 * k).collect();
+        let pred = law.predict(&p, &law.prepare(&s, &steps, 0.999, Resolution::EXACT));
+        for (k, lr) in s.lr.iter().enumerate() {
+            let step = k as i64 + 1;
+            let loss = match steps.iter().position(|&t| t == step) {
+                Some(j) => format!(
+                    "{}",
+                    pred[j] * (1.0 + 0.001 * (((j * 7 + i) % 5) as f64 - 2.0) / 2.0)
+                ),
+                None => String::new(),
+            };
+            text += &format!("{name},{step},{lr:e},{loss}\n");
+        }
+    }
+    text
+}
+
+#[test]
+fn schedule_law_fit_with_a_held_out_run_and_a_prediction() {
+    let path = write_temp("history.csv", &annealing_history());
+    let file = path.to_str().unwrap();
+    let v = json(&[
+        "fit",
+        file,
+        "--law",
+        "lr_annealing",
+        "--holdout-run",
+        "wsd",
+        "--json",
+    ]);
+    assert_eq!(v["law"], "lr_annealing");
+    assert_eq!(v["runs"].as_array().unwrap().len(), 2);
+    let h = &v["holdout"];
+    assert_eq!(h["run"], "wsd");
+    let (pred, actual) = (
+        h["final_predicted"].as_f64().unwrap(),
+        h["final_actual"].as_f64().unwrap(),
+    );
+    assert!(((pred - actual) / actual).abs() < 3e-3, "{h}");
+    assert!(h["rmse_log"].as_f64().unwrap() < 3e-3, "{h}");
+    let alpha = v["parameters"]["alpha"].as_f64().unwrap();
+    assert!((alpha - 0.45).abs() < 0.05, "{v}");
+
+    // The fitted parameters predict the WSD run's schedule.
+    let mut args: Vec<String> = [
+        "predict",
+        "--law",
+        "lr_annealing",
+        "--steps",
+        "2000",
+        "--json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for name in ["L0", "A", "alpha", "C"] {
+        args.push("--param".into());
+        args.push(format!(
+            "{name}={}",
+            v["parameters"][name].as_f64().unwrap()
+        ));
+    }
+    args.push("--schedule".into());
+    args.push("wsd:peak=1e-3,warmup=50,decay=0.2,shape=sqrt,final=0".into());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let p = json(&refs);
+    let fin = p["final_loss"].as_f64().unwrap();
+    let truth = {
+        use frontier_engine::curves::schedule::describe;
+        use frontier_engine::laws::schedule::{Resolution, ScheduleLaw};
+        let law = ScheduleLaw::LrAnnealing;
+        let s = describe("wsd:peak=1e-3,warmup=50,decay=0.2,shape=sqrt,final=0", 2000).unwrap();
+        law.predict(
+            &[2.4, 0.7, 0.45, 0.4],
+            &law.prepare(&s, &[2000], 0.999, Resolution::EXACT),
+        )[0]
+    };
+    assert!(((fin - truth) / truth).abs() < 3e-3, "{fin} vs {truth}");
+    assert_eq!(p["curve"].as_array().unwrap().last().unwrap()["step"], 2000);
+
+    // Text output and mistakes.
+    let (code, out, _) = frontier(&["fit", file, "--law", "multi_power"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("objective") && out.contains("cosine"), "{out}");
+    let (code, _, err) = frontier(&["fit", file, "--law", "lr_annealing", "--holdout-run", "x"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("the runs are cosine, constant, wsd"), "{err}");
+    let (code, _, err) = frontier(&["fit", file, "--law", "lr_annealing", "--bootstrap", "10"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--bootstrap"), "{err}");
+    let (code, _, err) = frontier(&["fit", REFERENCE, "--holdout-run", "x"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("schedule laws"), "{err}");
+    let (code, _, err) = frontier(&[
+        "predict",
+        "--law",
+        "lr_annealing",
+        "--schedule",
+        "cosine:peak=1",
+    ]);
+    assert_eq!(code, 2, "{err}");
+}

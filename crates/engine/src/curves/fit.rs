@@ -4,20 +4,18 @@
 //! The search: every start of a small grid (built from the data: the lowest
 //! logged loss, the earliest point, the largest learning-rate drop) runs
 //! L-BFGS on a coarse copy of the problem (at most [`COARSE_POINTS`] points
-//! a run, the loss-drop sum in at most [`COARSE_BLOCKS`] blocks); the best
+//! a run, the loss-drop sum at [`Resolution::COARSE`]); the best
 //! distinct minima are then polished on every logged point with the exact
 //! (or finely merged) sum, and the lowest polished objective is the fit.
 
 use super::{Curves, RunCurve, Schedule};
-use crate::laws::schedule::{PreparedRun, ScheduleLaw, EXACT_BLOCKS};
+use crate::laws::schedule::{PreparedRun, Resolution, ScheduleLaw};
 use crate::lbfgs::{minimize, LbfgsConfig, Termination};
 use crate::{exp, ln};
 use serde::Serialize;
 
 /// Points per run in the coarse search.
 pub const COARSE_POINTS: usize = 40;
-/// Blocks of the loss-drop sum per run in the coarse search.
-pub const COARSE_BLOCKS: usize = 48;
 /// Minima polished on the full problem.
 pub const POLISHED: usize = 5;
 /// Logged losses averaged as a run's final loss.
@@ -109,10 +107,10 @@ fn prepare_points(
     run: &RunCurve,
     which: &[usize],
     lambda: f64,
-    max_blocks: usize,
+    res: Resolution,
 ) -> PreparedRun {
     let steps: Vec<i64> = which.iter().map(|&j| run.points[j].step).collect();
-    let mut p = law.prepare(&run.schedule, &steps, lambda, max_blocks);
+    let mut p = law.prepare(&run.schedule, &steps, lambda, res);
     p.ln_y = which.iter().map(|&j| ln(run.points[j].loss)).collect();
     p
 }
@@ -251,7 +249,7 @@ fn report(
     which: &[usize],
     lambda: f64,
 ) -> RunReport {
-    let prep = prepare_points(law, run, which, lambda, EXACT_BLOCKS);
+    let prep = prepare_points(law, run, which, lambda, Resolution::FINE);
     let pred = law.predict(params, &prep);
     let n = pred.len();
     let rmse = (pred
@@ -324,7 +322,7 @@ pub fn fit_curves(
     let full: Vec<PreparedRun> = fitted
         .iter()
         .zip(&which)
-        .map(|(r, w)| prepare_points(law, r, w, options.lambda, EXACT_BLOCKS))
+        .map(|(r, w)| prepare_points(law, r, w, options.lambda, Resolution::FINE))
         .collect();
     let coarse: Vec<PreparedRun> = fitted
         .iter()
@@ -335,7 +333,7 @@ pub fn fit_curves(
                 r,
                 &thin(w, COARSE_POINTS),
                 options.lambda,
-                COARSE_BLOCKS,
+                Resolution::COARSE,
             )
         })
         .collect();
@@ -441,7 +439,7 @@ pub fn objective_at(
                 r,
                 &usable(r, options.min_step),
                 options.lambda,
-                EXACT_BLOCKS,
+                Resolution::FINE,
             )
         })
         .collect();
@@ -493,7 +491,7 @@ pub fn predict(
         .iter()
         .map(|&i| schedule.first_step + i as i64)
         .collect();
-    let prep = law.prepare(schedule, &steps, lambda, EXACT_BLOCKS);
+    let prep = law.prepare(schedule, &steps, lambda, Resolution::FINE);
     let pred = law.predict(params, &prep);
     let final_loss = *pred.last().expect("at least one step");
     Ok(Prediction {

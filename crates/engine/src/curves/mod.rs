@@ -500,6 +500,55 @@ pub fn read_curves(text: &str) -> Result<Curves, Vec<InputIssue>> {
     Ok(out)
 }
 
+/// A schedule from a table with a step and a learning-rate column (other
+/// columns ignored), the steps between rows filled linearly.
+pub fn read_schedule(text: &str) -> Result<Schedule, String> {
+    let table = parse_table(text, true);
+    let fail = |issues: &[InputIssue]| {
+        issues
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if table.fatal {
+        return Err(fail(&table.issues));
+    }
+    let (Some(sc), Some(lc)) = (table.extra_column("step"), table.extra_column("lr")) else {
+        return Err(format!(
+            "a schedule file needs a step column and a learning-rate column (lr); found {}",
+            table.headers.join(", ")
+        ));
+    };
+    let mut known: Vec<(i64, f64)> = Vec::new();
+    for r in &table.runs {
+        let get = |k: usize| r.extra.get(k).map(String::as_str).unwrap_or("");
+        let lr_raw = get(lc);
+        if lr_raw.trim().is_empty() {
+            continue;
+        }
+        let step = read_step(get(sc)).map_err(|m| format!("line {}: {m}", r.line))?;
+        let lr = read_lr(lr_raw).map_err(|m| format!("line {}: {m}", r.line))?;
+        known.push((step, lr));
+    }
+    if !table.issues.is_empty() {
+        return Err(fail(&table.issues));
+    }
+    known.sort_by_key(|k| k.0);
+    known.dedup_by_key(|k| k.0);
+    let (Some(first), Some(last)) = (known.first(), known.last()) else {
+        return Err("the schedule file has no learning rate".into());
+    };
+    let len = (last.0 - first.0 + 1) as usize;
+    if len > MAX_STEPS {
+        return Err(format!(
+            "the schedule spans steps {} to {}: more than {MAX_STEPS} steps",
+            first.0, last.0
+        ));
+    }
+    Ok(Schedule::interpolate(&known, first.0, last.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -533,6 +582,20 @@ mod tests {
         assert!(c.notes.iter().any(|n| n.contains("repeated header")));
         assert!(c.notes.iter().any(|n| n.contains("interpolation")));
         assert_eq!(c.runs[1].points.len(), 2);
+    }
+
+    #[test]
+    fn schedule_file() {
+        let s = read_schedule("step,lr\n1,1e-3\n3,5e-4\n4,0\n").unwrap();
+        assert_eq!(s.first_step, 1);
+        assert_eq!(s.lr.len(), 4);
+        assert!((s.lr[1] - 7.5e-4).abs() < 1e-18);
+        assert!(read_schedule("step,loss\n1,3\n")
+            .unwrap_err()
+            .contains("learning-rate"));
+        assert!(read_schedule("step,lr\n1,-1\n")
+            .unwrap_err()
+            .contains("line 2"));
     }
 
     #[test]

@@ -44,12 +44,40 @@ use crate::curves::Schedule;
 use crate::fit::huber_derivative;
 use crate::{exp, ln};
 
-/// Most blocks of the loss-drop sum of one run (exact below it), before
-/// the refinement near logged steps.
-pub const EXACT_BLOCKS: usize = 512;
-/// A merged block spans at most this fraction of its distance to the next
-/// logged step.
-const NEAR: f64 = 0.1;
+/// How finely the loss-drop sum is computed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Resolution {
+    /// Blocks of one run before the refinements below (exact when the
+    /// rate changes at no more steps than this).
+    pub max_blocks: usize,
+    /// A block spans at most this fraction of its distance to the next
+    /// logged step (G varies fastest just before it).
+    pub near: f64,
+    /// ln eta may change by at most this much inside a block (eta_k^-gamma
+    /// is taken at the block's mean ln eta).
+    pub spread: f64,
+}
+
+impl Resolution {
+    /// The sum term by term.
+    pub const EXACT: Resolution = Resolution {
+        max_blocks: usize::MAX,
+        near: 0.0,
+        spread: 0.0,
+    };
+    /// Fits and predictions: within about 1e-6 of the exact loss.
+    pub const FINE: Resolution = Resolution {
+        max_blocks: 512,
+        near: 0.1,
+        spread: 0.05,
+    };
+    /// The multi-start search, which only needs the right basin.
+    pub const COARSE: Resolution = Resolution {
+        max_blocks: 48,
+        near: 1.0,
+        spread: 0.5,
+    };
+}
 
 /// A law of the whole curve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,7 +151,7 @@ impl ScheduleLaw {
         schedule: &Schedule,
         steps: &[i64],
         lambda: f64,
-        max_blocks: usize,
+        res: Resolution,
     ) -> PreparedRun {
         let eta = &schedule.lr;
         let idx: Vec<usize> = steps
@@ -161,7 +189,7 @@ impl ScheduleLaw {
                 let floor = if peak > 0.0 { peak * 1e-12 } else { 1e-300 };
                 let changes: Vec<usize> =
                     (1..eta.len()).filter(|&k| eta[k - 1] != eta[k]).collect();
-                let per = changes.len().div_ceil(max_blocks.max(1)).max(1);
+                let per = changes.len().div_ceil(res.max_blocks.max(1)).max(1);
                 let mut blocks: Vec<Block> = Vec::new();
                 let mut ends: Vec<usize> = Vec::new();
                 // Accumulators of the open block.
@@ -192,14 +220,10 @@ impl ScheduleLaw {
                         }
                         let crosses = next_logged < idx.len() && idx[next_logged] < k;
                         let sign_change = (d > 0.0) != (sum > 0.0);
-                        // Near the next logged step G varies fastest: a
-                        // block spans at most NEAR of the distance to it.
                         let too_wide = next_logged < idx.len()
                             && (k - first_k) as f64
-                                > NEAR * idx[next_logged].saturating_sub(k) as f64;
-                        // eta_k^-gamma is taken at the block's mean ln eta:
-                        // the rate may change by at most 5% inside it.
-                        let spread = (ln(eta[k].max(floor)) - first_ln).abs() > 0.05;
+                                > res.near * idx[next_logged].saturating_sub(k) as f64;
+                        let spread = (ln(eta[k].max(floor)) - first_ln).abs() > res.spread;
                         if count == per || crosses || sign_change || too_wide || spread {
                             close(&mut blocks, &mut ends, w, wl, wp, sum, last_k);
                             (w, wl, wp, sum, count) = (0.0, 0.0, 0.0, 0.0, 0);
@@ -386,7 +410,7 @@ mod tests {
     fn multi_power_exact_matches_its_definition() {
         let s = describe("cosine:peak=1e-3,warmup=20,final=0.1", 400).unwrap();
         let steps: Vec<i64> = (1..=400).step_by(37).collect();
-        let run = ScheduleLaw::MultiPower.prepare(&s, &steps, 0.999, EXACT_BLOCKS);
+        let run = ScheduleLaw::MultiPower.prepare(&s, &steps, 0.999, Resolution::FINE);
         let got = ScheduleLaw::MultiPower.predict(&P, &run);
         for (j, &st) in steps.iter().enumerate() {
             let want = multi_power_direct(&P, &s.lr, (st - 1) as usize);
@@ -402,8 +426,8 @@ mod tests {
     fn merged_blocks_stay_close_to_the_exact_sum() {
         let s = describe("cosine:peak=1e-3,warmup=200,final=0.1", 20_000).unwrap();
         let steps: Vec<i64> = (500..=20_000).step_by(500).collect();
-        let exact = ScheduleLaw::MultiPower.prepare(&s, &steps, 0.999, usize::MAX);
-        let merged = ScheduleLaw::MultiPower.prepare(&s, &steps, 0.999, EXACT_BLOCKS);
+        let exact = ScheduleLaw::MultiPower.prepare(&s, &steps, 0.999, Resolution::EXACT);
+        let merged = ScheduleLaw::MultiPower.prepare(&s, &steps, 0.999, Resolution::FINE);
         assert!(merged.blocks.len() < 2500, "{}", merged.blocks.len());
         let (a, b) = (
             ScheduleLaw::MultiPower.predict(&P, &exact),
@@ -427,7 +451,7 @@ mod tests {
         .unwrap();
         let steps: Vec<i64> = (30..=300).step_by(10).collect();
         for law in ScheduleLaw::ALL {
-            let mut run = law.prepare(&s, &steps, 0.99, 40);
+            let mut run = law.prepare(&s, &steps, 0.99, Resolution::COARSE);
             let p: Vec<f64> = match law {
                 ScheduleLaw::LrAnnealing => vec![2.5, 0.6, 0.5, 3.0],
                 ScheduleLaw::MultiPower => P.to_vec(),

@@ -1,7 +1,7 @@
 use frontier_engine::curves::fit::{fit_curves, objective_at, predict, CurveFitOptions};
 use frontier_engine::curves::schedule::describe;
 use frontier_engine::curves::{read_curves, Schedule};
-use frontier_engine::laws::schedule::ScheduleLaw;
+use frontier_engine::laws::schedule::{Resolution, ScheduleLaw};
 
 const STEPS: u64 = 4000;
 const EVERY: usize = 40;
@@ -70,7 +70,7 @@ fn history(law: ScheduleLaw, p: &[f64], runs: &[&str]) -> String {
 }
 
 fn predict_at(law: ScheduleLaw, p: &[f64], s: &Schedule, steps: &[i64]) -> Vec<f64> {
-    let prep = law.prepare(s, steps, 0.999, usize::MAX);
+    let prep = law.prepare(s, steps, 0.999, Resolution::EXACT);
     law.predict(p, &prep)
 }
 
