@@ -1,10 +1,12 @@
 //! Frontier's page: a thin Leptos app on the `frontier-engine` crate.
 //!
 //! - [`model`]: plain types the components call (tested natively).
+//! - [`curves`]: the training-curves panel's logic (tested natively).
 //! - [`app`]: the components.
 //! - [`runner`]: fits in a Web Worker; [`worker_fit`] is the worker's entry.
 //! - [`browser`]: localStorage, the URL, the clock, the clipboard.
 
+pub mod curves;
 pub mod model;
 
 #[cfg(target_arch = "wasm32")]

@@ -42,6 +42,8 @@ pub struct DataSummary {
     pub issues: Vec<String>,
     /// True when nothing can be fitted.
     pub fatal: bool,
+    /// When the text is a training history (read by the curves panel).
+    pub history: Option<String>,
 }
 
 impl DataSummary {
@@ -74,6 +76,7 @@ impl DataSummary {
             convention: table.compute_convention_note(),
             issues: table.issues.iter().map(|i| i.to_string()).collect(),
             fatal: table.fatal,
+            history: None,
         };
         if !table.fatal {
             match state.prepare_table(table) {
@@ -100,6 +103,22 @@ impl DataSummary {
                     summary.fatal = true;
                     // The parse's own problems are listed already.
                     summary.issues = issues.iter().map(|i| i.to_string()).collect();
+                }
+            }
+        }
+        // A training history has rows without a loss (the schedule between
+        // logged losses): not problems, but another kind of data.
+        if summary.fatal || !summary.issues.is_empty() {
+            if let Ok(c) = frontier_engine::curves::read_curves(&state.data) {
+                if c.has_lr {
+                    summary.history = Some(format!(
+                        "A training history: {} runs, {} logged losses, with the learning rate. \
+                         Fit its curves under Training curves below; the laws of final losses \
+                         here need one row per run (N, D, loss).",
+                        c.runs.len(),
+                        c.points()
+                    ));
+                    summary.issues = c.issues.iter().map(|i| i.to_string()).collect();
                 }
             }
         }
@@ -665,6 +684,12 @@ pub enum Job {
         worker: usize,
         workers: usize,
     },
+    /// A schedule law fitted to the training curves of a history.
+    Curves {
+        data: String,
+        choices: CurveChoices,
+        delta: f64,
+    },
 }
 
 /// Message from a worker to the page.
@@ -673,10 +698,52 @@ pub enum WorkerReply {
     Fit(Vec<StartOutcome>),
     Compare(Vec<CompareRow>),
     Bootstrap(Vec<Resample>),
+    Curves(Box<CurveFit>),
     Err(String),
 }
 
+/// The job of a curve fit, as JSON (one worker: the fit is not split).
+pub fn curves_job(data: &str, choices: &CurveChoices, delta: f64) -> String {
+    serde_json::to_string(&Job::Curves {
+        data: data.to_string(),
+        choices: choices.clone(),
+        delta,
+    })
+    .expect("jobs serialise")
+}
+
+/// A curve fit from a worker's reply.
+pub fn gather_curves(replies: Vec<String>) -> Result<CurveFit, String> {
+    let reply = replies
+        .into_iter()
+        .next()
+        .ok_or("no reply from the worker")?;
+    match serde_json::from_str::<WorkerReply>(&reply) {
+        Ok(WorkerReply::Curves(fit)) => Ok(*fit),
+        Ok(WorkerReply::Err(m)) => Err(m),
+        Ok(_) => Err("the worker answered another job".into()),
+        Err(e) => Err(format!("unreadable reply from the worker: {e}")),
+    }
+}
+
+/// Fit a schedule law as a worker does.
+fn run_curves(data: &str, choices: &CurveChoices, delta: f64) -> Result<CurveFit, String> {
+    let law = ScheduleLaw::find(&choices.law)
+        .ok_or_else(|| format!("\"{}\" is not a schedule law", choices.law))?;
+    let curves = read_curves(data).map_err(|issues| issues_text(&issues))?;
+    let options = CurveFitOptions {
+        delta,
+        holdout: choices.holdout.clone(),
+        min_step: choices.min_step.min(i64::MAX as u64) as i64,
+        ..CurveFitOptions::default()
+    };
+    fit_curves(law, &curves, &options)
+}
+
+use frontier_engine::curves::fit::{fit_curves, CurveFit, CurveFitOptions};
+use frontier_engine::curves::{read_curves, CurveChoices};
 use frontier_engine::data::issues_text;
+use frontier_engine::laws::schedule::ScheduleLaw;
 
 /// The jobs of `workers` workers fitting `inputs`, as JSON.
 pub fn fit_jobs(inputs: &FitInputs, workers: usize) -> Vec<String> {
@@ -776,6 +843,17 @@ pub fn run_job(job: &str, mut progress: impl FnMut(usize, usize)) -> String {
                 tick(k + 1, laws.len());
             }
             WorkerReply::Compare(rows)
+        }
+        Ok(Job::Curves {
+            data,
+            choices,
+            delta,
+        }) => {
+            tick(0, 1);
+            match run_curves(&data, &choices, delta) {
+                Ok(fit) => WorkerReply::Curves(Box::new(fit)),
+                Err(m) => WorkerReply::Err(m),
+            }
         }
         Ok(Job::Bootstrap {
             inputs,

@@ -95,12 +95,16 @@ fn DataReport(summary: Memo<DataSummary>) -> impl IntoView {
                     t + "."
                 };
                 let convention = s.convention.clone();
+                let history = s.history.clone();
                 view! {
                     <p>{head}</p>
+                    {history.map(|n| view! { <p class="status ok" data-testid="history-note">{n}</p> })}
                     {convention.map(|n| view! { <p class="status warn" data-testid="convention-note">{n}</p> })}
                     {(!s.issues.is_empty()).then(|| view! {
-                        <div class=if s.fatal { "issues error" } else { "issues warn" }>
-                            <p>{if s.fatal {
+                        <div class=if s.fatal && s.history.is_none() { "issues error" } else { "issues warn" }>
+                            <p>{if s.history.is_some() {
+                                format!("{} line(s) of the history are left out:", s.issues.len())
+                            } else if s.fatal {
                                 "These problems stop the fit:".to_string()
                             } else {
                                 format!("{} line(s) will be skipped:", s.issues.len())

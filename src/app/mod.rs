@@ -5,6 +5,7 @@ mod approaches;
 mod budget;
 mod charts;
 mod compare;
+mod curves;
 mod data;
 mod fit;
 mod law;
@@ -20,6 +21,7 @@ use approaches::Approaches;
 use budget::BudgetPanel;
 use charts::Charts;
 use compare::ComparePanel;
+use curves::CurvesPanel;
 use data::DataPanel;
 use fit::FitPanel;
 use frontier_engine::bootstrap::{Interval, DEFAULT_RESAMPLES};
@@ -269,7 +271,9 @@ pub fn App() -> impl IntoView {
         }
     };
 
-    if from_link {
+    // A link to a training history opens its curve fit (in the curves
+    // panel) rather than a fit of final losses.
+    if from_link && state.with_untracked(|s| s.curves.is_none()) {
         run_fit();
     }
 
@@ -309,6 +313,7 @@ pub fn App() -> impl IntoView {
             />
             <BudgetPanel state=state outcome=outcome />
         </main>
+        <CurvesPanel state=state autorun=from_link />
         <ComparePanel state=state status=status />
         <Approaches state=state outcome=outcome />
         <Charts state=state outcome=outcome />

@@ -489,3 +489,102 @@ test('compute conventions: a PF-days column is read in FLOPs, a 2ND column is na
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+/// A W&B-style history of three schedules from the learning-rate annealing
+/// law (rate every step, loss every 50 steps, a fixed pattern of 0.1% noise).
+function annealingHistory() {
+  const T = 3000, W = 100, peak = 6e-4;
+  const [L0, A, alpha, C, lambda] = [2.4, 0.7, 0.45, 0.4, 0.999];
+  const lrAt = (kind, s) => {
+    if (s <= W) return peak * s / W;
+    const p = (s - W) / (T - W);
+    if (kind === 'cosine') return peak * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * p)));
+    if (kind === 'constant') return peak;
+    const start = T - 0.2 * T;
+    return s <= start ? peak : peak * (1 - Math.sqrt((s - start) / (T - start)));
+  };
+  let text = 'Name,_step,learning_rate,train/loss\n';
+  let k = 0;
+  for (const kind of ['cosine', 'constant', 'wsd']) {
+    let s1 = 0, m = 0, s2 = 0, prev = null;
+    for (let s = 1; s <= T; s++) {
+      const e = lrAt(kind, s);
+      s1 += e;
+      if (prev !== null) m = lambda * m + (prev - e);
+      s2 += m;
+      prev = e;
+      let loss = '';
+      if (s % 50 === 0) {
+        k++;
+        loss = ((L0 + A * s1 ** -alpha - C * s2) * (1 + 0.001 * ((k * 7) % 5 - 2) / 2)).toFixed(6);
+      }
+      text += `${kind},${s},${e.toExponential(6)},${loss}\n`;
+    }
+  }
+  return text;
+}
+
+/// Put a large text in the data box as a paste does (Playwright's fill types
+/// it through the editing pipeline, which takes minutes for 9000 lines).
+async function paste(page, text) {
+  await page.getByTestId('data-input').evaluate((ta, t) => {
+    ta.value = t;
+    ta.dispatchEvent(new Event('input', { bubbles: true }));
+  }, text);
+}
+
+test('a training history: curves drawn, a schedule law fitted with a run held out, two schedules predicted, the same from a link', { timeout: 300_000 }, async () => {
+  const { context, page, errors } = await open();
+  await paste(page, annealingHistory());
+  await page.getByTestId('curves-summary').waitFor();
+  assert.match(await page.getByTestId('curves-summary').textContent(), /^3 runs, 180 logged losses/);
+  // The final-loss panel says what the text is rather than listing 8820 lines without a loss.
+  assert.match(await page.getByTestId('history-note').textContent(), /^A training history: 3 runs, 180 logged losses/);
+  assert.equal(await page.getByTestId('input-issues').count(), 0);
+  await page.getByTestId('curves-law').selectOption('lr_annealing');
+  await page.getByTestId('curves-holdout').selectOption('wsd');
+  await page.getByTestId('curves-fit').click();
+  await page.waitForFunction(
+    () => /^(Done|.*:)/.test(document.querySelector('[data-testid=curves-status]')?.textContent ?? ''),
+    null, { timeout: 120_000, polling: 250 });
+  assert.match(await page.getByTestId('curves-status').textContent(), /^Done in/);
+  const param = async (n) => Number(await page.getByTestId(`curves-param-${n}`).getAttribute('data-value'));
+  const fitted = { L0: await param('L0'), A: await param('A'), alpha: await param('alpha'), C: await param('C') };
+  assert.ok(Math.abs(fitted.alpha - 0.45) < 0.05, `alpha ${fitted.alpha}`);
+  // The held-out WSD run is predicted from the cosine and constant runs.
+  const held = page.getByTestId('curves-run-wsd');
+  assert.match(await held.textContent(), /held out, predicted/);
+  // Two schedules at the data's peak: WSD (20% 1-sqrt cooldown) against cosine to 10%.
+  assert.equal(await page.getByTestId('curves-schedule-0').inputValue(), 'wsd:peak=6.00e-4,warmup=100,decay=0.2,shape=sqrt,final=0');
+  const fin0 = Number(await page.getByTestId('curves-final-0').getAttribute('data-value'));
+  const fin1 = Number(await page.getByTestId('curves-final-1').getAttribute('data-value'));
+  assert.ok(fin0 > 2 && fin0 < fin1, `${fin0} ${fin1}`);
+  assert.match(await page.getByTestId('curves-difference').textContent(), /At step 3000, schedule 1 ends below schedule 2/);
+  // A mistake in a schedule is named, the other prediction stays.
+  await page.getByTestId('curves-schedule-1').fill('cosine:peek=1e-3');
+  await page.getByTestId('curves-schedule-1').press('Tab');
+  assert.match(await page.getByTestId('curves-panel').textContent(), /"peek" is not a setting/);
+  await page.getByTestId('curves-schedule-1').fill('cosine:peak=6.00e-4,warmup=100,final=0.1');
+  await page.getByTestId('curves-schedule-1').press('Tab');
+  for (const chart of ['chart-curves', 'chart-lr']) {
+    const colours = await canvasColours(page, chart);
+    assert.ok(colours > 20, `${chart} looks blank (${colours} colours)`);
+  }
+  await page.getByTestId('curves-panel').screenshot({ path: join(SHOTS, 'curves.png') });
+  await page.getByTestId('copy-link').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  await context.close();
+
+  // A fresh profile opens the link and refits the curves: the same numbers.
+  const second = await open(link);
+  await second.page.waitForFunction(
+    () => /^Done/.test(document.querySelector('[data-testid=curves-status]')?.textContent ?? ''),
+    null, { timeout: 120_000, polling: 250 });
+  for (const n of ['L0', 'A', 'alpha', 'C']) {
+    assert.equal(Number(await second.page.getByTestId(`curves-param-${n}`).getAttribute('data-value')), fitted[n], n);
+  }
+  assert.equal(Number(await second.page.getByTestId('curves-final-0').getAttribute('data-value')), fin0);
+  assert.deepEqual(second.errors, []);
+  await second.context.close();
+  assert.deepEqual(errors, []);
+});

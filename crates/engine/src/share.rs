@@ -97,6 +97,9 @@ pub struct ShareState {
     /// Seed of the bootstrap's random draws.
     #[serde(default)]
     pub seed: u64,
+    /// Choices of the training-curves panel (schedule laws).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curves: Option<crate::curves::CurveChoices>,
 }
 
 impl Default for ShareState {
@@ -114,6 +117,7 @@ impl Default for ShareState {
             presets: Vec::new(),
             bootstrap: 0,
             seed: 0,
+            curves: None,
         }
     }
 }
@@ -267,6 +271,9 @@ impl ShareState {
                     }
                 ));
             }
+        }
+        if let Some(c) = &self.curves {
+            c.check()?;
         }
         Ok(())
     }

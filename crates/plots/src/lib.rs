@@ -10,6 +10,11 @@
 //! - [`fit_chart`]: for laws not in compute, the fitted column against the
 //!   law's variable with the fitted curve, or observed against predicted.
 
+mod curves;
+pub use curves::{
+    curves_chart, lr_chart, thin_points, CurvesInput, Series, SeriesKind, RUN_COLORS,
+};
+
 use frontier_engine::answers::{frontier_at, BudgetAnswer};
 use frontier_engine::approaches::AllocationFit;
 use frontier_engine::bootstrap::{band, Resample};

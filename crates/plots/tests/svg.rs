@@ -207,3 +207,60 @@ fn fit_chart_draws_a_one_variable_law_against_its_variable() {
     let s = svg(|a| residual_chart(a, &inp).unwrap());
     assert_eq!(s.matches("<circle").count(), 10);
 }
+
+#[test]
+fn curves_and_learning_rate_charts() {
+    use frontier_plots::{curves_chart, lr_chart, CurvesInput, Series, SeriesKind, RUN_COLORS};
+    let run = |name: &str, k: usize, drop: f64| Series {
+        label: name.into(),
+        points: (1..=100)
+            .map(|s| {
+                (
+                    s as f64 * 10.0,
+                    2.5 + 8.0 / (s as f64).sqrt() - drop * s as f64 / 100.0,
+                )
+            })
+            .collect(),
+        color: RUN_COLORS[k],
+        kind: SeriesKind::Observed,
+    };
+    let mut input = CurvesInput {
+        loss: vec![run("cosine", 0, 0.2), run("constant", 1, 0.0)],
+        lr: vec![Series {
+            label: "cosine".into(),
+            points: (1..=1000)
+                .map(|s| (s as f64, 3e-4 * (1.0 - s as f64 / 2000.0)))
+                .collect(),
+            color: RUN_COLORS[0],
+            kind: SeriesKind::Observed,
+        }],
+        log_x: false,
+    };
+    input.loss.push(Series {
+        label: "predicted wsd: final 2.61".into(),
+        points: vec![(10.0, 9.0), (1000.0, 2.61)],
+        color: RGBColor(0, 0, 0),
+        kind: SeriesKind::Predicted,
+    });
+    for log_x in [false, true] {
+        input.log_x = log_x;
+        let out = svg(|a| curves_chart(a, &input).unwrap());
+        assert!(
+            out.contains("Loss curves") && out.contains("step"),
+            "{log_x}"
+        );
+        assert!(out.contains("cosine") && out.contains("constant"));
+        assert!(out.contains("predicted wsd: final 2.61"));
+        // 200 logged losses, the first 2% of steps above the axis excluded
+        // only from its range, not from the drawing (but clipped out).
+        assert!(out.matches("<circle").count() >= 150);
+        let lr = svg(|a| lr_chart(a, &input).unwrap());
+        assert!(lr.contains("Learning rate"));
+        assert!(
+            lr.contains("e-4") || lr.contains("e-5"),
+            "learning-rate ticks"
+        );
+    }
+    let empty = svg(|a| curves_chart(a, &CurvesInput::default()).unwrap());
+    assert!(empty.contains("paste a training history"));
+}

@@ -12,7 +12,7 @@ use super::{Curves, RunCurve, Schedule};
 use crate::laws::schedule::{PreparedRun, Resolution, ScheduleLaw};
 use crate::lbfgs::{minimize, LbfgsConfig, Termination};
 use crate::{exp, ln};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Points per run in the coarse search.
 pub const COARSE_POINTS: usize = 40;
@@ -47,7 +47,7 @@ impl Default for CurveFitOptions {
 }
 
 /// How the fit does on one run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
     pub run: String,
     pub points: usize,
@@ -60,7 +60,7 @@ pub struct RunReport {
 }
 
 /// A schedule-law fit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CurveFit {
     pub law: String,
     pub parameter_names: Vec<String>,
@@ -81,7 +81,7 @@ pub struct CurveFit {
     /// One per fitted run.
     pub runs: Vec<RunReport>,
     /// The held-out run, predicted.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holdout: Option<RunReport>,
 }
 

@@ -29,6 +29,56 @@ use crate::data::{normalise_header, parse_table, parse_value, InputIssue, Quanti
 use serde::Serialize;
 use std::collections::HashMap;
 
+/// What a user chose about curves: the schedule law, the run held out, and
+/// the schedules to predict (share links carry it).
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct CurveChoices {
+    /// A schedule law's id (lr_annealing, multi_power).
+    pub law: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holdout: Option<String>,
+    #[serde(default)]
+    pub min_step: u64,
+    /// Schedules to predict, described (see [`schedule`]).
+    #[serde(default)]
+    pub schedules: Vec<String>,
+    /// Steps of the predicted schedules.
+    #[serde(default)]
+    pub steps: u64,
+}
+
+impl Default for CurveChoices {
+    fn default() -> Self {
+        CurveChoices {
+            law: "multi_power".into(),
+            holdout: None,
+            min_step: 0,
+            schedules: Vec::new(),
+            steps: 0,
+        }
+    }
+}
+
+impl CurveChoices {
+    /// Limits on what a link may ask.
+    pub fn check(&self) -> Result<(), String> {
+        if crate::laws::schedule::ScheduleLaw::find(&self.law).is_none() {
+            return Err(format!("\"{}\" is not a schedule law", self.law));
+        }
+        if self.schedules.len() > 4 || self.schedules.iter().any(|s| s.len() > 400) {
+            return Err("at most 4 schedules of 400 characters each".into());
+        }
+        if self.steps > schedule::MAX_DESCRIBED_STEPS {
+            return Err(format!(
+                "{} steps; a described schedule has at most {}",
+                self.steps,
+                schedule::MAX_DESCRIBED_STEPS
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Longest schedule of one run, in steps (80 MB of rates).
 pub const MAX_STEPS: usize = 10_000_000;
 /// Most steps of all runs together.

@@ -59,6 +59,11 @@ pub fn describe(spec: &str, steps: u64) -> Result<Schedule, String> {
     if kind == "stages" {
         return stages(rest, total);
     }
+    if !["constant", "cosine", "linear", "wsd"].contains(&kind.as_str()) {
+        return Err(format!(
+            "\"{kind}\" is not a schedule; the kinds are constant, cosine, linear, wsd, stages (e.g. wsd:peak=3e-4,decay=0.2)"
+        ));
+    }
     let mut peak = None;
     let mut warmup = 0.0;
     let mut fin = 0.0;

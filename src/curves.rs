@@ -1,0 +1,268 @@
+//! The training-curves panel's logic, tested natively: which schedules to
+//! offer, what the charts draw, and the predictions of a fit.
+
+use frontier_engine::curves::fit::{predict, CurveFit, Prediction};
+use frontier_engine::curves::schedule::describe;
+use frontier_engine::curves::{CurveChoices, Curves, Schedule};
+use frontier_engine::format::sig;
+use frontier_engine::laws::schedule::ScheduleLaw;
+use frontier_plots::{thin_points, CurvesInput, Series, SeriesKind, RUN_COLORS};
+use plotters::style::RGBColor;
+
+/// Logged losses drawn per run (every one is fitted).
+pub const DRAWN_POINTS: usize = 400;
+/// Points of a fitted or predicted curve.
+pub const CURVE_POINTS: usize = 300;
+/// Colours of the predicted schedules.
+pub const PREDICTED_COLORS: [RGBColor; 4] = [
+    RGBColor(20, 20, 20),
+    RGBColor(200, 30, 45),
+    RGBColor(110, 110, 110),
+    RGBColor(90, 40, 160),
+];
+
+/// The longest run's last step and the highest learning rate of a history.
+fn extent(curves: &Curves) -> (u64, f64) {
+    let steps = curves
+        .runs
+        .iter()
+        .map(|r| {
+            r.points
+                .last()
+                .map_or(0, |p| p.step)
+                .max(r.schedule.last_step())
+        })
+        .max()
+        .unwrap_or(0)
+        .max(1) as u64;
+    let peak = curves
+        .runs
+        .iter()
+        .flat_map(|r| r.schedule.lr.iter())
+        .cloned()
+        .fold(0.0, f64::max);
+    (steps, peak)
+}
+
+/// The warmup of the longest run: the step at which its rate first reaches
+/// its peak (0 when it starts there).
+fn warmup(curves: &Curves) -> u64 {
+    let Some(run) = curves.runs.iter().max_by_key(|r| r.schedule.lr.len()) else {
+        return 0;
+    };
+    let peak = run.schedule.lr.iter().cloned().fold(0.0, f64::max);
+    let k = run
+        .schedule
+        .lr
+        .iter()
+        .position(|&v| v >= peak * (1.0 - 1e-6))
+        .unwrap_or(0);
+    if k == 0 {
+        return 0;
+    }
+    // The step at which the peak is reached (a warmup of W steps reaches it
+    // at step W).
+    (run.schedule.first_step + k as i64).max(0) as u64
+}
+
+/// The schedules offered for a history: a WSD with a 20% 1-sqrt cooldown
+/// and a cosine to 10%, at the data's peak rate, warmup and longest run's
+/// steps.
+pub fn default_choices(curves: &Curves) -> CurveChoices {
+    let (steps, peak) = extent(curves);
+    let peak = if peak > 0.0 { peak } else { 3e-4 };
+    let p = sig(peak, 3);
+    let w = warmup(curves);
+    let w = if w > 0 && w < steps {
+        format!(",warmup={w}")
+    } else {
+        String::new()
+    };
+    CurveChoices {
+        schedules: vec![
+            format!("wsd:peak={p}{w},decay=0.2,shape=sqrt,final=0"),
+            format!("cosine:peak={p}{w},final=0.1"),
+        ],
+        steps,
+        ..CurveChoices::default()
+    }
+}
+
+/// One predicted schedule: its description, the schedule and the curve, or
+/// why it cannot be predicted.
+pub type Predicted = (String, Result<(Schedule, Prediction), String>);
+
+/// The curves a fit predicts for the chosen schedules (empty ones skipped).
+pub fn predictions(choices: &CurveChoices, fit: &CurveFit) -> Vec<Predicted> {
+    let Some(law) = ScheduleLaw::find(&fit.law) else {
+        return Vec::new();
+    };
+    choices
+        .schedules
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|spec| {
+            let got = describe(spec, choices.steps).and_then(|s| {
+                predict(law, &fit.params, &s, fit.lambda, CURVE_POINTS).map(|p| (s, p))
+            });
+            (spec.clone(), got)
+        })
+        .collect()
+}
+
+/// What the two charts draw: every run's logged losses and schedule, the
+/// fitted law over each run's schedule, and the predicted schedules.
+pub fn chart_input(
+    curves: &Curves,
+    fit: Option<&CurveFit>,
+    predicted: &[Predicted],
+    log_x: bool,
+) -> CurvesInput {
+    let mut input = CurvesInput {
+        log_x,
+        ..CurvesInput::default()
+    };
+    let law = fit.and_then(|f| ScheduleLaw::find(&f.law));
+    for (k, run) in curves.runs.iter().enumerate() {
+        let color = RUN_COLORS[k % RUN_COLORS.len()];
+        let logged: Vec<(f64, f64)> = run.points.iter().map(|p| (p.step as f64, p.loss)).collect();
+        let held_out = fit
+            .and_then(|f| f.holdout.as_ref())
+            .is_some_and(|h| h.run == run.name);
+        input.loss.push(Series {
+            label: if held_out {
+                format!("{} (held out)", run.name)
+            } else {
+                run.name.clone()
+            },
+            points: thin_points(&logged, DRAWN_POINTS),
+            color,
+            kind: SeriesKind::Observed,
+        });
+        if let (Some(law), Some(fit)) = (law, fit) {
+            if !run.schedule.lr.is_empty() {
+                if let Ok(p) = predict(law, &fit.params, &run.schedule, fit.lambda, CURVE_POINTS) {
+                    input.loss.push(Series {
+                        label: format!("{} fitted", run.name),
+                        points: p.curve.iter().map(|&(s, l)| (s as f64, l)).collect(),
+                        color,
+                        kind: SeriesKind::Fitted,
+                    });
+                }
+            }
+        }
+        if !run.schedule.lr.is_empty() {
+            let lr: Vec<(f64, f64)> = run
+                .schedule
+                .lr
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| ((run.schedule.first_step + i as i64) as f64, v))
+                .collect();
+            input.lr.push(Series {
+                label: run.name.clone(),
+                points: thin_points(&lr, 1000),
+                color,
+                kind: SeriesKind::Observed,
+            });
+        }
+    }
+    for (k, (spec, got)) in predicted.iter().enumerate() {
+        let Ok((schedule, p)) = got else { continue };
+        let color = PREDICTED_COLORS[k % PREDICTED_COLORS.len()];
+        let label = format!("{spec}: {}", sig(p.final_loss, 4));
+        input.loss.push(Series {
+            label: label.clone(),
+            points: p.curve.iter().map(|&(s, l)| (s as f64, l)).collect(),
+            color,
+            kind: SeriesKind::Predicted,
+        });
+        let lr: Vec<(f64, f64)> = schedule
+            .lr
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| ((schedule.first_step + i as i64) as f64, v))
+            .collect();
+        input.lr.push(Series {
+            label,
+            points: thin_points(&lr, 1000),
+            color,
+            kind: SeriesKind::Predicted,
+        });
+    }
+    input
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use frontier_engine::curves::fit::{fit_curves, CurveFitOptions};
+    use frontier_engine::curves::read_curves;
+    use frontier_engine::laws::schedule::Resolution;
+
+    fn history() -> String {
+        let law = ScheduleLaw::LrAnnealing;
+        let p = [2.4, 0.7, 0.45, 0.4];
+        let mut text = String::from("run,step,lr,loss\n");
+        for (name, spec) in [
+            ("cos", "cosine:peak=1e-3,warmup=20,final=0.1"),
+            ("const", "constant:peak=1e-3,warmup=20"),
+        ] {
+            let s = describe(spec, 600).unwrap();
+            let steps: Vec<i64> = (1..=30).map(|k| 20 * k).collect();
+            let pred = law.predict(&p, &law.prepare(&s, &steps, 0.999, Resolution::EXACT));
+            for (i, lr) in s.lr.iter().enumerate() {
+                let step = i as i64 + 1;
+                let loss = steps
+                    .iter()
+                    .position(|&t| t == step)
+                    .map(|j| pred[j].to_string())
+                    .unwrap_or_default();
+                text += &format!("{name},{step},{lr},{loss}\n");
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn defaults_follow_the_data_and_predictions_are_drawn() {
+        let curves = read_curves(&history()).unwrap();
+        let mut choices = default_choices(&curves);
+        assert_eq!(choices.steps, 600);
+        assert_eq!(
+            choices.schedules[0],
+            "wsd:peak=0.00100,warmup=20,decay=0.2,shape=sqrt,final=0"
+        );
+        choices.law = "lr_annealing".into();
+        let fit = fit_curves(
+            ScheduleLaw::LrAnnealing,
+            &curves,
+            &CurveFitOptions::default(),
+        )
+        .unwrap();
+        choices.schedules.push("nonsense".into());
+        let pred = predictions(&choices, &fit);
+        assert_eq!(pred.len(), 3);
+        assert!(pred[0].1.is_ok() && pred[1].1.is_ok());
+        assert!(pred[2].1.as_ref().unwrap_err().contains("kinds"));
+        // WSD's cooldown ends lower than a cosine to 10% at equal steps.
+        let fin = |k: usize| pred[k].1.as_ref().unwrap().1.final_loss;
+        assert!(fin(0) < fin(1));
+        let input = chart_input(&curves, Some(&fit), &pred, true);
+        let kinds: Vec<SeriesKind> = input.loss.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                SeriesKind::Observed,
+                SeriesKind::Fitted,
+                SeriesKind::Observed,
+                SeriesKind::Fitted,
+                SeriesKind::Predicted,
+                SeriesKind::Predicted
+            ]
+        );
+        assert_eq!(input.lr.len(), 4);
+        assert_eq!(input.loss[0].points.len(), 30);
+        assert!(input.loss[4].label.starts_with("wsd:"));
+    }
+}
