@@ -22,6 +22,9 @@ use frontier_engine::laws::schedule::ScheduleLaw;
 use frontier_engine::laws::{self, Answers};
 use frontier_engine::model::{LawSpec, Model, Source};
 use frontier_engine::optimal::{BudgetInput, ChinchillaParams};
+use frontier_engine::plans::{
+    limited_plan, ratio_plan, reads_unique, Binding, LimitedPlan, Limits, Plan, RatioPlan,
+};
 use frontier_engine::share::ShareState;
 use serde_json::{json, Map, Value};
 use std::io::Write;
@@ -260,6 +263,24 @@ struct OptimalArgs {
     /// FLOPs (Chinchilla law only)
     #[arg(long, value_parser = parse_non_negative, allow_hyphen_values = true, requires = "target_loss")]
     inference_tokens: Option<f64>,
+    /// Largest model that fits in memory (parameters): the best plan at
+    /// --compute under it
+    #[arg(long, value_parser = parse_positive, requires = "compute")]
+    max_params: Option<f64>,
+    /// Most training tokens available or affordable
+    #[arg(long, value_parser = parse_positive, requires = "compute")]
+    max_tokens: Option<f64>,
+    /// Unique tokens available: repeated for several epochs with the
+    /// data_constrained law, a cap on the tokens with other laws
+    #[arg(long, value_parser = parse_positive, requires = "compute")]
+    unique_tokens: Option<f64>,
+    /// Train at this many tokens per parameter at --compute: the loss and the
+    /// compute penalty against the compute-optimal plan
+    #[arg(long, value_parser = parse_positive, requires = "compute", conflicts_with = "model_size")]
+    tokens_per_parameter: Option<f64>,
+    /// Train a model of this size at --compute: the loss and the compute penalty
+    #[arg(long, value_parser = parse_positive, requires = "compute")]
+    model_size: Option<f64>,
     #[arg(long)]
     json: bool,
 }
@@ -935,18 +956,41 @@ fn cmd_optimal(a: OptimalArgs) -> Result<String, Failure> {
             fmt_sig(al.g, 4)
         );
     }
+    let limits = Limits {
+        max_n: a.max_params,
+        max_d: a.max_tokens,
+        unique: a.unique_tokens,
+    };
+    let limited = limits != Limits::default();
     if let Some(c) = a.compute {
-        let ans = at_budget(&model, &params, c).ok_or_else(|| {
-            no_budget_answer(&model)
-                .unwrap_or_else(|| "no optimum inside the model sizes from 1 to C/6".into())
-        })?;
         obj["compute"] = json!(c);
-        obj["N"] = json!(ans.n);
-        obj["D"] = json!(ans.d);
-        obj["tokens_per_parameter"] = json!(ans.tokens_per_parameter);
-        obj["loss"] = json!(ans.loss);
-        obj["a"] = json!(ans.a);
-        text += &budget_text(&ans);
+        match at_budget(&model, &params, c) {
+            Some(ans) => {
+                obj["N"] = json!(ans.n);
+                obj["D"] = json!(ans.d);
+                obj["tokens_per_parameter"] = json!(ans.tokens_per_parameter);
+                obj["loss"] = json!(ans.loss);
+                obj["a"] = json!(ans.a);
+                text += &budget_text(&ans);
+            }
+            // A law of U (data-constrained) answers under limits only.
+            None if limited && reads_unique(&model) => {}
+            None => {
+                return Err(Failure(no_budget_answer(&model).unwrap_or_else(|| {
+                    "no optimum inside the model sizes from 1 to C/6".into()
+                })))
+            }
+        }
+        if limited {
+            let lp = limited_plan(&model, &params, c, &limits)?;
+            obj["limited"] = serde_json::to_value(&lp).unwrap();
+            text += &limited_text(&lp);
+        }
+        if a.tokens_per_parameter.is_some() || a.model_size.is_some() {
+            let rp = ratio_plan(&model, &params, c, a.tokens_per_parameter, a.model_size)?;
+            obj["ratio"] = serde_json::to_value(&rp).unwrap();
+            text += &ratio_text(&rp);
+        }
     }
     if let Some(t) = a.target_loss {
         if a.inference_tokens.is_some() && model.law.id != "chinchilla" {
@@ -975,6 +1019,59 @@ fn cmd_optimal(a: OptimalArgs) -> Result<String, Failure> {
     } else {
         text.trim_end().to_string()
     })
+}
+
+fn plan_text(p: &Plan) -> String {
+    format!(
+        "N = {}, D = {} ({} tokens per parameter), C = {} FLOPs, loss {:.4}",
+        fmt_sig(p.n, 4),
+        fmt_sig(p.d, 4),
+        fmt_sig(p.tokens_per_parameter, 3),
+        fmt_sig(p.c, 4),
+        p.loss
+    )
+}
+
+fn limited_text(lp: &LimitedPlan) -> String {
+    let why = match lp.binding {
+        Binding::None => "no limit binds: the compute-optimal plan",
+        Binding::ModelSize => "the model-size limit binds",
+        Binding::Tokens => "the token limit binds",
+        Binding::Both => "both limits bind: the budget cannot be spent",
+        Binding::UniqueData => "the unique data binds",
+    };
+    let mut t = format!("under the limits ({why}):\n  {}\n", plan_text(&lp.plan));
+    if let Some(u) = &lp.unconstrained {
+        t += &format!(
+            "  without limits: {}; the limits cost {:+.4} in loss\n",
+            plan_text(u),
+            lp.plan.loss - u.loss
+        );
+    }
+    if lp.unspent > 1e-9 * lp.plan.c {
+        t += &format!("  unspent compute: {} FLOPs\n", fmt_sig(lp.unspent, 4));
+    }
+    if let (Some(e), Some(r)) = (lp.epochs, lp.repetition_cost) {
+        t += &format!(
+            "  {e:.2} epochs over the unique data; repetition costs {r:+.4} in loss against fresh data\n"
+        );
+    }
+    t
+}
+
+fn ratio_text(rp: &RatioPlan) -> String {
+    let mut t = format!("at the chosen ratio or size: {}\n", plan_text(&rp.plan));
+    if let Some(o) = &rp.optimal {
+        t += &format!("  compute-optimal at the same compute: {}\n", plan_text(o));
+    }
+    if let (Some(c), Some(p)) = (rp.optimal_compute_for_same_loss, rp.compute_penalty) {
+        t += &format!(
+            "  a compute-optimal plan reaches the same loss with {} FLOPs: this plan spends {:.3}x as much\n",
+            fmt_sig(c, 4),
+            p
+        );
+    }
+    t
 }
 
 fn inference_text(p: &InferencePlan) -> String {

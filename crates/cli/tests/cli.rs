@@ -630,3 +630,52 @@ fn schedule_law_fit_with_a_held_out_run_and_a_prediction() {
     ]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn optimal_under_limits_and_at_a_tokens_per_parameter_ratio() {
+    let v = json(&[
+        "optimal",
+        "--E",
+        "1.69",
+        "--A",
+        "406.4",
+        "--B",
+        "410.7",
+        "--alpha",
+        "0.34",
+        "--beta",
+        "0.28",
+        "--compute",
+        "5.76e23",
+        "--max-params",
+        "2e10",
+        "--tokens-per-parameter",
+        "200",
+        "--json",
+    ]);
+    let l = &v["limited"];
+    assert_eq!(l["binding"], "model_size");
+    assert_eq!(l["plan"]["N"], 2e10);
+    let d = l["plan"]["D"].as_f64().unwrap();
+    assert!((d / (5.76e23 / 1.2e11) - 1.0).abs() < 1e-12, "{d}");
+    let r = &v["ratio"];
+    let n = (5.76e23f64 / 1200.0).sqrt();
+    assert!((r["plan"]["N"].as_f64().unwrap() / n - 1.0).abs() < 1e-12);
+    assert!(r["compute_penalty"].as_f64().unwrap() > 1.0);
+    // The data-constrained law repeats a small unique set for several epochs.
+    let v = json(&[
+        "optimal",
+        "--preset",
+        "muennighoff_c4",
+        "--compute",
+        "5.76e23",
+        "--unique-tokens",
+        "3e11",
+        "--json",
+    ]);
+    assert_eq!(v["limited"]["binding"], "unique_data");
+    assert!(v["limited"]["epochs"].as_f64().unwrap() > 2.0);
+    assert!(v["limited"]["repetition_cost"].as_f64().unwrap() > 0.0);
+    let (code, _, err) = frontier(&["optimal", "--preset", "besiroglu", "--max-params", "1e9"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -18,6 +18,8 @@
 //! - [`inference`]: the inference-aware plan (Sardana et al. 2024): the
 //!   fewest training plus inference FLOPs for a target loss.
 //! - [`answers`]: budget questions asked the same way of every law.
+//! - [`plans`]: plans under limits (memory, tokens, unique data) and
+//!   over-training, for any law of N and D.
 //! - [`presets`]: published parameter sets.
 //! - [`share`]: the versioned, compressed share-link state.
 //! - [`bootstrap`]: seeded bootstrap intervals for every fitted quantity.
@@ -49,6 +51,7 @@ pub mod laws;
 pub mod lbfgs;
 pub mod model;
 pub mod optimal;
+pub mod plans;
 pub mod share;
 
 pub use data::{parse_runs, Dataset, InputIssue, Run, RunTable};
