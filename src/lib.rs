@@ -2,12 +2,14 @@
 //!
 //! - [`model`]: plain types the components call (tested natively).
 //! - [`curves`]: the training-curves panel's logic (tested natively).
+//! - [`plans`]: the budget panel's plans under limits (tested natively).
 //! - [`app`]: the components.
 //! - [`runner`]: fits in a Web Worker; [`worker_fit`] is the worker's entry.
 //! - [`browser`]: localStorage, the URL, the clock, the clipboard.
 
 pub mod curves;
 pub mod model;
+pub mod plans;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

@@ -9,6 +9,7 @@ mod curves;
 mod data;
 mod fit;
 mod law;
+mod plan;
 mod share;
 
 use crate::browser;

@@ -588,3 +588,34 @@ test('a training history: curves drawn, a schedule law fitted with a run held ou
   await second.context.close();
   assert.deepEqual(errors, []);
 });
+
+test('plans under limits: memory, over-training, inference-aware, price; kept by a link', { timeout: 120_000 }, async () => {
+  const { context, page, errors } = await open();
+  await page.getByTestId('preset-hoffmann_rounded').check();
+  await page.getByTestId('plan-section').locator('summary').click();
+  await page.getByTestId('plan-max-params').fill('20B');
+  assert.match(await page.getByTestId('plan-binding').textContent(), /model-size limit binds/);
+  assert.equal(Number(await page.getByTestId('plan-limited-row').locator('td').nth(1).getAttribute('data-value')), 2e10);
+  await page.getByTestId('plan-ratio-input').fill('200');
+  assert.match(await page.getByTestId('plan-penalty').textContent(), /spends 1\.0\d\d× as much compute/);
+  await page.getByTestId('plan-inference-input').fill('1e13');
+  assert.match(await page.getByTestId('plan-inference-error').textContent(), /enter a target loss/);
+  await page.getByTestId('target-input').fill('1.9583');
+  assert.match(await page.getByTestId('plan-inference').textContent(), /% saved/);
+  await page.getByTestId('plan-max-tokens').fill('lots');
+  assert.match(await page.getByTestId('plan-limited-error').textContent(), /most tokens "lots"/);
+  await page.getByTestId('plan-max-tokens').fill('');
+  await page.getByTestId('budget-hardware').check();
+  await page.getByTestId('plan-price').fill('2.5');
+  assert.match(await page.getByTestId('plan-cost').textContent(), /1\.843e6/);
+  await page.locator('section.budget').screenshot({ path: join(SHOTS, 'plan.png') });
+  await page.getByTestId('copy-link').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  await context.close();
+  const second = await open(link);
+  assert.equal(await second.page.getByTestId('plan-max-params').inputValue(), '20B');
+  assert.match(await second.page.getByTestId('plan-binding').textContent(), /model-size limit binds/);
+  assert.deepEqual(second.errors, []);
+  await second.context.close();
+  assert.deepEqual(errors, []);
+});

@@ -105,6 +105,51 @@ pub struct RatioPlan {
     pub compute_penalty: Option<f64>,
 }
 
+/// What the page's plan fields hold, as typed (share links carry them).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanInputs {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub max_params: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub max_tokens: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub unique_tokens: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tokens_per_parameter: String,
+    /// Lifetime inference tokens (the inference-aware plan).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub inference_tokens: String,
+    /// Price of one GPU-hour (with a budget in GPUs x hours).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub price_per_gpu_hour: String,
+}
+
+/// One field of [`PlanInputs`], read: None when empty, Err naming the field.
+pub fn read_field(text: &str, what: &str, zero_ok: bool) -> Result<Option<f64>, String> {
+    use crate::data::{parse_number, NumberError};
+    match parse_number(text) {
+        Ok(v) => Ok(Some(v)),
+        Err(NumberError::Empty) => Ok(None),
+        Err(NumberError::NotPositive(z)) if zero_ok && z == 0.0 => Ok(Some(0.0)),
+        Err(e) => Err(format!("{what} \"{}\": {e}", text.trim())),
+    }
+}
+
+impl PlanInputs {
+    pub fn is_empty(&self) -> bool {
+        *self == PlanInputs::default()
+    }
+
+    /// The limits the fields set.
+    pub fn limits(&self) -> Result<Limits, String> {
+        Ok(Limits {
+            max_n: read_field(&self.max_params, "largest model", false)?,
+            max_d: read_field(&self.max_tokens, "most tokens", false)?,
+            unique: read_field(&self.unique_tokens, "unique tokens", false)?,
+        })
+    }
+}
+
 /// True when the law reads the unique tokens U.
 pub fn reads_unique(model: &Model) -> bool {
     model.formula.columns.iter().any(|c| c == "U")

@@ -100,6 +100,9 @@ pub struct ShareState {
     /// Choices of the training-curves panel (schedule laws).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curves: Option<crate::curves::CurveChoices>,
+    /// The plan fields: limits, tokens per parameter, inference, price.
+    #[serde(default, skip_serializing_if = "crate::plans::PlanInputs::is_empty")]
+    pub plan: crate::plans::PlanInputs,
 }
 
 impl Default for ShareState {
@@ -118,6 +121,7 @@ impl Default for ShareState {
             bootstrap: 0,
             seed: 0,
             curves: None,
+            plan: Default::default(),
         }
     }
 }
@@ -274,6 +278,19 @@ impl ShareState {
         }
         if let Some(c) = &self.curves {
             c.check()?;
+        }
+        let p = &self.plan;
+        for f in [
+            &p.max_params,
+            &p.max_tokens,
+            &p.unique_tokens,
+            &p.tokens_per_parameter,
+            &p.inference_tokens,
+            &p.price_per_gpu_hour,
+        ] {
+            if f.len() > 100 {
+                return Err("a plan field of more than 100 characters".into());
+            }
         }
         Ok(())
     }

@@ -1,0 +1,125 @@
+//! "Plan under limits", in the budget panel: the best plan when memory,
+//! tokens or unique data are limited, the price of training off the optimal
+//! ratio, the inference-aware plan, and the money a GPU budget costs.
+
+use super::num;
+use crate::model::FitOutcome;
+use crate::plans::plan_view;
+use frontier_engine::format::sig;
+use frontier_engine::plans::{Binding, Plan, PlanInputs};
+use frontier_engine::share::ShareState;
+use leptos::prelude::*;
+
+fn plan_row(what: &str, p: &Plan, testid: &str) -> impl IntoView {
+    view! {
+        <tr data-testid=testid.to_string()>
+            <td>{what.to_string()}</td>
+            <td class="num" data-value=format!("{:?}", p.n)>{num(p.n)}</td>
+            <td class="num" data-value=format!("{:?}", p.d)>{num(p.d)}</td>
+            <td class="num">{sig(p.tokens_per_parameter, 3)}</td>
+            <td class="num">{num(p.c)}</td>
+            <td class="num" data-value=format!("{:?}", p.loss)>{format!("{:.4}", p.loss)}</td>
+        </tr>
+    }
+}
+
+#[component]
+pub fn PlanSection(
+    state: RwSignal<ShareState>,
+    outcome: RwSignal<Option<FitOutcome>>,
+) -> impl IntoView {
+    let view_now = Memo::new(move |_| state.with(|s| outcome.with(|o| plan_view(s, o.as_ref()))));
+    let field = move |label: &'static str,
+                      testid: &'static str,
+                      placeholder: &'static str,
+                      get: fn(&PlanInputs) -> &String,
+                      set: fn(&mut PlanInputs, String)| {
+        view! {
+            <label>{label}
+                <input class="short" data-testid=testid placeholder=placeholder
+                    prop:value=move || state.with(|s| get(&s.plan).clone())
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        state.update(|s| set(&mut s.plan, v));
+                    } />
+            </label>
+        }
+    };
+    view! {
+        <details class="plan" data-testid="plan-section" open=move || state.with_untracked(|s| !s.plan.is_empty())>
+            <summary>"Plan under limits: memory, data, over-training, inference, price"</summary>
+            <p class="hint">"Leave a field empty for no limit. Sizes take suffixes (70B, 1.4T)."</p>
+            <div class="plan-fields">
+                {field("largest model (memory) ", "plan-max-params", "e.g. 13B", |p| &p.max_params, |p, v| p.max_params = v)}
+                {field("most tokens ", "plan-max-tokens", "e.g. 2T", |p| &p.max_tokens, |p, v| p.max_tokens = v)}
+                {field("unique tokens ", "plan-unique", "e.g. 500B", |p| &p.unique_tokens, |p, v| p.unique_tokens = v)}
+                {field("tokens per parameter ", "plan-ratio-input", "e.g. 200", |p| &p.tokens_per_parameter, |p, v| p.tokens_per_parameter = v)}
+                {field("lifetime inference tokens ", "plan-inference-input", "e.g. 1e13", |p| &p.inference_tokens, |p, v| p.inference_tokens = v)}
+                {field("price per GPU-hour ", "plan-price", "e.g. 2.50", |p| &p.price_per_gpu_hour, |p, v| p.price_per_gpu_hour = v)}
+            </div>
+            {move || view_now.get().map(|v| {
+                let err = |m: String, id: &str| view! { <p class="status error" data-testid=id.to_string()>{m}</p> }.into_any();
+                view! {
+                    <p class="hint">{format!("Plans from {}, at the budget above, along C = 6ND.", v.label)}</p>
+                    {v.limited.map(|r| match r {
+                        Err(m) => err(m, "plan-limited-error"),
+                        Ok(lp) => {
+                            let why = match lp.binding {
+                                Binding::None => "No limit binds: the compute-optimal plan fits.".to_string(),
+                                Binding::ModelSize => "The model-size limit binds: a smaller model trained on more tokens.".to_string(),
+                                Binding::Tokens => "The token limit binds: a larger model trained on fewer tokens.".to_string(),
+                                Binding::Both => format!("Both limits bind: only {} of the budget can be spent.", num(lp.plan.c)),
+                                Binding::UniqueData => match lp.epochs {
+                                    Some(e) => format!("The unique data binds: {e:.2} epochs over it."),
+                                    None => "The unique data binds: it caps the tokens (this law does not model repetition).".to_string(),
+                                },
+                            };
+                            view! {
+                                <p data-testid="plan-binding">{why}</p>
+                                <table class="compare" data-testid="plan-limited">
+                                    <tr><th>"plan"</th><th>"N"</th><th>"D"</th><th>"D/N"</th><th>"C"</th><th>"loss"</th></tr>
+                                    {plan_row("under the limits", &lp.plan, "plan-limited-row")}
+                                    {lp.unconstrained.map(|u| plan_row("without limits", &u, "plan-free-row"))}
+                                </table>
+                                {lp.unconstrained.map(|u| view! {
+                                    <p class="hint">{format!("The limits cost {:+.4} in loss.", lp.plan.loss - u.loss)}</p>
+                                })}
+                                {lp.repetition_cost.map(|r| view! {
+                                    <p class="hint" data-testid="plan-repetition">{format!("Repeating the data costs {r:+.4} in loss against fresh data at the same N and D.")}</p>
+                                })}
+                            }.into_any()
+                        }
+                    })}
+                    {v.ratio.map(|r| match r {
+                        Err(m) => err(m, "plan-ratio-error"),
+                        Ok(rp) => view! {
+                            <table class="compare" data-testid="plan-ratio">
+                                <tr><th>"plan"</th><th>"N"</th><th>"D"</th><th>"D/N"</th><th>"C"</th><th>"loss"</th></tr>
+                                {plan_row("at the chosen ratio", &rp.plan, "plan-ratio-row")}
+                                {rp.optimal.map(|o| plan_row("compute-optimal", &o, "plan-optimal-row"))}
+                            </table>
+                            {rp.compute_penalty.zip(rp.optimal_compute_for_same_loss).map(|(p, c)| view! {
+                                <p data-testid="plan-penalty">{format!("A compute-optimal plan reaches the same loss with {} FLOPs: this ratio spends {:.3}× as much compute for it.", num(c), p)}</p>
+                            })}
+                        }.into_any(),
+                    })}
+                    {v.inference.map(|r| match r {
+                        Err(m) => err(m, "plan-inference-error"),
+                        Ok(ip) => view! {
+                            <p data-testid="plan-inference">
+                                {format!("Inference-aware (Sardana et al. 2024), for loss {} serving {} tokens: N* = {}, D_tr* = {} ({} tokens per parameter); training plus inference {} FLOPs, {:.3}× the Chinchilla plan's {} (N = {}, D = {}): {:.1}% saved.",
+                                    ip.target_loss, num(ip.inference_tokens), num(ip.n), num(ip.d_train), sig(ip.tokens_per_parameter, 3),
+                                    num(ip.total_flops), ip.flops_ratio, num(ip.chinchilla_total_flops), num(ip.chinchilla.n), num(ip.chinchilla.d),
+                                    ((1.0 - ip.flops_ratio) * 100.0).max(0.0))}
+                            </p>
+                        }.into_any(),
+                    })}
+                    {v.cost.map(|r| match r {
+                        Err(m) => err(m, "plan-cost-error"),
+                        Ok(c) => view! { <p data-testid="plan-cost">{format!("The budget costs {} (GPUs × hours × price).", sig(c, 4))}</p> }.into_any(),
+                    })}
+                }
+            })}
+        </details>
+    }
+}
