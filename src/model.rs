@@ -2,7 +2,8 @@
 //! here touches the DOM, so it is tested with ordinary Rust tests.
 
 use frontier_engine::answers::{
-    allocation, at_budget, compute_for_loss, no_budget_answer, value_for_loss, BudgetAnswer,
+    allocation, answer_notes, at_budget, compute_for_loss, no_budget_answer, value_for_loss,
+    AnswerNote, BudgetAnswer,
 };
 use frontier_engine::approaches::{self, AllocationFit, DEFAULT_TOLERANCE};
 use frontier_engine::bootstrap::{
@@ -408,9 +409,18 @@ pub struct LawAnswers {
     /// The compute (or for a law of N or D alone, that variable) that
     /// reaches the target loss.
     pub target: Option<Result<(String, f64), String>>,
+    /// Extrapolations and implausible values in the budget answer.
+    pub notes: Vec<AnswerNote>,
 }
 
-pub fn answers(label: &str, model: &Model, params: &[f64], state: &ShareState) -> LawAnswers {
+/// `data`: the fitted data, to mark answers far outside it.
+pub fn answers(
+    label: &str,
+    model: &Model,
+    params: &[f64],
+    state: &ShareState,
+    data: Option<&Dataset>,
+) -> LawAnswers {
     let budget = state
         .budget
         .flops()
@@ -425,6 +435,10 @@ pub fn answers(label: &str, model: &Model, params: &[f64], state: &ShareState) -
     LawAnswers {
         label: label.into(),
         allocation: allocation(model, params),
+        notes: budget
+            .as_ref()
+            .map(|b| answer_notes(b, data))
+            .unwrap_or_default(),
         budget,
         no_budget: no_budget_answer(model),
         target,
@@ -449,11 +463,17 @@ pub fn parse_target(text: &str) -> Option<Result<f64, String>> {
 pub fn comparison(state: &ShareState, outcome: Option<&FitOutcome>) -> Vec<LawAnswers> {
     let mut rows = Vec::new();
     if let Some(o) = outcome {
-        rows.push(answers("your fit", &o.model, &o.report.params, state));
+        rows.push(answers(
+            "your fit",
+            &o.model,
+            &o.report.params,
+            state,
+            Some(&o.dataset),
+        ));
     }
     for id in &state.presets {
         if let Some((model, p)) = preset_by_id(id) {
-            rows.push(answers(p.name, &model, &p.values, state));
+            rows.push(answers(p.name, &model, &p.values, state, None));
         }
     }
     rows
@@ -1101,7 +1121,7 @@ mod tests {
             ..ShareState::default()
         };
         let p = primary(&state, None).unwrap();
-        let a = answers(&p.label, &p.model, &p.params, &state);
+        let a = answers(&p.label, &p.model, &p.params, &state, None);
         let n = a.budget.unwrap().n.unwrap();
         assert!((n / 7.24e10 - 1.0).abs() < 5e-3, "{n}");
     }
@@ -1149,7 +1169,13 @@ mod law_tests {
             .collect();
         let report = gather_fit(&inputs, texts).unwrap();
         let o = FitOutcome::new(inputs, report, 0.1, 2).unwrap();
-        let a = answers("your fit", &o.model, &o.report.params, &state);
+        let a = answers(
+            "your fit",
+            &o.model,
+            &o.report.params,
+            &state,
+            Some(&o.dataset),
+        );
         assert!(a.budget.is_none());
         assert!(a.no_budget.unwrap().contains("N alone"));
         let (x, n) = a.target.unwrap().unwrap();

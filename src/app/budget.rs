@@ -143,8 +143,14 @@ fn AnswersView(
     let headline = move || {
         state.with(|s| {
             outcome.with(|o| {
-                primary(s, o.as_ref())
-                    .map(|p| crate::model::answers(&p.label, &p.model, &p.params, s))
+                primary(s, o.as_ref()).map(|p| {
+                    // Answers from the fit are checked against its data.
+                    let data = o
+                        .as_ref()
+                        .filter(|_| p.label == "your fit")
+                        .map(|o| &o.dataset);
+                    crate::model::answers(&p.label, &p.model, &p.params, s, data)
+                })
             })
         })
     };
@@ -196,6 +202,9 @@ fn headline_view(
     target_iv: Option<((f64, f64), usize)>,
 ) -> impl IntoView {
     let b = a.budget;
+    let absurd = a.notes.iter().any(|n| n.absurd);
+    let big = if absurd { "num" } else { "num big" };
+    let notes = a.notes.clone();
     let range = move |name: &str, f: fn(f64) -> String| {
         find(&iv, name).map(|i| {
             view! { <span class="ci" data-testid=format!("ci-{name}")>{format!(" [{}, {}]", f(i.lo), f(i.hi))}</span> }
@@ -212,9 +221,9 @@ fn headline_view(
                 },
                 Some(b) => view! {
                     <table class="results">
-                        {b.n.map(|n| view! { <tr><th>"optimal model size N*"</th><td class="num big" data-testid="optimal-N" data-value=format!("{n:?}")>{num(n)}" parameters"</td></tr>
+                        {b.n.map(|n| view! { <tr><th>"optimal model size N*"</th><td class=big data-testid="optimal-N" data-value=format!("{n:?}")>{num(n)}" parameters"</td></tr>
                             <tr class="sub"><td></td><td class="num">{range("N*", num)}</td></tr> })}
-                        {b.d.map(|d| view! { <tr><th>"optimal tokens D*"</th><td class="num big" data-testid="optimal-D" data-value=format!("{d:?}")>{num(d)}" tokens"</td></tr>
+                        {b.d.map(|d| view! { <tr><th>"optimal tokens D*"</th><td class=big data-testid="optimal-D" data-value=format!("{d:?}")>{num(d)}" tokens"</td></tr>
                             <tr class="sub"><td></td><td class="num">{range("D*", num)}</td></tr> })}
                         {b.tokens_per_parameter.map(|r| view! { <tr><th>"tokens per parameter D*/N*"</th><td class="num" data-testid="optimal-ratio">{sig(r, 3)}{range("D*/N*", |v| sig(v, 3))}</td></tr> })}
                         <tr><th>"expected loss L*"</th><td class="num" data-testid="optimal-loss" data-value=format!("{:?}", b.loss)>{format!("{:.4}", b.loss)}{range("L*", |v| format!("{v:.4}"))}</td></tr>
@@ -222,6 +231,13 @@ fn headline_view(
                     </table>
                 }.into_any(),
             }}
+            {(!notes.is_empty()).then(|| view! {
+                <ul class="answer-notes" data-testid="answer-notes">
+                    {notes.into_iter().map(|n| view! {
+                        <li class=if n.absurd { "status error" } else { "status warn" }>{n.text}</li>
+                    }).collect_view()}
+                </ul>
+            })}
             {a.target.map(|t| match t {
                 Ok((x, v)) if x != "C" => view! { <p data-testid="target-compute">{format!("{x} to reach the target loss: {}", num(v))}</p> }.into_any(),
                 Ok((_, c)) => {

@@ -127,6 +127,8 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
   assert.ok(Math.abs(beta - 0.367175) < 0.001, `beta ${beta}`);
   assert.ok(Math.abs(Number(v['optimal-N']) / 7.3e10 - 1) < 0.05, `N* ${v['optimal-N']}`);
   assert.match(await page.getByTestId('fit-time').textContent(), /^\d+\.\d\d$/);
+  // 5.76e23 FLOPs is far beyond the data's largest run (1.3e22): marked.
+  assert.match(await page.getByTestId('answer-notes').textContent(), /C = 5\.76e23 is 44× the largest compute of a run in the data \(1\.30e22\): an extrapolation/);
   // Bootstrap intervals, of the replication's order (SE of alpha 0.015).
   const seAlpha = Number(v['se-alpha']);
   assert.ok(seAlpha > 0.005 && seAlpha < 0.05, `SE alpha ${seAlpha}`);

@@ -6,7 +6,8 @@
 
 use clap::{Args, Parser, Subcommand};
 use frontier_engine::answers::{
-    allocation, at_budget, compute_for_loss, no_budget_answer, value_for_loss, BudgetAnswer,
+    allocation, answer_notes, at_budget, compute_for_loss, no_budget_answer, value_for_loss,
+    BudgetAnswer,
 };
 use frontier_engine::approaches::{envelope, isoflop, DEFAULT_TOLERANCE};
 use frontier_engine::bootstrap::{
@@ -688,6 +689,15 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
             Some(ans) => {
                 obj["budget"] = serde_json::to_value(ans).unwrap();
                 text += &budget_text(&ans);
+                let notes = answer_notes(&ans, Some(&p.data));
+                for n in &notes {
+                    text += &format!(
+                        "  {}: {}\n",
+                        if n.absurd { "implausible" } else { "note" },
+                        n.text
+                    );
+                }
+                obj["budget_notes"] = serde_json::to_value(&notes).unwrap();
             }
             None => {
                 if let Some(why) = no_budget_answer(model) {

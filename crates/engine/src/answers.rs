@@ -319,3 +319,119 @@ pub fn value_for_loss(
 pub fn allocation(model: &Model, params: &[f64]) -> Option<Allocation> {
     is_chinchilla(model).then(|| ChinchillaParams::from_slice(params).allocation())
 }
+
+/// How far beyond the data's range (as a factor) an answer lies before it
+/// is marked as an extrapolation.
+pub const EXTRAPOLATION_FACTOR: f64 = 3.0;
+
+/// A remark on an answer: an extrapolation, or a physically absurd value
+/// (which the page does not print in bold).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnswerNote {
+    pub absurd: bool,
+    pub text: String,
+}
+
+/// Remarks on a budget answer: N*, D* or C beyond the fitted data's range by
+/// more than [`EXTRAPOLATION_FACTOR`], and values no training run could
+/// have (over 1e15 parameters, over 1e16 tokens, fewer than 0.1 or more
+/// than 1e5 tokens per parameter).
+pub fn answer_notes(ans: &BudgetAnswer, data: Option<&crate::data::Dataset>) -> Vec<AnswerNote> {
+    let mut notes = Vec::new();
+    let absurd = |text: String| AnswerNote { absurd: true, text };
+    if let Some(n) = ans.n.filter(|&n| n > 1e15) {
+        notes.push(absurd(format!(
+            "N* = {} parameters is beyond any model that can be trained (the largest today have about 1e12): the fit is being read far outside its data",
+            crate::format::sig(n, 3)
+        )));
+    }
+    if let Some(d) = ans.d.filter(|&d| d > 1e16) {
+        notes.push(absurd(format!(
+            "D* = {} tokens is more text than exists (public text is of the order of 1e14 to 1e15 tokens)",
+            crate::format::sig(d, 3)
+        )));
+    }
+    if let Some(r) = ans
+        .tokens_per_parameter
+        .filter(|&r| !(0.1..=1e5).contains(&r))
+    {
+        notes.push(absurd(format!(
+            "{} tokens per parameter is far from any trained model (Chinchilla-optimal is about 20, heavily over-trained models a few thousand): check the law's parameters and the data's conventions",
+            crate::format::sig(r, 3)
+        )));
+    }
+    let Some(data) = data else { return notes };
+    let range = |sym: &str, pick: fn(&crate::data::Point) -> f64| -> Option<(f64, f64)> {
+        let vals: Vec<f64> = match data.column(sym) {
+            Some(v) => v.to_vec(),
+            None => data.points.iter().map(pick).collect(),
+        };
+        let (lo, hi) = vals
+            .iter()
+            .filter(|v| v.is_finite() && **v > 0.0)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        lo.is_finite().then_some((lo, hi))
+    };
+    type Pick = fn(&crate::data::Point) -> f64;
+    /// Symbol, value, (phrase above the range, below it), the point's value.
+    type Quantity<'a> = (&'a str, Option<f64>, (&'a str, &'a str), Pick);
+    let quantities: [Quantity; 3] = [
+        (
+            "N",
+            ans.n,
+            ("the largest model", "the smallest model"),
+            |p| p.n,
+        ),
+        (
+            "D",
+            ans.d,
+            ("the most tokens of a run", "the fewest tokens of a run"),
+            |p| p.d,
+        ),
+        (
+            "C",
+            Some(ans.compute),
+            (
+                "the largest compute of a run",
+                "the smallest compute of a run",
+            ),
+            |p| p.c,
+        ),
+    ];
+    for (sym, value, (above, below), pick) in quantities {
+        let (Some(v), Some((lo, hi))) = (value, range(sym, pick)) else {
+            continue;
+        };
+        let star = if sym == "C" {
+            "C"
+        } else if sym == "N" {
+            "N*"
+        } else {
+            "D*"
+        };
+        if v > hi * EXTRAPOLATION_FACTOR {
+            notes.push(AnswerNote {
+                absurd: false,
+                text: format!(
+                    "{star} = {} is {}× {above} in the data ({}): an extrapolation",
+                    crate::format::sig(v, 3),
+                    crate::format::sig(v / hi, 2),
+                    crate::format::sig(hi, 3)
+                ),
+            });
+        } else if v < lo / EXTRAPOLATION_FACTOR {
+            notes.push(AnswerNote {
+                absurd: false,
+                text: format!(
+                    "{star} = {} is {}× below {below} in the data ({}): an extrapolation",
+                    crate::format::sig(v, 3),
+                    crate::format::sig(lo / v, 2),
+                    crate::format::sig(lo, 3)
+                ),
+            });
+        }
+    }
+    notes
+}

@@ -164,3 +164,47 @@ fn the_data_constrained_base_law_fixture() {
         base.loss(o.n, o.d)
     );
 }
+
+#[test]
+fn answers_far_from_the_data_or_absurd_are_marked() {
+    use frontier_engine::answers::{answer_notes, at_budget};
+    use frontier_engine::data::Needs;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/chinchilla_svg_extracted.csv"
+    ))
+    .unwrap();
+    let data = frontier_engine::Dataset::from_text(&text, Needs::ParamsAndTokens, 5, 5)
+        .unwrap()
+        .0;
+    let model = frontier_engine::Model::catalogue("chinchilla").unwrap();
+    let p = [1.82, 482.0, 2085.0, 0.3478, 0.3658];
+    // Inside the data's compute range: no remark.
+    let inside = at_budget(&model, &p, 1e21).unwrap();
+    assert!(answer_notes(&inside, Some(&data)).is_empty());
+    // 1e26 FLOPs is far beyond the largest run: N*, D* and C are marked.
+    let far = at_budget(&model, &p, 1e26).unwrap();
+    let notes = answer_notes(&far, Some(&data));
+    assert!(
+        notes.iter().any(
+            |n| n.text.starts_with("N* = ") && n.text.contains("the largest model in the data")
+        ),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.text.starts_with("C = ")),
+        "{notes:?}"
+    );
+    assert!(notes.iter().all(|n| !n.absurd));
+    // Answers no run could have: explained, not shown as a plan.
+    let odd = frontier_engine::answers::BudgetAnswer {
+        compute: 6e29,
+        n: Some(1e17),
+        d: Some(1e12),
+        tokens_per_parameter: Some(1e-5),
+        loss: 2.0,
+        a: None,
+    };
+    let notes = answer_notes(&odd, None);
+    assert_eq!(notes.iter().filter(|n| n.absurd).count(), 2, "{notes:?}");
+}
