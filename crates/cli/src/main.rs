@@ -26,6 +26,7 @@ use frontier_engine::optimal::{BudgetInput, ChinchillaParams};
 use frontier_engine::plans::{
     limited_plan, ratio_plan, reads_unique, Binding, LimitedPlan, Limits, Plan, RatioPlan,
 };
+use frontier_engine::series::fit_series;
 use frontier_engine::share::ShareState;
 use serde_json::{json, Map, Value};
 use std::io::Write;
@@ -155,6 +156,10 @@ struct FitArgs {
     /// Seed of the bootstrap
     #[arg(long)]
     seed: Option<u64>,
+    /// Fit each series of this column (architecture, dataset, ...) apart and
+    /// compare them: compute ratios at the budget and crossovers
+    #[arg(long)]
+    series: Option<String>,
     /// Schedule laws (lr_annealing, multi_power): leave this run out of the
     /// fit and predict it
     #[arg(long)]
@@ -412,6 +417,9 @@ fn read_input(file: &str) -> Result<String, Failure> {
 fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
     if let Some(law) = a.law.law.as_deref().and_then(ScheduleLaw::find) {
         return curves::cmd_fit_curves(law, &a);
+    }
+    if let Some(column) = &a.series {
+        return cmd_fit_series(&a, column);
     }
     if a.holdout_run.is_some() {
         return Err(Failure(
@@ -1029,6 +1037,104 @@ fn cmd_optimal(a: OptimalArgs) -> Result<String, Failure> {
     } else {
         text.trim_end().to_string()
     })
+}
+
+fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
+    let state = ShareState {
+        data: read_input(&a.file)?,
+        law: a.law.spec(),
+        drop_top: a.drop_top,
+        delta: a.delta.unwrap_or(1e-3),
+        ..ShareState::default()
+    };
+    let compute = a.compute.unwrap_or(5.76e23);
+    let boot = a.bootstrap.map(|n| BootstrapOptions {
+        resamples: n as usize,
+        seed: a.seed.unwrap_or(0),
+        ..BootstrapOptions::default()
+    });
+    let source = &a.file;
+    let r = fit_series(&state, column, compute, boot).map_err(|issues| {
+        let lines: Vec<String> = issues.iter().map(|i| format!("  {source}: {i}")).collect();
+        format!("the series cannot be fitted:\n{}", lines.join("\n"))
+    })?;
+    let series: Vec<Value> = r
+        .series
+        .iter()
+        .map(|s| {
+            let mut params = Map::new();
+            for (n, v) in s.report.parameter_names.iter().zip(&s.report.params) {
+                params.insert(n.clone(), json!(v));
+            }
+            json!({"name": s.name, "points": s.points, "params": params,
+                   "objective": s.report.objective, "budget": s.budget})
+        })
+        .collect();
+    let pairs: Vec<Value> = r
+        .pairs
+        .iter()
+        .map(|p| {
+            json!({"a": p.a, "b": p.b, "compute_ratio": p.compute_ratio,
+                   "interval": p.interval.map(|(lo, hi)| vec![lo, hi]), "crossover": p.crossover})
+        })
+        .collect();
+    let failed: Vec<Value> = r
+        .failed
+        .iter()
+        .map(|(n, e)| json!({"name": n, "error": e}))
+        .collect();
+    for (n, e) in &r.failed {
+        eprintln!("frontier: warning: series \"{n}\" not fitted: {e}");
+    }
+    if a.json {
+        return Ok(serde_json::to_string_pretty(&json!({
+            "column": r.column, "compute": r.compute, "series": series, "pairs": pairs, "failed": failed,
+        }))
+        .unwrap());
+    }
+    let mut t = format!(
+        "{} series of \"{}\", each fitted on its own; answers at C = {} FLOPs\n",
+        r.series.len(),
+        r.column,
+        fmt_sig(compute, 4)
+    );
+    for s in &r.series {
+        t += &format!("{} ({} points): ", s.name, s.points);
+        t += &s
+            .report
+            .parameter_names
+            .iter()
+            .zip(&s.report.params)
+            .map(|(n, v)| format!("{n} {}", fmt_sig(*v, 5)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        t += "\n  ";
+        t += &match &s.budget {
+            Some(b) => budget_text(b),
+            None => "no compute-optimal answer\n".into(),
+        };
+    }
+    for p in r.pairs.iter().filter(|p| p.a < p.b) {
+        t += &format!(
+            "{} needs {} the compute of {} to reach its loss at C{}{}\n",
+            p.a,
+            p.compute_ratio
+                .map(|v| format!("{}x", fmt_sig(v, 3)))
+                .unwrap_or_else(|| "(no answer)".into()),
+            p.b,
+            p.interval
+                .map(|(lo, hi)| format!(
+                    " (95% interval {}x to {}x)",
+                    fmt_sig(lo, 3),
+                    fmt_sig(hi, 3)
+                ))
+                .unwrap_or_default(),
+            p.crossover
+                .map(|c| format!("; their frontiers cross at {} FLOPs", fmt_sig(c, 3)))
+                .unwrap_or_default()
+        );
+    }
+    Ok(t.trim_end().to_string())
 }
 
 fn plan_text(p: &Plan) -> String {

@@ -679,3 +679,52 @@ fn optimal_under_limits_and_at_a_tokens_per_parameter_ratio() {
     let (code, _, err) = frontier(&["optimal", "--preset", "besiroglu", "--max-params", "1e9"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn series_fit_one_law_per_series_with_compute_ratios() {
+    let mut text = String::from("arch,N,D,loss\n");
+    let mut k = 0u32;
+    for (name, s) in [("base", 1.0f64), ("better", 2.0)] {
+        for n in [4e7f64, 1e8, 2.5e8, 6e8, 1.5e9, 4e9] {
+            for r in [5.0f64, 10.0, 20.0, 40.0, 80.0] {
+                k += 1;
+                let d = n * r;
+                let wobble = 1.0 + 0.02 * (((k * 7919) % 1000) as f64 / 1000.0 - 0.5);
+                let loss = (1.8 + 480.0 / n.powf(0.34) + 2100.0 / (s * d).powf(0.37)) * wobble;
+                text += &format!("{name},{n:e},{d:e},{loss}\n");
+            }
+        }
+    }
+    let path = write_temp("series.csv", &text);
+    let v = json(&[
+        "fit",
+        path.to_str().unwrap(),
+        "--series",
+        "arch",
+        "--compute",
+        "1e22",
+        "--bootstrap",
+        "50",
+        "--json",
+    ]);
+    let names: Vec<&str> = v["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["base", "better"]);
+    assert!(v["series"][0]["budget"]["N"].as_f64().unwrap() > 0.0);
+    let pair = v["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["a"] == "base" && p["b"] == "better")
+        .unwrap();
+    let iv = pair["interval"].as_array().unwrap();
+    let (lo, hi) = (iv[0].as_f64().unwrap(), iv[1].as_f64().unwrap());
+    assert!(lo <= 2.0 && 2.0 <= hi, "{pair}");
+    let (code, _, err) = frontier(&["fit", path.to_str().unwrap(), "--series", "optimizer"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("other columns are arch"), "{err}");
+}

@@ -18,6 +18,8 @@
 //! - [`inference`]: the inference-aware plan (Sardana et al. 2024): the
 //!   fewest training plus inference FLOPs for a target loss.
 //! - [`answers`]: budget questions asked the same way of every law.
+//! - [`series`]: one fit per series of a column, compute ratios and
+//!   crossovers between them.
 //! - [`plans`]: plans under limits (memory, tokens, unique data) and
 //!   over-training, for any law of N and D.
 //! - [`presets`]: published parameter sets.
@@ -52,6 +54,7 @@ pub mod lbfgs;
 pub mod model;
 pub mod optimal;
 pub mod plans;
+pub mod series;
 pub mod share;
 
 pub use data::{parse_runs, Dataset, InputIssue, Run, RunTable};

@@ -9,6 +9,7 @@
 //! - `bootstrap`: seeded bootstrap intervals on the reference data.
 //! - `approaches`: Hoffmann's Approaches 1 and 2, synthetic and reference data.
 //! - `curves`: training histories, schedule laws recovered and predicting.
+//! - `series`: one fit per series, a known compute multiplier recovered.
 //! - `laws`: every catalogue law and typed formulas, fixes, ties, comparison.
 
 #[path = "engine/approaches.rs"]
@@ -31,6 +32,8 @@ mod optimal;
 mod recovery;
 #[path = "engine/reference.rs"]
 mod reference;
+#[path = "engine/series.rs"]
+mod series;
 #[path = "engine/share.rs"]
 mod share;
 
