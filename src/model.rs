@@ -704,6 +704,12 @@ pub enum Job {
         worker: usize,
         workers: usize,
     },
+    /// The law fitted to each series of a column, compared at a budget.
+    Series {
+        inputs: FitInputs,
+        column: String,
+        compute: f64,
+    },
     /// A schedule law fitted to the training curves of a history.
     Curves {
         data: String,
@@ -719,7 +725,56 @@ pub enum WorkerReply {
     Compare(Vec<CompareRow>),
     Bootstrap(Vec<Resample>),
     Curves(Box<CurveFit>),
+    Series(Box<SeriesReport>),
     Err(String),
+}
+
+/// The job of a series fit, as JSON (one worker).
+pub fn series_job(inputs: &FitInputs, column: &str, compute: f64) -> String {
+    serde_json::to_string(&Job::Series {
+        inputs: inputs.clone(),
+        column: column.to_string(),
+        compute,
+    })
+    .expect("jobs serialise")
+}
+
+/// A series report from a worker's reply.
+pub fn gather_series(replies: Vec<String>) -> Result<SeriesReport, String> {
+    let reply = replies
+        .into_iter()
+        .next()
+        .ok_or("no reply from the worker")?;
+    match serde_json::from_str::<WorkerReply>(&reply) {
+        Ok(WorkerReply::Series(r)) => Ok(*r),
+        Ok(WorkerReply::Err(m)) => Err(m),
+        Ok(_) => Err("the worker answered another job".into()),
+        Err(e) => Err(format!("unreadable reply from the worker: {e}")),
+    }
+}
+
+/// Columns that could split the runs into series: the table's other
+/// columns with 2 to [`MAX_SERIES`] distinct values, and their counts.
+pub fn series_columns(state: &ShareState) -> Vec<(String, usize)> {
+    let table = frontier_engine::parse_runs(&state.data);
+    table
+        .extra_headers
+        .iter()
+        .enumerate()
+        .filter_map(|(k, h)| {
+            let mut seen: Vec<&str> = Vec::new();
+            for r in &table.runs {
+                let v = r.extra.get(k).map(|s| s.trim()).unwrap_or("");
+                if !seen.contains(&v) {
+                    seen.push(v);
+                    if seen.len() > MAX_SERIES {
+                        return None;
+                    }
+                }
+            }
+            (seen.len() >= 2).then(|| (h.clone(), seen.len()))
+        })
+        .collect()
 }
 
 /// The job of a curve fit, as JSON (one worker: the fit is not split).
@@ -764,6 +819,7 @@ use frontier_engine::curves::fit::{fit_curves, CurveFit, CurveFitOptions};
 use frontier_engine::curves::{read_curves, CurveChoices};
 use frontier_engine::data::issues_text;
 use frontier_engine::laws::schedule::ScheduleLaw;
+use frontier_engine::series::{fit_series, SeriesReport, MAX_SERIES};
 
 /// The jobs of `workers` workers fitting `inputs`, as JSON.
 pub fn fit_jobs(inputs: &FitInputs, workers: usize) -> Vec<String> {
@@ -863,6 +919,25 @@ pub fn run_job(job: &str, mut progress: impl FnMut(usize, usize)) -> String {
                 tick(k + 1, laws.len());
             }
             WorkerReply::Compare(rows)
+        }
+        Ok(Job::Series {
+            inputs,
+            column,
+            compute,
+        }) => {
+            tick(0, 1);
+            let state = ShareState {
+                data: inputs.data.clone(),
+                law: inputs.law.clone(),
+                drop_top: inputs.drop_top,
+                delta: inputs.delta,
+                grid: inputs.grid.clone(),
+                ..ShareState::default()
+            };
+            match fit_series(&state, &column, compute, None) {
+                Ok(r) => WorkerReply::Series(Box::new(r)),
+                Err(issues) => WorkerReply::Err(issues_text(&issues)),
+            }
         }
         Ok(Job::Curves {
             data,
@@ -1104,6 +1179,35 @@ mod tests {
         let rows = comparison(&state, Some(&o));
         assert_eq!(rows.len(), 1);
         assert!(rows[0].budget.unwrap().n.is_some());
+    }
+
+    #[test]
+    fn series_are_offered_and_fitted_in_a_worker_job() {
+        let mut text = String::from("arch,seed,N,D,loss\n");
+        for (name, s) in [("a", 1.0f64), ("b", 2.0)] {
+            for n in [4e7f64, 1e8, 2.5e8, 6e8, 1.5e9] {
+                for r in [5.0f64, 20.0, 80.0] {
+                    let d = n * r;
+                    let loss = 1.8 + 480.0 / n.powf(0.34) + 2100.0 / (s * d).powf(0.37);
+                    text += &format!("{name},1,{n:e},{d:e},{loss}\n");
+                }
+            }
+        }
+        let state = ShareState {
+            data: text,
+            ..ShareState::default()
+        };
+        // "seed" never varies: not a series column.
+        assert_eq!(series_columns(&state), [("arch".to_string(), 2)]);
+        let reply = run_job(&series_job(&FitInputs::of(&state), "arch", 1e22), |_, _| {});
+        let r = gather_series(vec![reply]).unwrap();
+        assert_eq!(r.series.len(), 2);
+        let pair = r.pairs.iter().find(|p| p.a == "a" && p.b == "b").unwrap();
+        // Noiseless data: the ratio is the multiplier, 2.
+        assert!(
+            (pair.compute_ratio.unwrap() / 2.0 - 1.0).abs() < 1e-3,
+            "{pair:?}"
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The plots panel: loss, allocation, residuals and IsoFLOP profiles drawn on
 //! canvases with plotters.
 
-use crate::model::{chart_input, FitOutcome};
+use crate::model::{chart_input, law_model, FitOutcome};
+use frontier_engine::series::SeriesReport;
 use frontier_engine::share::ShareState;
 use leptos::html;
 use leptos::prelude::*;
@@ -10,7 +11,11 @@ use plotters_canvas::CanvasBackend;
 
 /// The three plots, redrawn whenever what they show changes.
 #[component]
-pub fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>) -> impl IntoView {
+pub fn Charts(
+    state: RwSignal<ShareState>,
+    outcome: RwSignal<Option<FitOutcome>>,
+    series: RwSignal<Option<SeriesReport>>,
+) -> impl IntoView {
     let loss_ref: NodeRef<html::Canvas> = NodeRef::new();
     let alloc_ref: NodeRef<html::Canvas> = NodeRef::new();
     let resid_ref: NodeRef<html::Canvas> = NodeRef::new();
@@ -34,7 +39,18 @@ pub fn Charts(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
         // Read, not only tracked: a memo that is never read never runs, and
         // so never hears of the state it depends on.
         let _ = shown_state.get();
-        let input = state.with_untracked(|s| outcome.with(|o| chart_input(s, o.as_ref())));
+        let mut input = state.with_untracked(|s| outcome.with(|o| chart_input(s, o.as_ref())));
+        // Each series' frontier, beside the fit and the published laws.
+        if let (Some(r), Ok(model)) = (series.get(), state.with_untracked(law_model)) {
+            for (k, s) in r.series.iter().enumerate() {
+                input.presets.push(frontier_plots::Curve {
+                    label: format!("{} = {}", r.column, s.name),
+                    model: model.clone(),
+                    params: s.report.params.clone(),
+                    color: frontier_plots::RUN_COLORS[k % frontier_plots::RUN_COLORS.len()],
+                });
+            }
+        }
         let shown = [
             input.has_loss(),
             input.has_allocation(),

@@ -10,6 +10,7 @@ mod data;
 mod fit;
 mod law;
 mod plan;
+mod series;
 mod share;
 
 use crate::browser;
@@ -30,6 +31,7 @@ use frontier_engine::fit::Grid;
 use frontier_engine::format::sig;
 use frontier_engine::share::ShareState;
 use leptos::prelude::*;
+use series::SeriesPanel;
 use share::SharePanel;
 
 /// The state the page starts from: a share link in the fragment wins, then
@@ -101,6 +103,7 @@ pub fn App() -> impl IntoView {
     let option_error: RwSignal<Option<String>> = RwSignal::new(None);
     // Option fields whose text is not a valid value (they block the fit).
     let field_errors: RwSignal<Vec<(&'static str, String)>> = RwSignal::new(Vec::new());
+    let series = RwSignal::new(None);
 
     // Save every change (not the first run: a damaged link's empty page must
     // not overwrite what the user had saved).
@@ -316,8 +319,9 @@ pub fn App() -> impl IntoView {
         </main>
         <CurvesPanel state=state autorun=from_link />
         <ComparePanel state=state status=status />
+        <SeriesPanel state=state result=series />
         <Approaches state=state outcome=outcome />
-        <Charts state=state outcome=outcome />
+        <Charts state=state outcome=outcome series=series />
         <SharePanel state=state outcome=outcome stale=stale />
         <footer>
             "Fits: Hoffmann et al. (2022) Approach 3 as replicated by Besiroglu et al. (2024), for every law: log-space residuals, Huber loss (δ = 10⁻³) summed over points, L-BFGS with exact gradients from a grid of starts. "

@@ -621,3 +621,36 @@ test('plans under limits: memory, over-training, inference-aware, price; kept by
   await second.context.close();
   assert.deepEqual(errors, []);
 });
+
+test('series: two architectures fitted apart, their compute ratio, their frontiers on the plot', { timeout: 120_000 }, async () => {
+  const { context, page, errors } = await open();
+  let csv = 'arch,N,D,loss\n';
+  for (const [name, s] of [['base', 1], ['better', 2]]) {
+    for (const n of [4e7, 1e8, 2.5e8, 6e8, 1.5e9, 4e9]) {
+      for (const r of [5, 10, 20, 40, 80]) {
+        const d = n * r;
+        csv += `${name},${n},${d},${1.8 + 480 / n ** 0.34 + 2100 / (s * d) ** 0.37}\n`;
+      }
+    }
+  }
+  await page.getByTestId('data-input').fill(csv);
+  await page.getByTestId('budget-input').fill('1e22');
+  await page.getByTestId('series-panel').waitFor();
+  assert.match(await page.getByTestId('series-column').textContent(), /arch \(2 series\)/);
+  await page.getByTestId('series-fit').click();
+  await page.waitForFunction(
+    () => /^(Done|.*:)/.test(document.querySelector('[data-testid=series-status]')?.textContent ?? ''),
+    null, { timeout: 60_000, polling: 250 });
+  assert.match(await page.getByTestId('series-status').textContent(), /^Done/);
+  // Noiseless runs: "base" needs twice the compute of "better" for its loss.
+  const ratio = Number(await page.getByTestId('series-pair-base-better').locator('td').nth(2).getAttribute('data-value'));
+  assert.ok(Math.abs(ratio / 2 - 1) < 1e-3, `ratio ${ratio}`);
+  assert.ok(await canvasColours(page, 'chart-loss') > 20);
+  await page.locator('section.series').screenshot({ path: join(SHOTS, 'series.png') });
+  await page.getByTestId('chart-loss').screenshot({ path: join(SHOTS, 'series-loss.png') });
+  // Other runs: the comparison is gone, not left standing for them.
+  await page.getByTestId('data-input').fill(csv.replace('base,4', 'base,5'));
+  await page.getByTestId('series-table').waitFor({ state: 'detached', timeout: 5000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

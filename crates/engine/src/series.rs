@@ -21,24 +21,24 @@ use crate::fit::{fit, FitReport};
 use crate::model::Model;
 use crate::share::ShareState;
 use crate::{exp, ln};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Most series a table may be split into.
 pub const MAX_SERIES: usize = 20;
 
 /// One series' fit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeriesFit {
     pub name: String,
     pub points: usize,
     pub report: FitReport,
     pub budget: Option<BudgetAnswer>,
-    #[serde(skip)]
+    #[serde(skip, default)]
     pub resamples: Vec<Resample>,
 }
 
 /// Two series compared at the budget.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Pair {
     pub a: String,
     pub b: String,
@@ -51,7 +51,7 @@ pub struct Pair {
 }
 
 /// Every series' fit and every pair.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeriesReport {
     pub column: String,
     pub compute: f64,

@@ -100,6 +100,9 @@ pub struct ShareState {
     /// Choices of the training-curves panel (schedule laws).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curves: Option<crate::curves::CurveChoices>,
+    /// The column whose values split the runs into series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<String>,
     /// The plan fields: limits, tokens per parameter, inference, price.
     #[serde(default, skip_serializing_if = "crate::plans::PlanInputs::is_empty")]
     pub plan: crate::plans::PlanInputs,
@@ -121,6 +124,7 @@ impl Default for ShareState {
             bootstrap: 0,
             seed: 0,
             curves: None,
+            series: None,
             plan: Default::default(),
         }
     }
@@ -278,6 +282,9 @@ impl ShareState {
         }
         if let Some(c) = &self.curves {
             c.check()?;
+        }
+        if self.series.as_ref().is_some_and(|c| c.len() > 200) {
+            return Err("a series column name of more than 200 characters".into());
         }
         let p = &self.plan;
         for f in [
