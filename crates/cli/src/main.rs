@@ -15,6 +15,7 @@ use frontier_engine::bootstrap::{
 };
 use frontier_engine::compare::{compare, DEFAULT_HOLDOUT};
 use frontier_engine::data::{parse_number, NumberError};
+use frontier_engine::design::plan_runs;
 use frontier_engine::diagnose::fit_warnings;
 use frontier_engine::fit::{fit, FitReport};
 use frontier_engine::format::sig as fmt_sig;
@@ -65,6 +66,9 @@ enum Command {
     Optimal(OptimalArgs),
     /// The loss curve a schedule law predicts for a learning-rate schedule
     Predict(PredictArgs),
+    /// Which runs to train next: the IsoFLOP runs, within an experiment
+    /// budget, that most narrow the 95% interval of N* at a target budget
+    Plan(PlanArgs),
     /// Decode a share link (the whole URL or its fragment), fit it, print what the page shows
     Link {
         /// The link; quote it, it contains '#'
@@ -212,6 +216,25 @@ struct PredictArgs {
     /// Learning-rate annealing law: momentum of the annealing area S2
     #[arg(long, default_value_t = 0.999)]
     lambda: f64,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct PlanArgs {
+    /// The runs so far (as for fit)
+    file: String,
+    /// A catalogue law of N and D (default chinchilla)
+    #[arg(long)]
+    law: Option<String>,
+    /// The budget the plan is for (FLOPs): N* there is what the runs narrow
+    #[arg(long, value_parser = parse_positive)]
+    target: f64,
+    /// FLOPs available for the new runs, in all
+    #[arg(long, value_parser = parse_positive)]
+    experiment_budget: f64,
+    #[arg(long, default_value_t = 0)]
+    drop_top: usize,
     #[arg(long)]
     json: bool,
 }
@@ -383,6 +406,7 @@ fn main() -> ExitCode {
         Command::Compare(a) => cmd_compare(a),
         Command::Optimal(a) => cmd_optimal(a),
         Command::Predict(a) => cmd_predict(a),
+        Command::Plan(a) => cmd_plan(a),
         Command::Link { link, json } => cmd_link(&link, json),
         Command::Bench {
             file,
@@ -1037,6 +1061,56 @@ fn cmd_optimal(a: OptimalArgs) -> Result<String, Failure> {
     } else {
         text.trim_end().to_string()
     })
+}
+
+fn cmd_plan(a: PlanArgs) -> Result<String, Failure> {
+    let state = ShareState {
+        data: read_input(&a.file)?,
+        law: LawSpec::catalogue(a.law.as_deref().unwrap_or("chinchilla")),
+        drop_top: a.drop_top,
+        ..ShareState::default()
+    };
+    let source = &a.file;
+    let p = state.prepare().map_err(|issues| {
+        let lines: Vec<String> = issues.iter().map(|i| format!("  {source}: {i}")).collect();
+        format!("the data cannot be fitted:\n{}", lines.join("\n"))
+    })?;
+    let report = fit(&p.model, &p.data, &p.options).map_err(|e| e.to_string())?;
+    let d = plan_runs(&p.model, &p.data, &report, a.target, a.experiment_budget)?;
+    if a.json {
+        return Ok(serde_json::to_string_pretty(&json!({
+            "runs": d.runs,
+            "N_star": d.n_star,
+            "interval_now": [d.interval_now.0, d.interval_now.1],
+            "interval_expected": [d.interval_expected.0, d.interval_expected.1],
+            "compute": d.compute,
+        }))
+        .unwrap());
+    }
+    let mut t = format!(
+        "N* at {} FLOPs: {} now, 95% interval [{}, {}]\n\
+         after these {} runs ({} FLOPs), expected [{}, {}]:\n",
+        fmt_sig(a.target, 3),
+        fmt_sig(d.n_star, 4),
+        fmt_sig(d.interval_now.0, 3),
+        fmt_sig(d.interval_now.1, 3),
+        d.runs.len(),
+        fmt_sig(d.compute, 3),
+        fmt_sig(d.interval_expected.0, 3),
+        fmt_sig(d.interval_expected.1, 3),
+    );
+    t += &format!("{:>12} {:>12} {:>12} {:>8}\n", "N", "D", "C", "D/N");
+    for r in &d.runs {
+        t += &format!(
+            "{:>12} {:>12} {:>12} {:>8}\n",
+            fmt_sig(r.n, 3),
+            fmt_sig(r.d, 3),
+            fmt_sig(r.c, 3),
+            fmt_sig(r.d / r.n, 3)
+        );
+    }
+    t += "(intervals from the fit's Fisher information: expected, not guaranteed)";
+    Ok(t)
 }
 
 fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {

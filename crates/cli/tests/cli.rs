@@ -728,3 +728,41 @@ fn series_fit_one_law_per_series_with_compute_ratios() {
     assert_eq!(code, 1);
     assert!(err.contains("other columns are arch"), "{err}");
 }
+
+#[test]
+fn plan_proposes_runs_that_narrow_n_star() {
+    let mut text = String::from("N,D,loss\n");
+    let mut k = 0u32;
+    for n in [2e7f64, 5e7, 1e8] {
+        for m in [5.0f64, 10.0, 20.0, 40.0] {
+            k += 1;
+            let d = n * m;
+            let wobble = 1.0 + 0.01 * (((k * 7919) % 1000) as f64 / 1000.0 - 0.5);
+            text += &format!(
+                "{n:e},{d:e},{}\n",
+                (1.82 + 482.0 / n.powf(0.3478) + 2085.0 / d.powf(0.3658)) * wobble
+            );
+        }
+    }
+    let path = write_temp("plan.csv", &text);
+    let v = json(&[
+        "plan",
+        path.to_str().unwrap(),
+        "--target",
+        "1e22",
+        "--experiment-budget",
+        "1e20",
+        "--json",
+    ]);
+    let runs = v["runs"].as_array().unwrap();
+    assert!(!runs.is_empty());
+    let spent: f64 = runs.iter().map(|r| r["C"].as_f64().unwrap()).sum();
+    assert!(spent <= 1e20 * (1.0 + 1e-9));
+    let width = |k: &str| {
+        let iv = v[k].as_array().unwrap();
+        (iv[1].as_f64().unwrap() / iv[0].as_f64().unwrap()).ln()
+    };
+    assert!(width("interval_expected") < width("interval_now"), "{v}");
+    let (code, _, _) = frontier(&["plan", path.to_str().unwrap(), "--target", "1e22"]);
+    assert_eq!(code, 2);
+}

@@ -18,6 +18,7 @@
 //! - [`inference`]: the inference-aware plan (Sardana et al. 2024): the
 //!   fewest training plus inference FLOPs for a target loss.
 //! - [`answers`]: budget questions asked the same way of every law.
+//! - [`design`]: which runs to do next to narrow N* at a target budget.
 //! - [`series`]: one fit per series of a column, compute ratios and
 //!   crossovers between them.
 //! - [`plans`]: plans under limits (memory, tokens, unique data) and
@@ -42,6 +43,7 @@ pub mod bootstrap;
 pub mod compare;
 pub mod curves;
 pub mod data;
+pub mod design;
 pub mod diagnose;
 pub mod fit;
 pub mod format;

@@ -10,6 +10,7 @@
 //! - `approaches`: Hoffmann's Approaches 1 and 2, synthetic and reference data.
 //! - `curves`: training histories, schedule laws recovered and predicting.
 //! - `series`: one fit per series, a known compute multiplier recovered.
+//! - `design`: the proposed next runs against evenly spread IsoFLOP runs.
 //! - `laws`: every catalogue law and typed formulas, fixes, ties, comparison.
 
 #[path = "engine/approaches.rs"]
@@ -18,6 +19,8 @@ mod approaches;
 mod bootstrap;
 #[path = "engine/curves.rs"]
 mod curves;
+#[path = "engine/design.rs"]
+mod design;
 #[path = "engine/gradients.rs"]
 mod gradients;
 #[path = "engine/inference.rs"]
