@@ -3,6 +3,7 @@
 //! inference-aware plan, and the money a GPU budget costs.
 
 use crate::model::{parse_target, primary, FitOutcome};
+use frontier_engine::design::{plan_runs, Design};
 use frontier_engine::inference::InferencePlan;
 use frontier_engine::optimal::{BudgetInput, ChinchillaParams};
 use frontier_engine::plans::{
@@ -20,6 +21,8 @@ pub struct PlanView {
     pub inference: Option<Result<InferencePlan, String>>,
     /// GPUs x hours x price, with the budget in GPUs x hours.
     pub cost: Option<Result<f64, String>>,
+    /// The next runs for the experiment budget, narrowing N* at the budget.
+    pub design: Option<Result<Design, String>>,
 }
 
 /// The plan answers of the law the page answers with (None without one).
@@ -77,7 +80,17 @@ pub fn plan_view(state: &ShareState, outcome: Option<&FitOutcome>) -> Option<Pla
             }
         }),
     };
+    let design = match read_field(&inputs.experiment_budget, "experiment budget", false) {
+        Err(e) => Some(Err(e)),
+        Ok(None) => None,
+        Ok(Some(e)) => Some(match outcome {
+            None => Err("fit your runs first: the next runs are chosen from the fit".into()),
+            Some(o) => need_compute(compute.clone())
+                .and_then(|c| plan_runs(&o.model, &o.dataset, &o.report, c, e)),
+        }),
+    };
     Some(PlanView {
+        design,
         label: p.label,
         limited,
         ratio,

@@ -47,7 +47,7 @@ pub fn PlanSection(
     };
     view! {
         <details class="plan" data-testid="plan-section" open=move || state.with_untracked(|s| !s.plan.is_empty())>
-            <summary>"Plan under limits: memory, data, over-training, inference, price"</summary>
+            <summary>"Plan under limits: memory, data, over-training, inference, price, next runs"</summary>
             <p class="hint">"Leave a field empty for no limit. Sizes take suffixes (70B, 1.4T)."</p>
             <div class="plan-fields">
                 {field("largest model (memory) ", "plan-max-params", "e.g. 13B", |p| &p.max_params, |p, v| p.max_params = v)}
@@ -56,6 +56,7 @@ pub fn PlanSection(
                 {field("tokens per parameter ", "plan-ratio-input", "e.g. 200", |p| &p.tokens_per_parameter, |p, v| p.tokens_per_parameter = v)}
                 {field("lifetime inference tokens ", "plan-inference-input", "e.g. 1e13", |p| &p.inference_tokens, |p, v| p.inference_tokens = v)}
                 {field("price per GPU-hour ", "plan-price", "e.g. 2.50", |p| &p.price_per_gpu_hour, |p, v| p.price_per_gpu_hour = v)}
+                {field("FLOPs for new experiments ", "plan-experiments", "e.g. 1e21", |p| &p.experiment_budget, |p, v| p.experiment_budget = v)}
             </div>
             {move || view_now.get().map(|v| {
                 let err = |m: String, id: &str| view! { <p class="status error" data-testid=id.to_string()>{m}</p> }.into_any();
@@ -112,6 +113,23 @@ pub fn PlanSection(
                                     num(ip.total_flops), ip.flops_ratio, num(ip.chinchilla_total_flops), num(ip.chinchilla.n), num(ip.chinchilla.d),
                                     ((1.0 - ip.flops_ratio) * 100.0).max(0.0))}
                             </p>
+                        }.into_any(),
+                    })}
+                    {v.design.map(|r| match r {
+                        Err(m) => err(m, "plan-design-error"),
+                        Ok(d) => view! {
+                            <p data-testid="plan-design">
+                                {format!("Which runs next: N* at the budget is {} now, 95% interval [{}, {}]; after the {} runs below ({} FLOPs), expected [{}, {}].",
+                                    num(d.n_star), num(d.interval_now.0), num(d.interval_now.1), d.runs.len(), num(d.compute),
+                                    num(d.interval_expected.0), num(d.interval_expected.1))}
+                            </p>
+                            <table class="compare" data-testid="plan-design-runs">
+                                <tr><th>"N"</th><th>"D"</th><th>"D/N"</th><th>"C"</th></tr>
+                                {d.runs.iter().map(|r| view! {
+                                    <tr><td class="num">{num(r.n)}</td><td class="num">{num(r.d)}</td><td class="num">{sig(r.d / r.n, 3)}</td><td class="num">{num(r.c)}</td></tr>
+                                }).collect_view()}
+                            </table>
+                            <p class="hint">"IsoFLOP runs chosen by the fit's Fisher information (the delta method): expected intervals, not guaranteed ones."</p>
                         }.into_any(),
                     })}
                     {v.cost.map(|r| match r {

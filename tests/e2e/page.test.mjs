@@ -127,6 +127,12 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
   assert.ok(Math.abs(beta - 0.367175) < 0.001, `beta ${beta}`);
   assert.ok(Math.abs(Number(v['optimal-N']) / 7.3e10 - 1) < 0.05, `N* ${v['optimal-N']}`);
   assert.match(await page.getByTestId('fit-time').textContent(), /^\d+\.\d\d$/);
+  // Which runs next, from the fit: expected intervals and IsoFLOP runs.
+  await page.getByTestId('plan-section').locator('summary').click();
+  await page.getByTestId('plan-experiments').fill('1e22');
+  assert.match(await page.getByTestId('plan-design').textContent(), /^Which runs next: N\* at the budget is .* now, 95% interval \[.*\]; after the \d+ runs below/);
+  assert.ok(await page.getByTestId('plan-design-runs').locator('tr').count() > 3);
+  await page.getByTestId('plan-experiments').fill('');
   // 5.76e23 FLOPs is far beyond the data's largest run (1.3e22): marked.
   assert.match(await page.getByTestId('answer-notes').textContent(), /C = 5\.76e23 is 44× the largest compute of a run in the data \(1\.30e22\): an extrapolation/);
   // Bootstrap intervals, of the replication's order (SE of alpha 0.015).
@@ -607,6 +613,9 @@ test('plans under limits: memory, over-training, inference-aware, price; kept by
   await page.getByTestId('plan-max-tokens').fill('lots');
   assert.match(await page.getByTestId('plan-limited-error').textContent(), /most tokens "lots"/);
   await page.getByTestId('plan-max-tokens').fill('');
+  await page.getByTestId('plan-experiments').fill('1e21');
+  assert.match(await page.getByTestId('plan-design-error').textContent(), /fit your runs first/);
+  await page.getByTestId('plan-experiments').fill('');
   await page.getByTestId('budget-hardware').check();
   await page.getByTestId('plan-price').fill('2.5');
   assert.match(await page.getByTestId('plan-cost').textContent(), /1\.843e6/);

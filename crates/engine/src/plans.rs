@@ -122,6 +122,9 @@ pub struct PlanInputs {
     /// Price of one GPU-hour (with a budget in GPUs x hours).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub price_per_gpu_hour: String,
+    /// FLOPs for new experiments (which runs to do next).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub experiment_budget: String,
 }
 
 /// One field of [`PlanInputs`], read: None when empty, Err naming the field.

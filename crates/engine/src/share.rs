@@ -294,6 +294,7 @@ impl ShareState {
             &p.tokens_per_parameter,
             &p.inference_tokens,
             &p.price_per_gpu_hour,
+            &p.experiment_budget,
         ] {
             if f.len() > 100 {
                 return Err("a plan field of more than 100 characters".into());
