@@ -21,6 +21,7 @@ pub fn Charts(
     let resid_ref: NodeRef<html::Canvas> = NodeRef::new();
     let iso_ref: NodeRef<html::Canvas> = NodeRef::new();
     let fit_ref: NodeRef<html::Canvas> = NodeRef::new();
+    let contour_ref: NodeRef<html::Canvas> = NodeRef::new();
     let resized = RwSignal::new(0u32);
     let on_resize =
         wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || resized.update(|n| *n += 1));
@@ -60,6 +61,7 @@ pub fn Charts(
                 .as_ref()
                 .is_some_and(|f| !f.budgets.is_empty()),
             input.has_fit_chart(),
+            input.has_allocation(),
         ];
         for (r, which) in [
             (fit_ref, 4),
@@ -67,6 +69,7 @@ pub fn Charts(
             (alloc_ref, 1),
             (resid_ref, 2),
             (iso_ref, 3),
+            (contour_ref, 5),
         ] {
             let Some(canvas) = r.get() else { continue };
             // An empty chart is hidden rather than drawn as a blank box.
@@ -89,6 +92,7 @@ pub fn Charts(
                 1 => frontier_plots::allocation_chart(&area, &input),
                 2 => frontier_plots::residual_chart(&area, &input),
                 3 => frontier_plots::isoflop_chart(&area, &input),
+                5 => frontier_plots::contour_chart(&area, &input),
                 _ => frontier_plots::fit_chart(&area, &input),
             };
             if let Err(e) = drawn {
@@ -104,6 +108,7 @@ pub fn Charts(
             <canvas node_ref=alloc_ref data-testid="chart-allocation"></canvas>
             <canvas node_ref=resid_ref data-testid="chart-residuals"></canvas>
             <canvas node_ref=iso_ref data-testid="chart-isoflop"></canvas>
+            <canvas node_ref=contour_ref data-testid="chart-contours"></canvas>
         </section>
     }
 }

@@ -149,11 +149,12 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
     const a = Number((await page.getByTestId(id).locator('td').nth(1).textContent()).split(' ')[0]);
     assert.ok(a > lo && a < hi, `${id}: a = ${a}`);
   }
-  for (const chart of ['chart-loss', 'chart-allocation', 'chart-residuals', 'chart-isoflop']) {
+  for (const chart of ['chart-loss', 'chart-allocation', 'chart-residuals', 'chart-isoflop', 'chart-contours']) {
     const colours = await canvasColours(page, chart);
     assert.ok(colours > 20, `${chart} looks blank (${colours} colours)`);
   }
   await page.screenshot({ path: join(SHOTS, 'fitted.png'), fullPage: true });
+  await page.getByTestId('chart-contours').screenshot({ path: join(SHOTS, 'contours.png') });
 
   await page.getByTestId('copy-link').click();
   const link = await page.getByTestId('share-link').inputValue();

@@ -10,7 +10,9 @@
 //! - [`fit_chart`]: for laws not in compute, the fitted column against the
 //!   law's variable with the fitted curve, or observed against predicted.
 
+mod contours;
 mod curves;
+pub use contours::{contour_chart, contour_segments};
 pub use curves::{
     curves_chart, lr_chart, thin_points, CurvesInput, Series, SeriesKind, RUN_COLORS,
 };

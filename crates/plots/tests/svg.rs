@@ -264,3 +264,24 @@ fn curves_and_learning_rate_charts() {
     let empty = svg(|a| curves_chart(a, &CurvesInput::default()).unwrap());
     assert!(empty.contains("paste a training history"));
 }
+
+#[test]
+fn contour_chart_shows_levels_iso_compute_path_runs_and_plan() {
+    use frontier_plots::contour_chart;
+    let out = svg(|a| contour_chart(a, &input(true)).unwrap());
+    for want in [
+        "Iso-loss contours",
+        "equal loss",
+        "C = 6ND, one line per decade",
+        "compute-optimal path",
+        "plan at the budget",
+        "N (parameters)",
+        "D (tokens)",
+    ] {
+        assert!(out.contains(want), "{want}");
+    }
+    // Every run that fits the region is drawn.
+    assert!(out.matches("<circle").count() >= 200);
+    let none = svg(|a| contour_chart(a, &ChartInput::default()).unwrap());
+    assert!(none.contains("fit a law of N and D"));
+}
