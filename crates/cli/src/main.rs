@@ -14,6 +14,7 @@ use frontier_engine::bootstrap::{
     intervals, narrow_warning, run_resamples, BootstrapOptions, MAX_RESAMPLES,
 };
 use frontier_engine::compare::{compare, DEFAULT_HOLDOUT};
+use frontier_engine::conventions::compare_conventions;
 use frontier_engine::data::{parse_number, NumberError};
 use frontier_engine::design::plan_runs;
 use frontier_engine::diagnose::fit_warnings;
@@ -160,6 +161,12 @@ struct FitArgs {
     /// Seed of the bootstrap
     #[arg(long)]
     seed: Option<u64>,
+    /// Refit the Chinchilla law under each way of counting N and C (N as
+    /// given; Kaplan's non-embedding N, with and without the context term;
+    /// Porian's; DeepSeek's M), from shape columns (layers, d_model, vocab,
+    /// seq_len): the exponent a and N* under each
+    #[arg(long)]
+    conventions: bool,
     /// Fit each series of this column (architecture, dataset, ...) apart and
     /// compare them: compute ratios at the budget and crossovers
     #[arg(long)]
@@ -491,7 +498,37 @@ fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
         }
         state.grid = Some(axes);
     }
-    let outcome = fit_state(&state, &a.file)?;
+    let mut outcome = fit_state(&state, &a.file)?;
+    if a.conventions {
+        let p = state
+            .prepare()
+            .map_err(|e| frontier_engine::data::issues_text(&e))?;
+        let rows = compare_conventions(&p.table, &p.data, state.delta, state.budget.flops().ok());
+        outcome.json["conventions"] = serde_json::to_value(&rows).unwrap();
+        outcome.text += &format!(
+            "\n\ncounting conventions (the Chinchilla law refitted; a = beta/(alpha+beta)):\n{:<48} {:>7} {:>11} {:>16}\n",
+            "", "a", "N*", "a from runs"
+        );
+        for r in &rows {
+            outcome.text += &format!(
+                "{:<48} {:>7} {:>11} {:>16}{}\n",
+                r.name,
+                r.a.map(|v| format!("{v:.4}")).unwrap_or_else(|| "–".into()),
+                r.n_star
+                    .map(|v| fmt_sig(v, 3))
+                    .unwrap_or_else(|| "–".into()),
+                match (r.a_direct, &r.direct_method) {
+                    (Some(v), Some(m)) => format!("{v:.3} ({m})"),
+                    _ => "–".into(),
+                },
+                r.note
+                    .as_ref()
+                    .map(|n| format!("  {n}"))
+                    .unwrap_or_default()
+            );
+        }
+        outcome.text = outcome.text.trim_end().to_string();
+    }
     Ok(if a.json {
         serde_json::to_string_pretty(&outcome.json).unwrap()
     } else {

@@ -766,3 +766,39 @@ fn plan_proposes_runs_that_narrow_n_star() {
     let (code, _, _) = frontier(&["plan", path.to_str().unwrap(), "--target", "1e22"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn conventions_refit_the_runs_counted_each_way() {
+    let mut text = String::from("N,D,loss,n_layer,d_model,vocab_size,seq_len\n");
+    for (l, d) in [
+        (4.0f64, 256.0f64),
+        (8.0, 512.0),
+        (12.0, 768.0),
+        (16.0, 1024.0),
+        (24.0, 1536.0),
+    ] {
+        let ne = 12.0 * l * d * d;
+        let na = ne + 2.0 * 50257.0 * d;
+        for r in [5.0f64, 20.0, 80.0] {
+            let t = r * na;
+            text += &format!(
+                "{na},{t},{},{l},{d},50257,2048\n",
+                1.7 + 400.0 / ne.powf(0.34) + 410.0 / t.powf(0.28)
+            );
+        }
+    }
+    let path = write_temp("shaped.csv", &text);
+    let v = json(&[
+        "fit",
+        path.to_str().unwrap(),
+        "--conventions",
+        "--compute",
+        "1e21",
+        "--json",
+    ]);
+    let rows = v["conventions"].as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[1]["id"], "kaplan");
+    let a = rows[1]["a"].as_f64().unwrap();
+    assert!((a - 0.28 / 0.62).abs() < 1e-3, "{a}");
+}

@@ -18,6 +18,7 @@
 //! - [`inference`]: the inference-aware plan (Sardana et al. 2024): the
 //!   fewest training plus inference FLOPs for a target loss.
 //! - [`answers`]: budget questions asked the same way of every law.
+//! - [`conventions`]: the runs refitted under each way of counting N and C.
 //! - [`design`]: which runs to do next to narrow N* at a target budget.
 //! - [`series`]: one fit per series of a column, compute ratios and
 //!   crossovers between them.
@@ -41,6 +42,7 @@ pub mod answers;
 pub mod approaches;
 pub mod bootstrap;
 pub mod compare;
+pub mod conventions;
 pub mod curves;
 pub mod data;
 pub mod design;

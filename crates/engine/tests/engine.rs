@@ -11,12 +11,15 @@
 //! - `curves`: training histories, schedule laws recovered and predicting.
 //! - `series`: one fit per series, a known compute multiplier recovered.
 //! - `design`: the proposed next runs against evenly spread IsoFLOP runs.
+//! - `conventions`: the same runs counted the ways of the field.
 //! - `laws`: every catalogue law and typed formulas, fixes, ties, comparison.
 
 #[path = "engine/approaches.rs"]
 mod approaches;
 #[path = "engine/bootstrap.rs"]
 mod bootstrap;
+#[path = "engine/conventions.rs"]
+mod conventions;
 #[path = "engine/curves.rs"]
 mod curves;
 #[path = "engine/design.rs"]

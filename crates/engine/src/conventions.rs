@@ -1,0 +1,244 @@
+//! What N and C count, and how much it matters: the same runs refitted under
+//! each counting convention of the field (REFERENCES section 7), from the
+//! model's shape when the table gives it (columns for the number of layers,
+//! the width d_model, the vocabulary and the context length):
+//!
+//! | id | N | FLOPs per token |
+//! |---|---|---|
+//! | `as_given` | the N column | 6N |
+//! | `kaplan` | non-embedding, 12 L d^2 | 6N |
+//! | `kaplan_attention` | non-embedding, 12 L d^2 | 6N + 6 L s d (the context term) |
+//! | `porian` | non-embedding plus the output layer, 12 L d^2 + V d | 6N |
+//! | `deepseek` | M/6, with M = 72 L d^2 + 12 L d s | M (C = M D) |
+//!
+//! For each: the Chinchilla law fitted to (N, D) (Approach 3), its exponent
+//! a = beta/(alpha + beta) and N* at the budget, and Approach 2 (IsoFLOP
+//! parabolas) or, failing that, Approach 1 (the envelope) on (N, C) with C
+//! counted the convention's way. Porian et al. trace most of the gap between
+//! Kaplan's a = 0.73 and Hoffmann's 0.5 to such counting choices.
+
+use crate::answers::at_budget;
+use crate::approaches::{envelope, isoflop, DEFAULT_TOLERANCE};
+use crate::data::{normalise_header, Dataset, RunTable};
+use crate::fit::{fit, FitOptions};
+use crate::ln;
+use crate::model::Model;
+use serde::{Deserialize, Serialize};
+
+/// Header aliases of the shape columns, after [`normalise_header`].
+const LAYERS: [&str; 6] = [
+    "layers",
+    "n layer",
+    "n layers",
+    "num layers",
+    "depth",
+    "num hidden layers",
+];
+const WIDTH: [&str; 6] = [
+    "d model",
+    "width",
+    "hidden size",
+    "hidden",
+    "n embd",
+    "dmodel",
+];
+const VOCAB: [&str; 4] = ["vocab", "vocab size", "n vocab", "vocabulary"];
+const CONTEXT: [&str; 7] = [
+    "seq len",
+    "context",
+    "n ctx",
+    "context length",
+    "sequence length",
+    "seq length",
+    "max seq len",
+];
+
+/// A model's shape, from the table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shape {
+    pub layers: Option<f64>,
+    pub width: Option<f64>,
+    pub vocab: Option<f64>,
+    pub context: Option<f64>,
+}
+
+/// One convention's answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConventionRow {
+    pub id: String,
+    pub name: String,
+    /// a = beta/(alpha + beta) of the Chinchilla fit under this convention.
+    pub a: Option<f64>,
+    /// N* at the budget from that fit (the convention's N).
+    pub n_star: Option<f64>,
+    /// a from IsoFLOP parabolas (or the envelope) on (N, C).
+    pub a_direct: Option<f64>,
+    /// "IsoFLOP" or "envelope".
+    pub direct_method: Option<String>,
+    /// Why a part is missing.
+    pub note: Option<String>,
+}
+
+fn column(table: &RunTable, aliases: &[&str]) -> Option<usize> {
+    table
+        .extra_headers
+        .iter()
+        .position(|h| aliases.contains(&normalise_header(crate::data::split_unit(h).0).as_str()))
+}
+
+/// The shape columns a table has, by line.
+pub fn shapes(table: &RunTable) -> Vec<(usize, Shape)> {
+    let cols = [
+        column(table, &LAYERS),
+        column(table, &WIDTH),
+        column(table, &VOCAB),
+        column(table, &CONTEXT),
+    ];
+    table
+        .runs
+        .iter()
+        .map(|r| {
+            let get = |c: Option<usize>| {
+                c.and_then(|k| r.extra.get(k))
+                    .and_then(|s| crate::data::parse_value(s).ok())
+                    .filter(|v| v.is_finite() && *v > 0.0)
+            };
+            (
+                r.line,
+                Shape {
+                    layers: get(cols[0]),
+                    width: get(cols[1]),
+                    vocab: get(cols[2]),
+                    context: get(cols[3]),
+                },
+            )
+        })
+        .collect()
+}
+
+/// (id, name, N and FLOPs per token from (N as given, shape)).
+type Convention = (
+    &'static str,
+    &'static str,
+    fn(f64, &Shape) -> Option<(f64, f64)>,
+);
+
+/// The conventions, each a map from (N given, shape) to (N, FLOPs per token).
+pub const CONVENTIONS: [Convention; 5] = [
+    ("as_given", "N as given, 6N FLOPs per token", |n, _| {
+        Some((n, 6.0 * n))
+    }),
+    (
+        "kaplan",
+        "Kaplan: non-embedding N = 12 L d^2, 6N",
+        |_, s| {
+            let n = 12.0 * s.layers? * s.width?.powi(2);
+            Some((n, 6.0 * n))
+        },
+    ),
+    (
+        "kaplan_attention",
+        "Kaplan with the context term: 6N + 6 L s d",
+        |_, s| {
+            let n = 12.0 * s.layers? * s.width?.powi(2);
+            Some((n, 6.0 * n + 6.0 * s.layers? * s.context? * s.width?))
+        },
+    ),
+    (
+        "porian",
+        "Porian: 12 L d^2 + V d (output layer), 6N",
+        |_, s| {
+            let n = 12.0 * s.layers? * s.width?.powi(2) + s.vocab? * s.width?;
+            Some((n, 6.0 * n))
+        },
+    ),
+    (
+        "deepseek",
+        "DeepSeek: M = 72 L d^2 + 12 L d s, C = M D",
+        |_, s| {
+            let m = 72.0 * s.layers? * s.width?.powi(2) + 12.0 * s.layers? * s.width? * s.context?;
+            Some((m / 6.0, m))
+        },
+    ),
+];
+
+/// The data under one convention: N and C recounted, D and the loss kept.
+fn recount(
+    data: &Dataset,
+    shapes: &[(usize, Shape)],
+    f: fn(f64, &Shape) -> Option<(f64, f64)>,
+) -> Option<Dataset> {
+    let mut out = data.clone();
+    for p in &mut out.points {
+        let shape = shapes.iter().find(|(l, _)| *l == p.line)?.1;
+        let (n, per_token) = f(p.n, &shape)?;
+        p.n = n;
+        p.c = per_token * p.d;
+        p.ln_n = ln(n);
+        p.ln_c = ln(p.c);
+    }
+    // The law's columns follow the points.
+    for (sym, v) in &mut out.values {
+        match sym.as_str() {
+            "N" => *v = out.points.iter().map(|p| p.n).collect(),
+            "C" => *v = out.points.iter().map(|p| p.c).collect(),
+            "M" => *v = out.points.iter().map(|p| p.d / p.n).collect(),
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// Every convention the table's columns allow, refitted, at `compute`.
+pub fn compare_conventions(
+    table: &RunTable,
+    data: &Dataset,
+    delta: f64,
+    compute: Option<f64>,
+) -> Vec<ConventionRow> {
+    let model = Model::catalogue("chinchilla").expect("the Chinchilla law is in the catalogue");
+    let shapes = shapes(table);
+    let mut rows = Vec::new();
+    for (id, name, f) in CONVENTIONS {
+        let mut row = ConventionRow {
+            id: id.into(),
+            name: name.into(),
+            a: None,
+            n_star: None,
+            a_direct: None,
+            direct_method: None,
+            note: None,
+        };
+        let Some(d) = recount(data, &shapes, f) else {
+            row.note = Some(
+                "needs the shape columns (layers, d_model, vocab, seq_len) on every run".into(),
+            );
+            rows.push(row);
+            continue;
+        };
+        let mut options = FitOptions::hoffmann(&model);
+        options.delta = delta;
+        match fit(&model, &d, &options) {
+            Ok(r) => {
+                let (alpha, beta) = (r.params[3], r.params[4]);
+                row.a = Some(beta / (alpha + beta));
+                row.n_star = compute.and_then(|c| at_budget(&model, &r.params, c)?.n);
+            }
+            Err(e) => row.note = Some(e.to_string()),
+        }
+        match isoflop(&d, DEFAULT_TOLERANCE) {
+            Ok(f) => {
+                row.a_direct = Some(f.a);
+                row.direct_method = Some("IsoFLOP".into());
+            }
+            Err(_) => {
+                if let Ok(f) = envelope(&d, DEFAULT_TOLERANCE) {
+                    row.a_direct = Some(f.a);
+                    row.direct_method = Some("envelope".into());
+                }
+            }
+        }
+        rows.push(row);
+    }
+    rows
+}

@@ -1,0 +1,71 @@
+use frontier_engine::conventions::compare_conventions;
+use frontier_engine::data::{parse_runs, Needs};
+use frontier_engine::Dataset;
+
+/// Runs of small models whose loss follows the Chinchilla law in the
+/// non-embedding size 12 L d^2, with a 50k vocabulary and 2048 context; the
+/// N column counts every parameter (embeddings too), as Hoffmann did.
+fn shaped_runs() -> String {
+    let mut text = String::from("N,D,loss,n_layer,d_model,vocab_size,seq_len\n");
+    for (l, d) in [
+        (4.0, 256.0),
+        (6.0, 384.0),
+        (8.0, 512.0),
+        (12.0, 768.0),
+        (16.0, 1024.0),
+        (24.0, 1536.0),
+    ] {
+        let n_nonemb: f64 = 12.0 * l * d * d;
+        let n_all = n_nonemb + 2.0 * 50257.0 * d;
+        for ratio in [5.0, 10.0, 20.0, 40.0, 80.0] {
+            let tokens = ratio * n_all;
+            let loss = 1.7 + 400.0 / n_nonemb.powf(0.34) + 410.0 / tokens.powf(0.28);
+            text += &format!("{n_all},{tokens},{loss},{l},{d},50257,2048\n");
+        }
+    }
+    text
+}
+
+#[test]
+fn counting_conventions_move_the_exponent() {
+    let text = shaped_runs();
+    let table = parse_runs(&text);
+    let data = Dataset::from_text(&text, Needs::ParamsAndTokens, 0, 5)
+        .unwrap()
+        .0;
+    let rows = compare_conventions(&table, &data, 1e-3, Some(1e21));
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "as_given",
+            "kaplan",
+            "kaplan_attention",
+            "porian",
+            "deepseek"
+        ]
+    );
+    for r in &rows {
+        assert!(r.a.is_some() && r.n_star.is_some(), "{r:?}");
+    }
+    let a = |id: &str| rows.iter().find(|r| r.id == id).unwrap().a.unwrap();
+    // The law is exact in the non-embedding size: that count recovers its
+    // a = beta/(alpha + beta) = 0.28/0.62.
+    assert!((a("kaplan") - 0.28 / 0.62).abs() < 1e-3, "{}", a("kaplan"));
+    // Counting the embeddings bends the small models' sizes and moves a.
+    assert!(
+        (a("as_given") - a("kaplan")).abs() > 0.01,
+        "{} {}",
+        a("as_given"),
+        a("kaplan")
+    );
+    // Without shape columns only the N as given is counted.
+    let plain = "N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n4e8,8e9,2.8\n8e8,1.6e10,2.7\n1.6e9,3.2e10,2.6\n3.2e9,6.4e10,2.5\n";
+    let t = parse_runs(plain);
+    let d = Dataset::from_text(plain, Needs::ParamsAndTokens, 0, 5)
+        .unwrap()
+        .0;
+    let rows = compare_conventions(&t, &d, 1e-3, None);
+    assert!(rows[0].a.is_some());
+    assert!(rows[1].note.as_deref().unwrap().contains("shape columns"));
+}
