@@ -710,6 +710,11 @@ pub enum Job {
         column: String,
         compute: f64,
     },
+    /// The Chinchilla law refitted under each counting convention.
+    Conventions {
+        inputs: FitInputs,
+        compute: Option<f64>,
+    },
     /// A schedule law fitted to the training curves of a history.
     Curves {
         data: String,
@@ -726,7 +731,39 @@ pub enum WorkerReply {
     Bootstrap(Vec<Resample>),
     Curves(Box<CurveFit>),
     Series(Box<SeriesReport>),
+    Conventions(Vec<ConventionRow>),
     Err(String),
+}
+
+/// The job of a conventions comparison, as JSON (one worker).
+pub fn conventions_job(inputs: &FitInputs, compute: Option<f64>) -> String {
+    serde_json::to_string(&Job::Conventions {
+        inputs: inputs.clone(),
+        compute,
+    })
+    .expect("jobs serialise")
+}
+
+/// The rows of a conventions comparison from a worker's reply.
+pub fn gather_conventions(replies: Vec<String>) -> Result<Vec<ConventionRow>, String> {
+    let reply = replies
+        .into_iter()
+        .next()
+        .ok_or("no reply from the worker")?;
+    match serde_json::from_str::<WorkerReply>(&reply) {
+        Ok(WorkerReply::Conventions(r)) => Ok(r),
+        Ok(WorkerReply::Err(m)) => Err(m),
+        Ok(_) => Err("the worker answered another job".into()),
+        Err(e) => Err(format!("unreadable reply from the worker: {e}")),
+    }
+}
+
+/// True when the table gives the model's shape (layers and width at least).
+pub fn has_shapes(state: &ShareState) -> bool {
+    let table = frontier_engine::parse_runs(&state.data);
+    frontier_engine::conventions::shapes(&table)
+        .first()
+        .is_some_and(|(_, s)| s.layers.is_some() && s.width.is_some())
 }
 
 /// The job of a series fit, as JSON (one worker).
@@ -815,6 +852,7 @@ fn run_curves(data: &str, choices: &CurveChoices, delta: f64) -> Result<CurveFit
     fit_curves(law, &curves, &options)
 }
 
+use frontier_engine::conventions::{compare_conventions, ConventionRow};
 use frontier_engine::curves::fit::{fit_curves, CurveFit, CurveFitOptions};
 use frontier_engine::curves::{read_curves, CurveChoices};
 use frontier_engine::data::issues_text;
@@ -919,6 +957,25 @@ pub fn run_job(job: &str, mut progress: impl FnMut(usize, usize)) -> String {
                 tick(k + 1, laws.len());
             }
             WorkerReply::Compare(rows)
+        }
+        Ok(Job::Conventions { inputs, compute }) => {
+            tick(0, 1);
+            let state = ShareState {
+                data: inputs.data.clone(),
+                law: LawSpec::catalogue("chinchilla"),
+                drop_top: inputs.drop_top,
+                delta: inputs.delta,
+                ..ShareState::default()
+            };
+            match state.prepare() {
+                Ok(p) => WorkerReply::Conventions(compare_conventions(
+                    &p.table,
+                    &p.data,
+                    inputs.delta,
+                    compute,
+                )),
+                Err(issues) => WorkerReply::Err(issues_text(&issues)),
+            }
         }
         Ok(Job::Series {
             inputs,

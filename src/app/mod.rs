@@ -5,6 +5,7 @@ mod approaches;
 mod budget;
 mod charts;
 mod compare;
+mod conventions;
 mod curves;
 mod data;
 mod fit;
@@ -23,6 +24,7 @@ use approaches::Approaches;
 use budget::BudgetPanel;
 use charts::Charts;
 use compare::ComparePanel;
+use conventions::ConventionsPanel;
 use curves::CurvesPanel;
 use data::DataPanel;
 use fit::FitPanel;
@@ -320,6 +322,7 @@ pub fn App() -> impl IntoView {
         <CurvesPanel state=state autorun=from_link />
         <ComparePanel state=state status=status />
         <SeriesPanel state=state result=series />
+        <ConventionsPanel state=state />
         <Approaches state=state outcome=outcome />
         <Charts state=state outcome=outcome series=series />
         <SharePanel state=state outcome=outcome stale=stale />

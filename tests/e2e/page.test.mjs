@@ -664,3 +664,25 @@ test('series: two architectures fitted apart, their compute ratio, their frontie
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('counting conventions: runs with their shape refitted each way, the exponent moves', { timeout: 120_000 }, async () => {
+  const { context, page, errors } = await open();
+  let csv = 'N,D,loss,n_layer,d_model,vocab_size,seq_len\n';
+  for (const [l, d] of [[4, 256], [6, 384], [8, 512], [12, 768], [16, 1024], [24, 1536]]) {
+    const ne = 12 * l * d * d, na = ne + 2 * 50257 * d;
+    for (const r of [5, 10, 20, 40, 80]) {
+      const t = r * na;
+      csv += `${na},${t},${1.7 + 400 / ne ** 0.34 + 410 / t ** 0.28},${l},${d},50257,2048\n`;
+    }
+  }
+  await page.getByTestId('data-input').fill(csv);
+  await page.getByTestId('conventions-panel').waitFor();
+  await page.getByTestId('conventions-run').click();
+  await page.getByTestId('conventions-table').waitFor({ timeout: 60_000 });
+  const a = async (id) => Number(await page.getByTestId(`convention-${id}`).locator('td').nth(1).getAttribute('data-value'));
+  assert.ok(Math.abs(await a('kaplan') - 0.28 / 0.62) < 1e-3);
+  assert.ok(Math.abs(await a('as_given') - await a('kaplan')) > 0.01);
+  await page.locator('section.conventions').screenshot({ path: join(SHOTS, 'conventions.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
