@@ -25,6 +25,90 @@ def chromium():
         return "unknown"
 
 
+LARGE_HEADING = "## Large data: 100,000 points"
+
+
+def large_section(native, page):
+    """The large-data rows: the search on a stratified sample, natively and
+    in the page, against the exhaustive fit (every start on every point)."""
+    pages = {s["file"]: s for s in page["sets"]}
+    out = [LARGE_HEADING, ""]
+    out.append(
+        "Written by `scripts/bench` (or `scripts/bench large`, which re-measures only this section) on %s; "
+        "median of %d runs, the exhaustive fit once. Three synthetic data sets of %d rows "
+        "(`frontier_engine::synthetic::Synthetic::three`, written to `target/large/`), the Chinchilla law, "
+        "Hoffmann's 4500-start grid and delta 1e-3. Above %s points every start runs on a stratified sample "
+        "of %s points and the best distinct basins are polished on all points; the exhaustive fit runs every "
+        "start on every point (`FitOptions::large_data = None`). The other developer on this 2-core machine "
+        "may have been compiling during some runs: the medians absorb some of it, not all."
+        % (datetime.date.today().isoformat(), native["repeat"], native["points"], "4,000", "2,000")
+    )
+    out.append("")
+    out.append(
+        "| data set | native fit, 1 core (s) | page fit, %d workers, click to numbers (s) | page, cold first click (s) "
+        "| engine alone in WebAssembly, main thread (s) | exhaustive fit, native, 1 core (s) | objective | exhaustive objective | relative difference |"
+        % page["cores"]
+    )
+    out.append("|---|---|---|---|---|---|---|---|---|")
+    for s in native["sets"]:
+        p = pages.get("large-%s.csv" % s["name"], {})
+        out.append(
+            "| %s | %.2f | %s | %s | %s | %s | %.10f | %s | %s |"
+            % (
+                s["name"],
+                s["fit_seconds"],
+                "%.2f" % p["fit_seconds"] if p else "—",
+                "%.2f" % p["cold_fit_seconds"] if p else "—",
+                "%.2f" % p["engine_seconds"] if p else "—",
+                "%.1f" % s["exhaustive_seconds"] if "exhaustive_seconds" in s else "—",
+                s["objective"],
+                "%.10f" % s["exhaustive_objective"] if "exhaustive_objective" in s else "—",
+                "%.1e" % s["relative_difference"] if "relative_difference" in s else "—",
+            )
+        )
+    out.append("")
+    worst = max((p["fit_seconds"] for p in page["sets"]), default=float("nan"))
+    out.append("| measure | measured | target |")
+    out.append("|---|---|---|")
+    out.append("| page fit of 100,000 points, all workers, slowest data set | %.2f s | at most 5 s |" % worst)
+    diffs = [abs(s["relative_difference"]) for s in native["sets"] if "relative_difference" in s]
+    if diffs:
+        out.append(
+            "| objective against the exhaustive fit, largest relative difference | %.1e | at most 1e-9 |" % max(diffs)
+        )
+    out.append("")
+    out.append("Reading the pasted rows (parse, then the checks for the law), median seconds:")
+    out.append("")
+    out.append("| data set | native (CLI) | WebAssembly, engine alone | page: input event to the data report |")
+    out.append("|---|---|---|---|")
+    for s in native["sets"]:
+        p = pages.get("large-%s.csv" % s["name"], {})
+        out.append(
+            "| %s | %.3f | %s | %s |"
+            % (
+                s["name"],
+                s["parse_seconds"],
+                "%.3f" % p["parse_seconds"] if p else "—",
+                "%.3f" % p["paste_seconds"] if p else "—",
+            )
+        )
+    out.append("")
+    out.append(
+        "The page's fit time includes reading the text on the click and in each worker, the polish on all "
+        "points (on the page's thread, when the workers' parts are joined), and drawing the results and "
+        "charts of 100,000 points; the page's own \"Fit took\" figure stops before the drawing."
+    )
+    return out
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--large-only":
+    # Replace (or add) the large-data section of an existing BENCHMARKS.md.
+    path, native_large, page_large = sys.argv[2], json.load(open(sys.argv[3])), json.load(open(sys.argv[4]))
+    text = open(path).read()
+    head = text.split(LARGE_HEADING)[0].rstrip("\n")
+    print(head + "\n\n" + "\n".join(large_section(native_large, page_large)))
+    sys.exit(0)
+
 native, page, scipy = (json.load(open(p)) for p in sys.argv[1:4])
 fits = {(r["build"], r["workers"]): r["fit_seconds"] for r in page["fits"]}
 cores = page["cores"]
@@ -99,4 +183,7 @@ out.append(
     "`the_shortcuts_find_the_same_best_objective` shows the same best objective with and without them "
     "on three data sets). SciPy runs every start to its default tolerances."
 )
+if len(sys.argv) > 5:
+    out.append("")
+    out.extend(large_section(json.load(open(sys.argv[4])), json.load(open(sys.argv[5]))))
 print("\n".join(out))

@@ -66,12 +66,40 @@ pub fn bench_engine_fit_generic(text: &str) -> f64 {
     )
 }
 
+/// Fit a large data set (all rows, none dropped) with the Chinchilla law on
+/// this thread and return the objective: the large-data benchmark's measure
+/// of the engine alone.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn bench_engine_fit_large(text: &str) -> f64 {
+    bench_fit_dropping(text, frontier_engine::LawSpec::catalogue("chinchilla"), 0)
+}
+
+/// Parse and check pasted text for the Chinchilla law (what a fit does
+/// before it starts) and return the number of points: the benchmark's
+/// measure of reading large data in WebAssembly.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn bench_engine_prepare(text: &str) -> usize {
+    let state = frontier_engine::share::ShareState {
+        data: text.to_string(),
+        law: frontier_engine::LawSpec::catalogue("chinchilla"),
+        ..Default::default()
+    };
+    state.prepare().map(|p| p.data.len()).unwrap_or(0)
+}
+
 #[cfg(target_arch = "wasm32")]
 fn bench_fit(text: &str, law: frontier_engine::LawSpec) -> f64 {
+    bench_fit_dropping(text, law, 5)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn bench_fit_dropping(text: &str, law: frontier_engine::LawSpec, drop_top: usize) -> f64 {
     let state = frontier_engine::share::ShareState {
         data: text.to_string(),
         law,
-        drop_top: 5,
+        drop_top,
         ..Default::default()
     };
     match state.prepare() {

@@ -191,6 +191,22 @@ fn FitResults(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
                     rs.len(), o.inputs.seed, frontier_engine::bootstrap::DEFAULT_RESTARTS
                 )
             });
+            // The abandon rule is the law's own (FitOptions::hoffmann): no
+            // need to read the data again for it.
+            let abandon_after = frontier_engine::FitOptions::hoffmann(&o.model)
+                .abandon
+                .map(|a| a.after)
+                .unwrap_or(0);
+            let starts_note = match r.search_points {
+                None => format!(
+                    "L-BFGS from {} grid starts: {} converged, {} were abandoned as hopeless after {} iterations, {} ended within 10⁻⁶ of the best; the 8 best were polished. ",
+                    r.starts, r.converged, r.abandoned, abandon_after, r.near_best
+                ),
+                Some(k) => format!(
+                    "L-BFGS from {} grid starts on a stratified sample of {k} of the {} points: {} converged, {} were abandoned as hopeless after {} iterations, {} ended within 10⁻⁶ of the best on the sample; the best distinct end points were polished on all points. ",
+                    r.starts, r.points, r.converged, r.abandoned, abandon_after, r.near_best
+                ),
+            };
             view! {
                 <h3 data-testid="fitted-law">{format!("Fitted law: {}", o.model.law.display())}</h3>
                 <p class="hint" data-testid="fit-conventions">{format!("{}. Conventions: {}.", o.model.law.name, o.model.law.conventions)}</p>
@@ -206,11 +222,7 @@ fn FitResults(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
                 <p class="fit-stats" data-testid="fit-stats">
                     {format!("Objective (sum of Huber losses): {:.10}. ", r.objective)}
                     {format!("{} points ({} dropped). ", r.points, o.dataset.dropped.len())}
-                    {format!(
-                        "L-BFGS from {} grid starts: {} converged, {} were abandoned as hopeless after {} iterations, {} ended within 10⁻⁶ of the best; the 8 best were polished. ",
-                        r.starts, r.converged, r.abandoned,
-                        o.inputs.options().ok().and_then(|o| o.abandon).map(|a| a.after).unwrap_or(0), r.near_best
-                    )}
+                    {starts_note}
                     {(!r.at_grid_edge.is_empty()).then(|| format!("At the grid's edge: {}. ", r.at_grid_edge.join(", ")))}
                     "Fit took "<span data-testid="fit-time">{format!("{:.2}", o.seconds)}</span>
                     {format!(" s on {} worker{}.", o.workers, if o.workers == 1 { "" } else { "s" })}

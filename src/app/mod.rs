@@ -16,8 +16,8 @@ mod share;
 
 use crate::browser;
 use crate::model::{
-    bootstrap_jobs, fit_jobs, gather_bootstrap, gather_fit, law_model, FitInputs, FitOutcome,
-    FitStatus,
+    bootstrap_jobs, fit_jobs, gather_bootstrap, gather_fit_prepared, law_model, FitInputs,
+    FitOutcome, FitStatus,
 };
 use crate::runner;
 use approaches::Approaches;
@@ -237,13 +237,27 @@ pub fn App() -> impl IntoView {
         let workers = runner::worker_count().min(total);
         status.set(FitStatus::Running { done: 0, total });
         let started = browser::now_ms();
+        // Read once: on large data each reading of the text costs a tenth
+        // of a second or more. The callback runs once and takes it.
+        let prepared = std::cell::RefCell::new(Some(prepared));
         let result = runner::start(
             fit_jobs(&inputs, workers),
             move |done| status.set(FitStatus::Running { done, total }),
             move |replies| {
-                let report = replies.and_then(|r| gather_fit(&inputs, r));
+                let p = match prepared.borrow_mut().take() {
+                    Some(p) => Ok(p),
+                    None => inputs
+                        .prepare()
+                        .map_err(|i| frontier_engine::data::issues_text(&i)),
+                };
+                let report = p.and_then(|p| {
+                    let report = replies.and_then(|r| gather_fit_prepared(&p, r))?;
+                    Ok((p, report))
+                });
                 let seconds = (browser::now_ms() - started) / 1000.0;
-                match report.and_then(|r| FitOutcome::new(inputs.clone(), r, seconds, workers)) {
+                match report.and_then(|(p, r)| {
+                    FitOutcome::from_prepared(inputs.clone(), p, r, seconds, workers)
+                }) {
                     Ok(o) => {
                         let boot = o.inputs.boot();
                         let jobs = boot.map(|b| {

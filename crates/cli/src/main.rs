@@ -86,6 +86,22 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         bootstrap: usize,
     },
+    /// Time the large-data fit natively on three synthetic data sets and
+    /// compare it with the exhaustive fit (used by scripts/bench)
+    #[command(hide = true)]
+    BenchLarge {
+        #[arg(long, default_value_t = 100_000)]
+        points: usize,
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+        /// Also run the exhaustive fit (every start on every point) once per
+        /// data set: minutes each on 100,000 points
+        #[arg(long)]
+        exhaustive: bool,
+        /// Write the data sets as CSV files into this directory (for the page)
+        #[arg(long)]
+        write: Option<String>,
+    },
 }
 
 /// Which law, and the user's choices about its parameters.
@@ -420,6 +436,12 @@ fn main() -> ExitCode {
             repeat,
             bootstrap,
         } => cmd_bench(&file, repeat, bootstrap),
+        Command::BenchLarge {
+            points,
+            repeat,
+            exhaustive,
+            write,
+        } => cmd_bench_large(points, repeat, exhaustive, write.as_deref()),
     };
     match result {
         Ok(out) => {
@@ -679,6 +701,12 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
         "objective (sum of Huber losses, delta {}) = {:.10}\nstarts: {}, converged {}, abandoned as hopeless {}, within 1e-6 of best {}\n",
         state.delta, r.objective, r.starts, r.converged, r.abandoned, r.near_best
     );
+    if let Some(k) = r.search_points {
+        text += &format!(
+            "large data: the starts searched a stratified sample of {k} of the {} points (the counts above are on it); the best distinct ends were polished on all points\n",
+            r.points
+        );
+    }
     let mut obj = json!({
         "law": law.id,
         "name": law.name,
@@ -699,6 +727,9 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
         "evaluations": r.evaluations,
         "outside_grid": r.at_grid_edge,
     });
+    if let Some(k) = r.search_points {
+        obj["search_points"] = json!(k);
+    }
     if let Some(al) = allocation(model, &r.params) {
         obj["compute_optimal"] = json!({"a": al.a, "b": al.b, "G": al.g});
         text += &format!(
@@ -1379,6 +1410,87 @@ fn cmd_bench(file: &str, repeat: usize, resamples: usize) -> Result<String, Fail
         "bootstrap_seconds": median(boot_s),
     }))
     .unwrap())
+}
+
+/// Time the large-data search ([`frontier_engine::fit::LargeData`]) natively
+/// on one core on the three synthetic data sets of `points` rows
+/// ([`Synthetic::three`]): reading the text (parse and checks), the fit
+/// (median of `repeat`), and with `exhaustive` the fit with every start on
+/// every point, once, with the relative difference of the objectives.
+fn cmd_bench_large(
+    points: usize,
+    repeat: usize,
+    exhaustive: bool,
+    write: Option<&str>,
+) -> Result<String, Failure> {
+    use frontier_engine::synthetic::Synthetic;
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let mut sets = Vec::new();
+    for (name, synthetic) in Synthetic::three(points) {
+        let text = synthetic.csv();
+        if let Some(dir) = write {
+            let path = std::path::Path::new(dir).join(format!("large-{name}.csv"));
+            std::fs::create_dir_all(dir)
+                .and_then(|_| std::fs::write(&path, &text))
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+        let state = ShareState {
+            data: text,
+            law: LawSpec::catalogue("chinchilla"),
+            ..ShareState::default()
+        };
+        let mut parse_s = Vec::new();
+        let mut fit_s = Vec::new();
+        let mut last = None;
+        for _ in 0..repeat.max(1) {
+            let t = std::time::Instant::now();
+            let p = state.prepare().map_err(|i| format!("{name}: {}", i[0]))?;
+            parse_s.push(t.elapsed().as_secs_f64());
+            let t = std::time::Instant::now();
+            let r = fit(&p.model, &p.data, &p.options).map_err(|e| e.to_string())?;
+            fit_s.push(t.elapsed().as_secs_f64());
+            last = Some(r);
+        }
+        let r = last.unwrap();
+        let mut set = json!({
+            "name": name,
+            "points": r.points,
+            "search_points": r.search_points,
+            "starts": r.starts,
+            "near_best": r.near_best,
+            "abandoned": r.abandoned,
+            "evaluations": r.evaluations,
+            "objective": r.objective,
+            "params": r.params,
+            "parse_seconds": median(parse_s),
+            "fit_seconds": median(fit_s),
+        });
+        if exhaustive {
+            let mut p = state.prepare().map_err(|i| format!("{name}: {}", i[0]))?;
+            p.options.large_data = None;
+            let t = std::time::Instant::now();
+            let e = fit(&p.model, &p.data, &p.options).map_err(|e| e.to_string())?;
+            let m = set.as_object_mut().unwrap();
+            m.insert(
+                "exhaustive_seconds".into(),
+                json!(t.elapsed().as_secs_f64()),
+            );
+            m.insert("exhaustive_objective".into(), json!(e.objective));
+            m.insert("exhaustive_params".into(), json!(e.params));
+            m.insert(
+                "relative_difference".into(),
+                json!((r.objective - e.objective) / e.objective),
+            );
+        }
+        sets.push(set);
+    }
+    Ok(
+        serde_json::to_string_pretty(&json!({ "points": points, "repeat": repeat, "sets": sets }))
+            .unwrap(),
+    )
 }
 
 fn cmd_link(link: &str, json_out: bool) -> Result<String, Failure> {

@@ -15,6 +15,12 @@
 //! The driver is split in two so starts can be spread over workers:
 //! [`run_starts`] runs a range of grid starts, [`summarise`] combines outcomes
 //! (in grid order, so the result does not depend on how the range was split).
+//!
+//! Large data ([`LargeData`]): the cost of a start is linear in the points,
+//! and the grid's 4500 starts only need to find the right basins. Above a
+//! threshold the starts run on a fixed stratified subsample of the points
+//! ([`search_points`]), and the best distinct end points are then polished
+//! on all points; the best polished objective on all points is the fit.
 
 use crate::data::Dataset;
 use crate::lbfgs::{minimize, LbfgsConfig, Termination};
@@ -121,6 +127,37 @@ pub struct FitOptions {
     pub polish_count: usize,
     /// Abandoning hopeless starts early; None runs every start to the end.
     pub abandon: Option<AbandonRule>,
+    /// The large-data search; None runs every start on every point
+    /// whatever the size of the data (the exhaustive fit).
+    pub large_data: Option<LargeData>,
+}
+
+/// The search on large data. With more than `above` points, every grid start
+/// (with the pilot and the [`AbandonRule`]) runs on a stratified subsample
+/// of `sample` points ([`search_points`]); the `polish_count` best end points
+/// that lie in distinct basins ([`polish_candidates`]) are then polished on
+/// all points with the tight polish settings, and the lowest objective on
+/// all points is the fit.
+///
+/// Defaults ([`LargeData::DEFAULT`]): above 4000 points, a sample of 2000.
+/// A start's cost is linear in the points: 4500 starts on 100,000 points
+/// take minutes, on 2000 points about as long as the polish of the 8 best
+/// ends on all of them. Below twice the sample the search would save at most
+/// half its time while adding a polish on all points, so data of the usual
+/// size (the 240 reference points, a few thousand runs) keeps the exhaustive
+/// path, bit for bit. The engine test `large_data_search_finds_the_exhaustive_optimum`
+/// holds the result equal to the exhaustive fit's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LargeData {
+    pub above: usize,
+    pub sample: usize,
+}
+
+impl LargeData {
+    pub const DEFAULT: LargeData = LargeData {
+        above: 4000,
+        sample: 2000,
+    };
 }
 
 /// Give up on a start that, after `after` iterations, is still above `factor`
@@ -156,6 +193,7 @@ impl FitOptions {
                 after: 6,
                 factor: 5.0,
             }),
+            large_data: Some(LargeData::DEFAULT),
         }
     }
 
@@ -185,6 +223,14 @@ impl FitOptions {
                 self.grid.len(),
                 MAX_STARTS
             )));
+        }
+        if let Some(l) = self.large_data {
+            if l.sample == 0 || l.sample > l.above {
+                return Err(FitError::BadOptions(format!(
+                    "the large-data sample must have between 1 and {} points, got {}",
+                    l.above, l.sample
+                )));
+            }
         }
         Ok(())
     }
@@ -229,6 +275,69 @@ pub struct StartOutcome {
     pub evaluations: usize,
 }
 
+/// The points the grid starts run on: None for all of them (at most
+/// `large_data.above` points, or no [`LargeData`] option), else the indices
+/// (ascending) of a stratified subsample of `large_data.sample` points
+/// ([`stratified_sample`]) over the first two columns the law reads (N and
+/// D for the Chinchilla law; one column, e.g. C, for a law of one). The
+/// sample depends on the data alone, so every worker, the CLI and the page
+/// run the same one.
+pub fn search_points(model: &Model, data: &Dataset, options: &FitOptions) -> Option<Vec<usize>> {
+    if !is_large(data, options) {
+        return None;
+    }
+    let large = options.large_data?;
+    let keys: Vec<&[f64]> = model
+        .formula
+        .columns
+        .iter()
+        .filter_map(|c| data.column(c))
+        .take(2)
+        .collect();
+    Some(stratified_sample(data.len(), &keys, large.sample))
+}
+
+/// True when the starts search a subsample ([`LargeData`]).
+fn is_large(data: &Dataset, options: &FitOptions) -> bool {
+    options.large_data.is_some_and(|l| data.len() > l.above)
+}
+
+/// `size` of `n` points, stratified over the joint quantiles of up to two
+/// keys (one value per point), deterministically: sort the points by the
+/// first key and cut them into k = ceil(sqrt(size)) strata of equal count;
+/// sort each stratum by the second key and cut it into its share of
+/// `size` cells of equal count; take the middle point of every cell. Ties
+/// are broken by the point's index, so the sample is fixed by the data.
+/// Quantiles do not change under a monotone map, so raw N and D give the
+/// same sample as ln N and ln D. Returns ascending indices.
+pub fn stratified_sample(n: usize, keys: &[&[f64]], size: usize) -> Vec<usize> {
+    if size >= n {
+        return (0..n).collect();
+    }
+    let by = |key: Option<&&[f64]>, ix: &mut [usize]| match key {
+        Some(k) => ix.sort_by(|&i, &j| k[i].total_cmp(&k[j]).then(i.cmp(&j))),
+        None => ix.sort_unstable(),
+    };
+    let mut order: Vec<usize> = (0..n).collect();
+    by(keys.first(), &mut order);
+    let strata = ((size as f64).sqrt().ceil() as usize).clamp(1, size);
+    let mut out = Vec::with_capacity(size);
+    for s in 0..strata {
+        let stratum = &mut order[s * n / strata..(s + 1) * n / strata];
+        by(keys.get(1), stratum);
+        let cells = (s + 1) * size / strata - s * size / strata;
+        let m = stratum.len();
+        for c in 0..cells {
+            let (lo, hi) = (c * m / cells, (c + 1) * m / cells);
+            out.push(stratum[(lo + hi) / 2]);
+        }
+    }
+    out.sort_unstable();
+    // Rounding can give a stratum one cell more than it has points.
+    out.dedup();
+    out
+}
+
 /// Run the grid starts with these indices.
 pub fn run_starts(
     model: &Model,
@@ -236,7 +345,13 @@ pub fn run_starts(
     options: &FitOptions,
     starts: impl IntoIterator<Item = usize>,
 ) -> Vec<StartOutcome> {
-    run_prepared(model, &model.prepare(data, None), options, starts)
+    let search = search_points(model, data, options);
+    run_prepared(
+        model,
+        &model.prepare(data, search.as_deref()),
+        options,
+        starts,
+    )
 }
 
 fn run_prepared(
@@ -266,6 +381,15 @@ fn run_prepared(
 }
 
 /// A fitted law and how the fit went.
+///
+/// On large data ([`LargeData`]) the starts search a subsample of
+/// `search_points` points: `starts`, `converged`, `near_best`, `abandoned`
+/// and `best_starts` then describe the search on that subsample (near_best
+/// counts the starts within [`NEAR_BEST`] of the best start's objective on
+/// the subsample), while `objective`, `params` and `theta` are the polished
+/// fit on all `points`. `evaluations` counts the search's evaluations (on
+/// the subsample) plus the polish's (on all points, each costing
+/// points / search_points times more).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FitReport {
     /// The law's id ("custom" for a typed formula).
@@ -282,6 +406,10 @@ pub struct FitReport {
     /// Sum of Huber losses at the best point.
     pub objective: f64,
     pub points: usize,
+    /// The points the starts searched, when fewer than all
+    /// ([`search_points`]); None when every start ran on every point.
+    #[serde(default)]
+    pub search_points: Option<usize>,
     pub starts: usize,
     /// Starts that stopped on a convergence test.
     pub converged: usize,
@@ -290,7 +418,7 @@ pub struct FitReport {
     /// Starts given up early as hopeless (see [`AbandonRule`]).
     #[serde(default)]
     pub abandoned: usize,
-    /// Objective evaluations over all starts.
+    /// Objective evaluations over all starts and the polish.
     pub evaluations: usize,
     /// Index of the best start in the grid, and the start itself.
     pub best_start_index: usize,
@@ -322,13 +450,23 @@ impl FitReport {
 pub const NEAR_BEST: f64 = 1e-6;
 
 /// Combine start outcomes into a report. Ties go to the lowest grid index.
+/// The same as [`polish_candidates`], then [`polish`] of every candidate,
+/// then [`summarise_polished`] (which the page runs as three steps, the
+/// polish in its workers).
 pub fn summarise(
     model: &Model,
     data: &Dataset,
     options: &FitOptions,
-    mut outcomes: Vec<StartOutcome>,
+    outcomes: Vec<StartOutcome>,
 ) -> Result<FitReport, FitError> {
-    outcomes.sort_by_key(|o| o.index);
+    let candidates = polish_candidates(model, data, options, &outcomes);
+    let polished = polish(model, data, options, &candidates);
+    summarise_polished(model, data, options, outcomes, polished)
+}
+
+/// Start outcomes with a finite objective, best first (ties to the lower
+/// grid index).
+fn ranked(outcomes: &[StartOutcome]) -> Vec<&StartOutcome> {
     let mut ranked: Vec<&StartOutcome> = outcomes
         .iter()
         .filter(|o| o.objective.is_finite())
@@ -338,25 +476,60 @@ pub fn summarise(
             .total_cmp(&b.objective)
             .then(a.index.cmp(&b.index))
     });
-    let best_starts: Vec<usize> = ranked
+    ranked
+}
+
+/// Two end points of the search lie in the same basin when every coordinate
+/// agrees to this much, relative to (1 + its size). The search stops with
+/// loose tolerances, so ends in one basin differ in the third or fourth
+/// digit along the poorly determined directions; distinct local minima of
+/// the Chinchilla law differ in the first.
+pub const SAME_BASIN: f64 = 1e-2;
+
+fn same_basin(a: &[f64], b: &[f64]) -> bool {
+    a.iter()
+        .zip(b)
+        .all(|(x, y)| (x - y).abs() <= SAME_BASIN * (1.0 + x.abs().max(y.abs())))
+}
+
+/// The end points to polish, best first. On data searched in full, the
+/// `polish_count` best starts' ends. On large data ([`search_points`]): the
+/// `polish_count` best ends that lie in distinct basins ([`SAME_BASIN`]),
+/// each polished on the subsample with the tight settings (cheap: the
+/// sample is small), ranked again by that objective, and those that the
+/// polish brought into the basin of a better one dropped. Many starts end in
+/// the best basin, and loose ends of one basin look distinct until polished;
+/// the polish on all points is what costs, so it runs once per basin. A
+/// candidate's objective and `evaluations` are then its subsample polish's.
+pub fn polish_candidates(
+    model: &Model,
+    data: &Dataset,
+    options: &FitOptions,
+    outcomes: &[StartOutcome],
+) -> Vec<StartOutcome> {
+    let ranked = ranked(outcomes);
+    let count = options.polish_count.max(1);
+    let Some(search) = search_points(model, data, options) else {
+        return ranked.into_iter().take(count).cloned().collect();
+    };
+    let mut distinct: Vec<&StartOutcome> = Vec::with_capacity(count);
+    for o in ranked {
+        if distinct.len() == count {
+            break;
+        }
+        if !distinct.iter().any(|k| same_basin(&k.theta, &o.theta)) {
+            distinct.push(o);
+        }
+    }
+    let sample = model.prepare(data, Some(&search));
+    let mut polished: Vec<StartOutcome> = distinct
         .iter()
-        .take(BEST_STARTS_KEPT)
-        .map(|o| o.index)
-        .collect();
-    // Polish the best end points with tight tolerances; the lowest wins
-    // (ties to the better-ranked start, so the result is fixed by the grid).
-    let prepared = model.prepare(data, None);
-    let mut polish_evaluations = 0;
-    let best = ranked
-        .iter()
-        .take(options.polish_count.max(1))
         .map(|o| {
             let m = minimize(
-                |t, g| model.objective(t, &prepared, options.delta, g),
+                |t, g| model.objective(t, &sample, options.delta, g),
                 &o.theta,
                 &options.polish,
             );
-            polish_evaluations += m.evaluations;
             let (theta, objective) = if m.f.is_finite() && m.f <= o.objective {
                 (m.x, m.f)
             } else {
@@ -367,13 +540,88 @@ pub fn summarise(
                 theta,
                 objective,
                 termination: m.termination,
-                evaluations: 0,
+                evaluations: m.evaluations,
             }
         })
+        .collect();
+    // Stable: ties keep the order of the search's ranking.
+    polished.sort_by(|a, b| a.objective.total_cmp(&b.objective));
+    let mut kept: Vec<StartOutcome> = Vec::with_capacity(polished.len());
+    for o in polished {
+        if !kept.iter().any(|k| same_basin(&k.theta, &o.theta)) {
+            kept.push(o);
+        }
+    }
+    kept
+}
+
+/// Polish end points on all points with the tight settings. Each result
+/// keeps its start's index; its `evaluations` are the polish's (on large
+/// data plus the candidate's own, those of its polish on the subsample). On
+/// data searched in full, a polish that does not improve keeps the end
+/// point it started from; on large data the candidate's objective was on the
+/// subsample, so the polished objective on all points is kept (it never
+/// exceeds the objective on all points where the polish started).
+pub fn polish(
+    model: &Model,
+    data: &Dataset,
+    options: &FitOptions,
+    candidates: &[StartOutcome],
+) -> Vec<StartOutcome> {
+    let large = is_large(data, options);
+    let prepared = model.prepare(data, None);
+    candidates
+        .iter()
+        .map(|o| {
+            let m = minimize(
+                |t, g| model.objective(t, &prepared, options.delta, g),
+                &o.theta,
+                &options.polish,
+            );
+            let (theta, objective, evaluations) = if large {
+                let f = if m.f.is_finite() { m.f } else { f64::INFINITY };
+                (m.x, f, o.evaluations + m.evaluations)
+            } else if m.f.is_finite() && m.f <= o.objective {
+                (m.x, m.f, m.evaluations)
+            } else {
+                (o.theta.clone(), o.objective, m.evaluations)
+            };
+            StartOutcome {
+                index: o.index,
+                theta,
+                objective,
+                termination: m.termination,
+                evaluations,
+            }
+        })
+        .collect()
+}
+
+/// The report from the start outcomes and the polished candidates (in
+/// [`polish_candidates`] order): the lowest polished objective wins (ties to
+/// the better-ranked candidate, so the result is fixed by the grid).
+pub fn summarise_polished(
+    model: &Model,
+    data: &Dataset,
+    options: &FitOptions,
+    mut outcomes: Vec<StartOutcome>,
+    polished: Vec<StartOutcome>,
+) -> Result<FitReport, FitError> {
+    outcomes.sort_by_key(|o| o.index);
+    let ranked = ranked(&outcomes);
+    let best_starts: Vec<usize> = ranked
+        .iter()
+        .take(BEST_STARTS_KEPT)
+        .map(|o| o.index)
+        .collect();
+    let polish_evaluations: usize = polished.iter().map(|o| o.evaluations).sum();
+    let best = polished
+        .into_iter()
         .fold(None::<StartOutcome>, |best, o| match best {
             Some(b) if b.objective <= o.objective => Some(b),
             _ => Some(o),
         })
+        .filter(|b| b.objective.is_finite())
         .ok_or(FitError::NoFiniteStart)?;
     let best = &best;
     // Measured from the best start's own end (before polishing), so the
@@ -401,6 +649,7 @@ pub fn summarise(
         theta: best.theta.clone(),
         objective: best.objective,
         points: data.len(),
+        search_points: search_points(model, data, options).map(|s| s.len()),
         starts: outcomes.len(),
         converged: outcomes
             .iter()
@@ -454,7 +703,9 @@ pub fn fit_starts(
             options.grid.len()
         )));
     }
-    let prepared = model.prepare(data, None);
+    // On large data the starts search a subsample; the polish uses all points.
+    let search = search_points(model, data, options);
+    let prepared = model.prepare(data, search.as_deref());
     // The pilot: a fixed sample of the grid, run in full by every worker
     // alike, whose best objective sets the bar for abandoning other starts.
     let (pilot, options) = match options.abandon {
@@ -555,6 +806,36 @@ mod tests {
         assert!((huber(0.002, d) - d * (0.002 - 0.0005)).abs() < 1e-18);
         assert!((huber(d, d) - huber(d * (1.0 + 1e-12), d)).abs() < 1e-15);
         assert_eq!(huber_derivative(-5.0, d), -d);
+    }
+
+    #[test]
+    fn the_stratified_sample_covers_both_keys_evenly() {
+        // 10,000 points on a 100 x 100 grid, listed in a scrambled order.
+        let n = 10_000;
+        let order: Vec<usize> = (0..n).map(|i| (i * 7919) % n).collect();
+        let x: Vec<f64> = order.iter().map(|&k| (k / 100) as f64).collect();
+        let y: Vec<f64> = order.iter().map(|&k| (k % 100) as f64).collect();
+        let s = stratified_sample(n, &[&x, &y], 400);
+        assert_eq!(s.len(), 400);
+        assert!(s.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(s, stratified_sample(n, &[&x, &y], 400));
+        // 20 strata of 5 x values each, 20 points each; every tenth of the
+        // y range gets its share too.
+        for q in 0..20 {
+            let count = s
+                .iter()
+                .filter(|&&i| (x[i] / 5.0).floor() == q as f64)
+                .count();
+            assert_eq!(count, 20, "x stratum {q}");
+        }
+        for q in 0..10 {
+            let count = s
+                .iter()
+                .filter(|&&i| (y[i] / 10.0).floor() == q as f64)
+                .count();
+            assert!((36..=44).contains(&count), "y decile {q}: {count}");
+        }
+        assert_eq!(stratified_sample(5, &[&x[..5]], 10), vec![0, 1, 2, 3, 4]);
     }
 
     #[test]

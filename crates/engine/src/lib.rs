@@ -28,6 +28,8 @@
 //! - [`share`]: the versioned, compressed share-link state.
 //! - [`bootstrap`]: seeded bootstrap intervals for every fitted quantity.
 //! - [`approaches`]: Hoffmann's Approaches 1 (envelope) and 2 (IsoFLOP).
+//! - [`synthetic`]: deterministic synthetic data sets of known parameters,
+//!   for the large-data tests and benchmarks.
 //!
 //! All transcendental functions are the engine's own ([`kernel`]) or the
 //! pure-Rust `libm` crate's, so the native CLI and the WebAssembly page
@@ -60,6 +62,7 @@ pub mod optimal;
 pub mod plans;
 pub mod series;
 pub mod share;
+pub mod synthetic;
 
 pub use data::{parse_runs, Dataset, InputIssue, Run, RunTable};
 pub use fit::{fit, fit_with_progress, FitOptions, FitReport, Grid};

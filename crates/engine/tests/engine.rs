@@ -2,6 +2,7 @@
 //! - `input`: pasted text to runs, every kind of bad input, the reference file.
 //! - `gradients`: every analytic gradient against central finite differences.
 //! - `recovery`: fits recover known parameters from synthetic data.
+//! - `large`: the large-data search against the exhaustive fit, and split over workers.
 //! - `reference`: the 4500-start fit of the reference data matches the published replication.
 //! - `optimal`: the compute-optimal fixture table and presets.
 //! - `inference`: the inference-aware plan, Sardana et al.'s worked example.
@@ -30,6 +31,8 @@ mod gradients;
 mod inference;
 #[path = "engine/input.rs"]
 mod input;
+#[path = "engine/large.rs"]
+mod large;
 #[path = "engine/laws.rs"]
 mod laws;
 #[path = "engine/optimal.rs"]
