@@ -39,8 +39,8 @@ def large_section(native, page):
         "(`frontier_engine::synthetic::Synthetic::three`, written to `target/large/`), the Chinchilla law, "
         "Hoffmann's 4500-start grid and delta 1e-3. Above %s points every start runs on a stratified sample "
         "of %s points and the best distinct basins are polished on all points; the exhaustive fit runs every "
-        "start on every point (`FitOptions::large_data = None`). The other developer on this 2-core machine "
-        "may have been compiling during some runs: the medians absorb some of it, not all."
+        "start on every point (`FitOptions::large_data = None`). Timings are of a 2-core machine; "
+        "anything else running at the time slows them."
         % (datetime.date.today().isoformat(), native["repeat"], native["points"], "4,000", "2,000")
     )
     out.append("")

@@ -356,7 +356,7 @@ fn formula_and_choice_edge_cases() {
     assert!(e.contains("irreducible"), "{e}");
 }
 
-/// Regressions from a newcomer's session: definitions shown before the
+/// Regressions found by trying the page as a newcomer: definitions shown before the
 /// law, a formula reading its own target refused, a fit stuck at its start
 /// said so, W&B's parameter and token headers read.
 #[test]
