@@ -134,6 +134,43 @@ pub const PF_DAY: f64 = 8.64e19;
 /// parameters, tokens, nats), from the unit in its header; Err when the
 /// unit is not understood.
 pub fn unit_scale(q: Quantity, unit: &str) -> Result<f64, String> {
+    // GPU-hours: "GPU-hours @ 989e12, 40%" (peak FLOP/s per GPU, utilization).
+    if q == Quantity::Compute {
+        let (name, rest) = unit.split_once('@').unwrap_or((unit, ""));
+        let n: String = name
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        if matches!(n.as_str(), "gpuhours" | "gpuhour" | "gpuh") {
+            let usage = "write the peak FLOP/s per GPU and the utilization after an @, e.g. \"compute (GPU-hours @ 989e12 40%)\"";
+            let parts: Vec<&str> = rest
+                .split(|c: char| c == ',' || c == ';' || c == '*' || c == '×' || c.is_whitespace())
+                .map(str::trim)
+                .filter(|t| {
+                    !t.is_empty()
+                        && !t.eq_ignore_ascii_case("x")
+                        && !t.eq_ignore_ascii_case("flop/s")
+                        && !t.eq_ignore_ascii_case("flops")
+                })
+                .collect();
+            let [peak, util] = parts.as_slice() else {
+                return Err(format!(
+                    "GPU-hours are FLOPs only with the GPU's speed: {usage}"
+                ));
+            };
+            let peak = parse_number(peak)
+                .map_err(|e| format!("GPU-hours: peak FLOP/s \"{peak}\": {e}; {usage}"))?;
+            let util = crate::optimal::parse_utilization(util)
+                .map_err(|e| format!("GPU-hours: {e}; {usage}"))?;
+            if !(util > 0.0) {
+                return Err(format!(
+                    "GPU-hours: a utilization of 0 turns every hour into no FLOPs; {usage}"
+                ));
+            }
+            return Ok(3600.0 * peak * util);
+        }
+    }
     let u: String = unit
         .to_lowercase()
         .chars()
@@ -170,7 +207,7 @@ pub fn unit_scale(q: Quantity, unit: &str) -> Result<f64, String> {
             q.symbol(),
             match q {
                 Quantity::Compute =>
-                    "write FLOPs or PF-days (8.64e19 FLOPs), e.g. \"compute (PF-days)\"",
+                    "write FLOPs, PF-days (8.64e19 FLOPs), e.g. \"compute (PF-days)\", or GPU-hours with the GPU's peak and utilization, e.g. \"compute (GPU-hours @ 989e12 40%)\"",
                 Quantity::Params | Quantity::Tokens =>
                     "write K, M, B or T (thousands to trillions), or no unit",
                 Quantity::Loss => "the loss is read in nats per token",

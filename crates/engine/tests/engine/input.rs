@@ -284,3 +284,23 @@ fn a_compute_column_of_another_convention_is_named_and_not_mixed() {
     let t = parse_runs("N,D,C,loss\n1e8,2e9,1.23e18,3\n");
     assert!(t.compute_convention_note().is_none());
 }
+
+#[test]
+fn a_compute_column_in_gpu_hours_with_the_gpus_speed() {
+    use frontier_engine::data::parse_runs;
+    // 1000 GPU-hours at 989e12 FLOP/s and 40%: 1000 * 3600 * 989e12 * 0.4.
+    let t = parse_runs("compute (GPU-hours @ 989e12 40%),loss\n1000,3.2\n2000,3.0\n");
+    assert!(!t.fatal, "{:?}", t.issues);
+    let c = t.runs[0].compute.unwrap();
+    assert!(
+        (c / (1000.0 * 3600.0 * 989e12 * 0.4) - 1.0).abs() < 1e-12,
+        "{c}"
+    );
+    assert!(t.units[0].1.contains("GPU-hours"), "{:?}", t.units);
+    // Without the GPU's speed the unit cannot be read, and the message says how.
+    let t = parse_runs("compute (GPU-hours),loss\n1000,3.2\n");
+    assert!(t.fatal);
+    assert!(t.issues[0].message.contains("989e12 40%"), "{:?}", t.issues);
+    let t = parse_runs("compute (GPU-hours @ 989e12 140%),loss\n1000,3.2\n");
+    assert!(t.issues[0].message.contains("above 100%"), "{:?}", t.issues);
+}
