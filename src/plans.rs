@@ -23,6 +23,8 @@ pub struct PlanView {
     pub cost: Option<Result<f64, String>>,
     /// The next runs for the experiment budget, narrowing N* at the budget.
     pub design: Option<Result<Design, String>>,
+    /// The Chinchilla parameters behind the inference-aware plan (for its chart).
+    pub inference_law: Option<Vec<f64>>,
 }
 
 /// The plan answers of the law the page answers with (None without one).
@@ -89,7 +91,9 @@ pub fn plan_view(state: &ShareState, outcome: Option<&FitOutcome>) -> Option<Pla
                 .and_then(|c| plan_runs(&o.model, &o.dataset, &o.report, c, e)),
         }),
     };
+    let inference_law = matches!(inference, Some(Ok(_))).then(|| params.clone());
     Some(PlanView {
+        inference_law,
         design,
         label: p.label,
         limited,

@@ -611,6 +611,7 @@ test('plans under limits: memory, over-training, inference-aware, price; kept by
   assert.match(await page.getByTestId('plan-inference-error').textContent(), /enter a target loss/);
   await page.getByTestId('target-input').fill('1.9583');
   assert.match(await page.getByTestId('plan-inference').textContent(), /% saved/);
+  assert.ok(await canvasColours(page, 'chart-inference') > 20);
   await page.getByTestId('plan-max-tokens').fill('lots');
   assert.match(await page.getByTestId('plan-limited-error').textContent(), /most tokens "lots"/);
   await page.getByTestId('plan-max-tokens').fill('');

@@ -12,10 +12,12 @@
 
 mod contours;
 mod curves;
+mod inference;
 pub use contours::{contour_chart, contour_segments};
 pub use curves::{
     curves_chart, lr_chart, thin_points, CurvesInput, Series, SeriesKind, RUN_COLORS,
 };
+pub use inference::inference_chart;
 
 use frontier_engine::answers::{frontier_at, BudgetAnswer};
 use frontier_engine::approaches::AllocationFit;

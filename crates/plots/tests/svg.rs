@@ -285,3 +285,16 @@ fn contour_chart_shows_levels_iso_compute_path_runs_and_plan() {
     let none = svg(|a| contour_chart(a, &ChartInput::default()).unwrap());
     assert!(none.contains("fit a law of N and D"));
 }
+
+#[test]
+fn inference_chart_shows_both_plans_and_the_saving() {
+    use frontier_engine::optimal::ChinchillaParams;
+    use frontier_plots::inference_chart;
+    let law = ChinchillaParams::from_slice(&[1.69, 406.4, 410.7, 0.336, 0.283]);
+    let out = svg(|a| inference_chart(a, &law, 1e13, 1.9583).unwrap());
+    assert!(out.contains("Chinchilla plan") && out.contains("inference-aware, 1.0e13 served"));
+    // Sardana's worked example: 28% fewer FLOPs.
+    assert!(out.contains("28.0% fewer FLOPs"), "saving");
+    let bad = svg(|a| inference_chart(a, &law, 1e13, 1.5).unwrap());
+    assert!(bad.contains("above E"));
+}
