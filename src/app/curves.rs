@@ -45,6 +45,17 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
         state.update(|s| s.curves = Some(c));
     };
     let status = RwSignal::new(Status::Idle);
+    // The history replaced by its final losses, for Undo.
+    let replaced: RwSignal<Option<String>> = RwSignal::new(None);
+    // The final losses' table replaces the history (one row per run).
+    let to_final = move |_| {
+        let Some(table) = curves.with_untracked(|c| c.as_ref().map(|c| c.final_table(5))) else {
+            return;
+        };
+        state.update(|s| {
+            replaced.set(Some(std::mem::replace(&mut s.data, table)));
+        });
+    };
     // The fit and the inputs it was made from.
     let fitted: RwSignal<Option<(CurveFit, String, CurveChoices)>> = RwSignal::new(None);
     let log_x = RwSignal::new(false);
@@ -137,7 +148,7 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
 
     view! {
         <section class="panel curves" data-testid="curves-panel"
-            class:hidden=move || curves.with(Option::is_none)>
+            class:hidden=move || curves.with(Option::is_none) && replaced.with(Option::is_none)>
             <h2>"Training curves"</h2>
             {move || curves.with(|c| c.as_ref().map(|c| {
                 let notes = c.notes.join("; ");
@@ -200,6 +211,20 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
                 <p class="status warn">"The history or the choices changed since this fit: press Fit curves to update it."</p>
             })}
             {move || fitted.with(|f| f.as_ref().map(|(fit, _, _)| result_table(fit)))}
+            <div class="row">
+                {move || curves.with(Option::is_some).then(|| view! {
+                    <button data-testid="curves-to-final" on:click=to_final>"Use final losses as runs"</button>
+                    <span class="hint">"One row per run (the mean of its last 5 logged losses, with N and tokens when the history has them), for the laws of final losses above."</span>
+                })}
+                {move || replaced.with(Option::is_some).then(|| view! {
+                    <button data-testid="curves-undo-final" on:click=move |_| {
+                        if let Some(h) = replaced.get_untracked() {
+                            state.update(|s| s.data = h);
+                        }
+                        replaced.set(None);
+                    }>"Undo: bring back the history"</button>
+                })}
+            </div>
             <h3>"Predict a schedule"</h3>
             <p class="hint">
                 "Describe schedules as KIND:key=value,… — constant, cosine or linear (peak, warmup, final as a fraction of the peak), wsd (peak, warmup, decay as a fraction of the steps, shape linear, sqrt, cosine or square, final), or stages:rate@step,… The fitted law predicts each one's curve to the step below."

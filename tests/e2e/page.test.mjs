@@ -593,6 +593,11 @@ test('a training history: curves drawn, a schedule law fitted with a run held ou
     assert.equal(Number(await second.page.getByTestId(`curves-param-${n}`).getAttribute('data-value')), fitted[n], n);
   }
   assert.equal(Number(await second.page.getByTestId('curves-final-0').getAttribute('data-value')), fin0);
+  // The final losses as a table of runs, and back.
+  await second.page.getByTestId('curves-to-final').click();
+  assert.match(await second.page.getByTestId('data-input').inputValue(), /^run,step,loss\ncosine,3000,/);
+  await second.page.getByTestId('curves-undo-final').click();
+  assert.match(await second.page.getByTestId('data-input').inputValue(), /^Name,_step,learning_rate,train\/loss\n/);
   assert.deepEqual(second.errors, []);
   await second.context.close();
   assert.deepEqual(errors, []);

@@ -176,6 +176,45 @@ pub struct Curves {
 }
 
 impl Curves {
+    /// One row per run for the laws of final losses: the run, its N and
+    /// tokens at the last logged step when the history has them, that step,
+    /// and the mean of its last `k` logged losses, as CSV.
+    pub fn final_table(&self, k: usize) -> String {
+        let with_n = self.runs.iter().all(|r| r.n.is_some());
+        let with_d = self
+            .runs
+            .iter()
+            .all(|r| r.tokens.last().copied().flatten().is_some());
+        let mut t = String::from("run");
+        if with_n {
+            t += ",N";
+        }
+        if with_d {
+            t += ",D";
+        }
+        t += ",step,loss\n";
+        for r in &self.runs {
+            let name = if r.name.contains([',', '"']) {
+                format!("\"{}\"", r.name.replace('"', "'"))
+            } else {
+                r.name.clone()
+            };
+            t += &name;
+            if with_n {
+                t += &format!(",{:e}", r.n.unwrap_or(f64::NAN));
+            }
+            if with_d {
+                t += &format!(
+                    ",{:e}",
+                    r.tokens.last().copied().flatten().unwrap_or(f64::NAN)
+                );
+            }
+            let last = r.points.last().map_or(0, |p| p.step);
+            t += &format!(",{last},{}\n", r.final_loss(k));
+        }
+        t
+    }
+
     /// Number of logged losses.
     pub fn points(&self) -> usize {
         self.runs.iter().map(|r| r.points.len()).sum()
@@ -632,6 +671,20 @@ mod tests {
         assert!(c.notes.iter().any(|n| n.contains("repeated header")));
         assert!(c.notes.iter().any(|n| n.contains("interpolation")));
         assert_eq!(c.runs[1].points.len(), 2);
+    }
+
+    #[test]
+    fn final_losses_as_a_table_of_runs() {
+        let text = "run,N,tokens,step,loss\na,1e8,1e9,10,3.0\na,1e8,2e9,20,2.9\na,1e8,3e9,30,2.8\nb,2e8,3e9,30,2.6\n";
+        let c = read_curves(text).unwrap();
+        let t = c.final_table(2);
+        assert_eq!(
+            t,
+            "run,N,D,step,loss\na,1e8,3e9,30,2.8499999999999996\nb,2e8,3e9,30,2.6\n"
+        );
+        let table = crate::data::parse_runs(&t);
+        assert_eq!(table.runs.len(), 2);
+        assert!(table.issues.is_empty(), "{:?}", table.issues);
     }
 
     #[test]
