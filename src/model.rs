@@ -111,9 +111,9 @@ impl DataSummary {
         // logged losses): not problems, but another kind of data.
         if summary.fatal || !summary.issues.is_empty() {
             if let Ok(c) = frontier_engine::curves::read_curves(&state.data) {
-                if c.has_lr {
+                if c.has_lr || c.checkpoints_table().is_some() {
                     summary.history = Some(format!(
-                        "A training history: {} runs, {} logged losses, with the learning rate. \
+                        "A training history: {} runs, {} logged losses. \
                          Fit its curves under Training curves below; the laws of final losses \
                          here need one row per run (N, D, loss).",
                         c.runs.len(),

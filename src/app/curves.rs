@@ -24,9 +24,12 @@ enum Status {
     Failed(String),
 }
 
-/// The history in the paste, when it is one with a learning rate.
+/// The history in the paste, when it is one with a learning rate or with
+/// model sizes and tokens (checkpoints for Approach 1).
 fn history(state: &ShareState) -> Option<Curves> {
-    read_curves(&state.data).ok().filter(|c| c.has_lr)
+    read_curves(&state.data)
+        .ok()
+        .filter(|c| c.has_lr || c.checkpoints_table().is_some())
 }
 
 #[component]
@@ -154,8 +157,9 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
                 let notes = c.notes.join("; ");
                 view! {
                     <p class="hint" data-testid="curves-summary">
-                        {format!("{} runs, {} logged losses, the learning rate at every step{}.",
+                        {format!("{} runs, {} logged losses, {}{}.",
                             c.runs.len(), c.points(),
+                            if c.has_lr { "the learning rate at every step" } else { "no learning rate (the schedule laws below need one)" },
                             if notes.is_empty() { String::new() } else { format!(" ({notes})") })}
                         " A schedule law predicts a run's whole loss curve from its learning-rate schedule; fit it jointly to several runs of one model size."
                     </p>
@@ -211,6 +215,17 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
                 <p class="status warn">"The history or the choices changed since this fit: press Fit curves to update it."</p>
             })}
             {move || fitted.with(|f| f.as_ref().map(|(fit, _, _)| result_table(fit)))}
+            {move || curves.with(|c| c.as_ref().and_then(|c| c.envelopes())).map(|(all, finals)| {
+                let say = |r: &Result<frontier_engine::approaches::AllocationFit, String>| match r {
+                    Ok(f) => format!("a = {} [{}, {}] over {} compute bands", sig(f.a, 3), sig(f.lo, 3), sig(f.hi, 3), f.budgets.len()),
+                    Err(e) => format!("not available ({e})"),
+                };
+                view! {
+                    <p data-testid="curves-envelope">
+                        {format!("Approach 1 (Hoffmann's envelope: the lowest loss in each compute band, C = 6ND) on every checkpoint: {}; on the final losses alone: {}.", say(&all), say(&finals))}
+                    </p>
+                }
+            })}
             <div class="row">
                 {move || curves.with(Option::is_some).then(|| view! {
                     <button data-testid="curves-to-final" on:click=to_final>"Use final losses as runs"</button>

@@ -692,3 +692,22 @@ test('counting conventions: runs with their shape refitted each way, the exponen
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('curves with model sizes and tokens: Approach 1 on every checkpoint', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await open();
+  let csv = 'run,N,tokens,step,loss\n';
+  for (let k = 0; k < 8; k++) {
+    const n = 3e7 * 2 ** k;
+    for (let s = 1; s <= 40; s++) {
+      const d = n * 100 * s / 40;
+      csv += `m${k},${n},${d},${s},${1.69 + 406.4 / n ** 0.34 + 410.7 / d ** 0.28}\n`;
+    }
+  }
+  await page.getByTestId('data-input').fill(csv);
+  const text = await page.getByTestId('curves-envelope').textContent();
+  const a = Number(text.match(/on every checkpoint: a = ([\d.]+)/)[1]);
+  assert.ok(Math.abs(a - 0.28 / 0.62) < 0.1, text);
+  assert.match(await page.getByTestId('curves-summary').textContent(), /no learning rate/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

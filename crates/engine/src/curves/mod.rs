@@ -215,6 +215,43 @@ impl Curves {
         t
     }
 
+    /// Every logged loss as a run of its own (N, tokens seen, loss), for
+    /// Hoffmann's Approach 1 on whole curves (the envelope of all
+    /// checkpoints); None unless every run has N and tokens.
+    pub fn checkpoints_table(&self) -> Option<String> {
+        let mut t = String::from("N,D,loss\n");
+        for r in &self.runs {
+            let n = r.n?;
+            for (p, d) in r.points.iter().zip(&r.tokens) {
+                t += &format!("{n:e},{:e},{}\n", (*d)?, p.loss);
+            }
+        }
+        Some(t)
+    }
+
+    /// Hoffmann's Approach 1 on all checkpoints and on the final losses
+    /// alone: the exponent a of N*(C) from the lowest loss per compute band.
+    pub fn envelopes(
+        &self,
+    ) -> Option<(
+        Result<crate::approaches::AllocationFit, String>,
+        Result<crate::approaches::AllocationFit, String>,
+    )> {
+        use crate::approaches::{envelope, DEFAULT_TOLERANCE};
+        use crate::data::{Dataset, Needs};
+        let all = self.checkpoints_table()?;
+        let read = |text: &str| {
+            Dataset::from_text(text, Needs::ParamsAndTokens, 0, 2)
+                .map(|(d, _)| d)
+                .map_err(|issues| crate::data::issues_text(&issues))
+        };
+        let finals = self.final_table(1);
+        Some((
+            read(&all).and_then(|d| envelope(&d, DEFAULT_TOLERANCE)),
+            read(&finals).and_then(|d| envelope(&d, DEFAULT_TOLERANCE)),
+        ))
+    }
+
     /// Number of logged losses.
     pub fn points(&self) -> usize {
         self.runs.iter().map(|r| r.points.len()).sum()

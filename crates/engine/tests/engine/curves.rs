@@ -174,3 +174,32 @@ fn curve_fits_explain_what_they_cannot_do() {
     .unwrap_err();
     assert!(e.contains("the runs are a"), "{e}");
 }
+
+#[test]
+fn approach_1_on_all_checkpoints() {
+    // Eight model sizes, each trained to 100 tokens per parameter with the
+    // loss logged at 40 checkpoints along the way, from a Chinchilla law.
+    let (e, a, b, alpha, beta) = (1.69, 406.4, 410.7, 0.34, 0.28);
+    let mut text = String::from("run,N,tokens,step,loss\n");
+    for k in 0..8 {
+        let n = 3e7 * 2f64.powi(k);
+        for s in 1..=40 {
+            let d = n * 100.0 * s as f64 / 40.0;
+            let loss = e + a / n.powf(alpha) + b / d.powf(beta);
+            text += &format!("m{k},{n:e},{d:e},{s},{loss}\n");
+        }
+    }
+    let curves = read_curves(&text).unwrap();
+    let (all, finals) = curves.envelopes().unwrap();
+    let all = all.unwrap();
+    let want = beta / (alpha + beta);
+    assert!(
+        (all.a - want).abs() < 0.1,
+        "a from every checkpoint {} against {want}",
+        all.a
+    );
+    assert!(all.budgets.len() >= 5, "{}", all.budgets.len());
+    // The final losses alone have one run per compute: no envelope.
+    assert!(finals.is_err() || finals.as_ref().unwrap().budgets.len() < all.budgets.len());
+    assert_eq!(curves.final_table(1).lines().count(), 9);
+}
