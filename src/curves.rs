@@ -44,25 +44,51 @@ fn extent(curves: &Curves) -> (u64, f64) {
     (steps, peak)
 }
 
-/// The warmup of the longest run: the step at which its rate first reaches
-/// its peak (0 when it starts there).
-fn warmup(curves: &Curves) -> u64 {
-    let Some(run) = curves.runs.iter().max_by_key(|r| r.schedule.lr.len()) else {
-        return 0;
-    };
-    let peak = run.schedule.lr.iter().cloned().fold(0.0, f64::max);
-    let k = run
-        .schedule
-        .lr
-        .iter()
-        .position(|&v| v >= peak * (1.0 - 1e-6))
-        .unwrap_or(0);
+/// The step at which a schedule first reaches its peak rate (0 when it
+/// starts there): its warmup.
+fn schedule_warmup(s: &Schedule) -> u64 {
+    let peak = s.lr.iter().cloned().fold(0.0, f64::max);
+    let k =
+        s.lr.iter()
+            .position(|&v| v >= peak * (1.0 - 1e-6))
+            .unwrap_or(0);
     if k == 0 {
         return 0;
     }
-    // The step at which the peak is reached (a warmup of W steps reaches it
-    // at step W).
-    (run.schedule.first_step + k as i64).max(0) as u64
+    // A warmup of W steps reaches the peak at step W.
+    (s.first_step + k as i64).max(0) as u64
+}
+
+/// The warmup of the longest run.
+fn warmup(curves: &Curves) -> u64 {
+    curves
+        .runs
+        .iter()
+        .max_by_key(|r| r.schedule.lr.len())
+        .map_or(0, |r| schedule_warmup(&r.schedule))
+}
+
+/// Predicted schedules whose warmup differs from the fitted runs': both laws
+/// count the warmup's rising rate (the multi-power law as its authors' code
+/// does), which shifts the whole curve, so such a comparison is not like
+/// for like.
+pub fn warmup_notes(curves: &Curves, predicted: &[Predicted]) -> Vec<String> {
+    let data = warmup(curves);
+    predicted
+        .iter()
+        .enumerate()
+        .filter_map(|(k, (_, got))| {
+            let (s, _) = got.as_ref().ok()?;
+            let w = schedule_warmup(s);
+            let differs = (w as f64 - data as f64).abs() > 0.1 * (data.max(w) as f64) + 1.0;
+            differs.then(|| {
+                format!(
+                    "Schedule {} warms up over {w} steps, the fitted runs over {data}: the laws count the warmup's rising rate in the curve's level (as the multi-power authors' code does), so a different warmup shifts the whole prediction. Compare schedules with the runs' warmup.",
+                    k + 1
+                )
+            })
+        })
+        .collect()
 }
 
 /// The schedules offered for a history: a WSD with a 20% 1-sqrt cooldown
@@ -264,5 +290,13 @@ mod tests {
         assert_eq!(input.lr.len(), 4);
         assert_eq!(input.loss[0].points.len(), 30);
         assert!(input.loss[4].label.starts_with("wsd:"));
+        // The defaults keep the runs' warmup; a schedule without one is flagged.
+        assert!(warmup_notes(&curves, &pred).is_empty());
+        choices.schedules = vec!["constant:peak=1e-3".into()];
+        let notes = warmup_notes(&curves, &predictions(&choices, &fit));
+        assert!(
+            notes[0].contains("warms up over 0 steps, the fitted runs over 20"),
+            "{notes:?}"
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! and schedule, fits a schedule law in a worker (one run may be held out
 //! and predicted), and predicts the curves of schedules the user describes.
 
-use crate::curves::{chart_input, default_choices, predictions, Predicted};
+use crate::curves::{chart_input, default_choices, predictions, warmup_notes, Predicted};
 use crate::model::{curves_job, gather_curves};
 use crate::runner;
 use frontier_engine::curves::fit::CurveFit;
@@ -61,7 +61,7 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
     };
     // The fit and the inputs it was made from.
     let fitted: RwSignal<Option<(CurveFit, String, CurveChoices)>> = RwSignal::new(None);
-    let log_x = RwSignal::new(false);
+    let log_x = Memo::new(move |_| choices.with(|c| c.as_ref().is_some_and(|c| c.log_x)));
     let stale = move || {
         fitted.with(|f| {
             f.as_ref().is_some_and(|(_, data, c)| {
@@ -256,7 +256,7 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
                 </label>
                 <label class="check"><input type="checkbox" data-testid="curves-log-x"
                     prop:checked=move || log_x.get()
-                    on:change=move |ev| log_x.set(event_target_checked(&ev)) />" log step axis"</label>
+                    on:change=move |ev| { let on = event_target_checked(&ev); edit(&|c| c.log_x = on); } />" log step axis"</label>
             </div>
             {(0..2usize).map(|k| view! {
                 <div class="row">
@@ -299,6 +299,9 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
             {move || fitted.with(Option::is_none).then(|| view! {
                 <p class="hint">"Fit the curves to predict schedules."</p>
             })}
+            {move || curves.with(|c| c.as_ref().map(|c| predicted.with(|p| warmup_notes(c, p)))).unwrap_or_default().into_iter().map(|n| view! {
+                <p class="status warn" data-testid="curves-warmup-note">{n}</p>
+            }).collect_view()}
             <canvas node_ref=loss_ref data-testid="chart-curves" role="img"
                 aria-label="Loss against step for every run, with the fitted and predicted curves"></canvas>
             <canvas node_ref=lr_ref data-testid="chart-lr" role="img"

@@ -79,14 +79,18 @@ fn DataReport(summary: Memo<DataSummary>) -> impl IntoView {
                 let head = if s.runs == 0 && s.issues.is_empty() {
                     "No data yet.".to_string()
                 } else {
-                    let mut t = format!("{} runs read", s.runs);
+                    let mut t = format!(
+                        "{} {} read",
+                        s.runs,
+                        if s.history.is_some() { "rows with a loss" } else if s.runs == 1 { "run" } else { "runs" }
+                    );
                     if let Some(p) = s.points {
                         t += &format!(", {p} used in the fit");
                     }
                     if !s.recognised.is_empty() {
                         t += &format!(". Columns: {}", s.recognised);
                     }
-                    if !s.ignored.is_empty() {
+                    if !s.ignored.is_empty() && s.history.is_none() {
                         t += &format!("; ignored: {}", s.ignored);
                     }
                     if !s.formats.is_empty() {

@@ -548,6 +548,7 @@ test('a training history: curves drawn, a schedule law fitted with a run held ou
   await page.getByTestId('curves-summary').waitFor();
   assert.match(await page.getByTestId('curves-summary').textContent(), /^3 runs, 180 logged losses/);
   // The final-loss panel says what the text is rather than listing 8820 lines without a loss.
+  assert.match(await page.getByTestId('data-report').textContent(), /^180 rows with a loss read/);
   assert.match(await page.getByTestId('history-note').textContent(), /^A training history: 3 runs, 180 logged losses/);
   assert.equal(await page.getByTestId('input-issues').count(), 0);
   await page.getByTestId('curves-law').selectOption('lr_annealing');
@@ -580,6 +581,13 @@ test('a training history: curves drawn, a schedule law fitted with a run held ou
     assert.ok(colours > 20, `${chart} looks blank (${colours} colours)`);
   }
   await page.getByTestId('curves-panel').screenshot({ path: join(SHOTS, 'curves.png') });
+  // A schedule with another warmup than the runs' is flagged.
+  await page.getByTestId('curves-schedule-1').fill('constant:peak=6.00e-4');
+  await page.getByTestId('curves-schedule-1').press('Tab');
+  assert.match(await page.getByTestId('curves-warmup-note').textContent(), /Schedule 2 warms up over 0 steps, the fitted runs over 100/);
+  await page.getByTestId('curves-schedule-1').fill('cosine:peak=6.00e-4,warmup=100,final=0.1');
+  await page.getByTestId('curves-schedule-1').press('Tab');
+  await page.getByTestId('curves-log-x').check();
   await page.getByTestId('copy-link').click();
   const link = await page.getByTestId('share-link').inputValue();
   await context.close();
@@ -593,6 +601,7 @@ test('a training history: curves drawn, a schedule law fitted with a run held ou
     assert.equal(Number(await second.page.getByTestId(`curves-param-${n}`).getAttribute('data-value')), fitted[n], n);
   }
   assert.equal(Number(await second.page.getByTestId('curves-final-0').getAttribute('data-value')), fin0);
+  assert.ok(await second.page.getByTestId('curves-log-x').isChecked());
   // The final losses as a table of runs, and back.
   await second.page.getByTestId('curves-to-final').click();
   assert.match(await second.page.getByTestId('data-input').inputValue(), /^run,step,loss\ncosine,3000,/);

@@ -17,7 +17,8 @@
 //! spread by a factor 2, 4 or 8 either side of the ratio the fit finds
 //! optimal at a tenth of the experiment budget, and the evenly spread
 //! design of [`even_isoflop`]; the one with the least expected variance is
-//! proposed. (A greedy choice run by run, per FLOP, favours many tiny runs
+//! proposed, among those whose runs all lie between the data's smallest
+//! compute and the target budget. (A greedy choice run by run, per FLOP, favours many tiny runs
 //! whose information is real only if the current fit is right; refits of
 //! synthetic data show them worse than even IsoFLOP runs, so designs are
 //! compared whole.) The engine test checks the design against the even one
@@ -243,8 +244,28 @@ pub fn plan_runs(
         .and_then(|b| b.tokens_per_parameter)
         .filter(|r| r.is_finite() && *r > 0.0)
         .unwrap_or(20.0);
+    // Runs below the data's smallest compute add information only if the
+    // fit is right where no run has been; runs above the target budget are
+    // not experiments. Designs with either are left out.
+    let c_min = data
+        .points
+        .iter()
+        .map(|p| p.c)
+        .filter(|c| c.is_finite() && *c > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    if experiment > target {
+        return Err(format!(
+            "an experiment budget of {experiment:.3e} FLOPs is more than the target budget ({target:.3e}): train at the target instead"
+        ));
+    }
     let mut best: Option<(f64, Vec<Run>)> = None;
     let mut consider = |runs: Vec<Run>| {
+        if runs
+            .iter()
+            .any(|r| r.c < c_min * (1.0 - 1e-9) || r.c > target)
+        {
+            return;
+        }
         let mut trial = info.clone();
         for r in &runs {
             add(
@@ -274,7 +295,11 @@ pub fn plan_runs(
             }
         }
     }
-    let (var, runs) = best.ok_or("the information matrix is singular")?;
+    let (var, runs) = best.ok_or_else(|| {
+        format!(
+            "no design of IsoFLOP runs fits between the smallest run's compute ({c_min:.3e} FLOPs) and the target: give the experiments a larger budget"
+        )
+    })?;
     let left = experiment - runs.iter().map(|r| r.c).sum::<f64>();
     Ok(Design {
         compute: experiment - left,

@@ -45,6 +45,9 @@ pub struct CurveChoices {
     /// Steps of the predicted schedules.
     #[serde(default)]
     pub steps: u64,
+    /// The step axis of the curve charts in log scale.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub log_x: bool,
 }
 
 impl Default for CurveChoices {
@@ -55,6 +58,7 @@ impl Default for CurveChoices {
             min_step: 0,
             schedules: Vec::new(),
             steps: 0,
+            log_x: false,
         }
     }
 }

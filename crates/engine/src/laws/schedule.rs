@@ -13,7 +13,10 @@
 //!
 //! the annealing area S2 with momentum lambda (0.999 by default, fixed; its
 //! definition follows the reimplementations of the paper). Warmup steps are
-//! counted in S1 and S2 like every other step.
+//! counted in S1 and S2 like every other step: their rising rate makes m
+//! negative and raises the predicted loss for as long as lambda remembers
+//! it, so schedules are best compared with the warmup of the fitted runs
+//! (the page says so when they differ).
 //!
 //! **Multi-power law** (Luo et al. 2025, "A multi-power law for loss curve
 //! prediction across learning rate schedules"), id `multi_power`:

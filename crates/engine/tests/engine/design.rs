@@ -108,3 +108,25 @@ fn the_design_beats_evenly_spread_isoflop_runs() {
         "RMS error of ln N*: design {rms_d}, even {rms_e}"
     );
 }
+
+#[test]
+fn designs_stay_between_the_data_and_the_target() {
+    let model = Model::catalogue("chinchilla").unwrap();
+    let now = table(&small_runs(), &mut Noise(7));
+    let report = fit(&model, &now, &FitOptions::hoffmann(&model)).unwrap();
+    // More for experiments than for the run itself: refused.
+    let e = plan_runs(&model, &now, &report, 1e20, 1e21).unwrap_err();
+    assert!(e.contains("more than the target budget"), "{e}");
+    // Too little to stay within the data's compute range: refused, not tiny runs.
+    let e = plan_runs(&model, &now, &report, TARGET, 1e16).unwrap_err();
+    assert!(e.contains("smallest run's compute"), "{e}");
+    let d = plan_runs(&model, &now, &report, TARGET, EXPERIMENT).unwrap();
+    let c_min = small_runs()
+        .iter()
+        .map(|r| r.c)
+        .fold(f64::INFINITY, f64::min);
+    assert!(d
+        .runs
+        .iter()
+        .all(|r| r.c >= c_min * (1.0 - 1e-9) && r.c <= TARGET));
+}
