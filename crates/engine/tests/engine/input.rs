@@ -259,7 +259,7 @@ fn units_in_headers_are_read() {
     assert_eq!(t.units.len(), 2);
     let t = parse_runs("N,flops [PF-days],loss\n1e8,1,3\n");
     assert_eq!(t.runs[0].compute, Some(8.64e19));
-    let t = parse_runs("N,compute (GPU-hours),loss\n1e8,1,3\n");
+    let t = parse_runs("N,compute (kWh),loss\n1e8,1,3\n");
     assert!(t.fatal);
     assert!(t.issues[0].message.contains("PF-days"), "{:?}", t.issues);
 }
