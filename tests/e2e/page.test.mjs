@@ -68,6 +68,15 @@ async function open(url = base) {
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text()) && !/Applying inline style/.test(m.text())) errors.push(m.text());
   });
+  // Every violation the policy reports, but the style elements Playwright
+  // injects for screenshots (style-src-elem): a style attribute set by the
+  // page's own code (style-src-attr) is a failure.
+  await page.exposeFunction('__cspViolation', (what) => errors.push(`CSP violation: ${what}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      if (e.violatedDirective !== 'style-src-elem') window.__cspViolation(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`);
+    });
+  });
   await page.goto(url);
   await page.getByTestId('fit-button').waitFor();
   return { context, page, errors };
