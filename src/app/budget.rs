@@ -19,7 +19,7 @@ pub fn BudgetPanel(
             <h2>"3. Budget"</h2>
             <BudgetInputs state=state />
             <AnswersView state=state outcome=outcome />
-            <super::plan::PlanSection state=state outcome=outcome />
+            <p class="hint">"Limits, over-training, inference and the next runs: Plan under limits, below."</p>
             <h3>"Published laws"</h3>
             <p class="hint">"Overlay on the plots and compare; with no data, the first one chosen answers the budget questions."</p>
             {overlay_presets().into_iter().map(|(model, p)| {

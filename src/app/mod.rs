@@ -333,6 +333,9 @@ pub fn App() -> impl IntoView {
             />
             <BudgetPanel state=state outcome=outcome />
         </main>
+        <section class="panel plan-panel" data-testid="plan-panel">
+            <plan::PlanSection state=state outcome=outcome />
+        </section>
         <CurvesPanel state=state autorun=from_link />
         <ComparePanel state=state status=status />
         <SeriesPanel state=state result=series />

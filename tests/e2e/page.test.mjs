@@ -644,7 +644,7 @@ test('plans under limits: memory, over-training, inference-aware, price; kept by
   await page.getByTestId('budget-hardware').check();
   await page.getByTestId('plan-price').fill('2.5');
   assert.match(await page.getByTestId('plan-cost').textContent(), /1\.843e6/);
-  await page.locator('section.budget').screenshot({ path: join(SHOTS, 'plan.png') });
+  await page.getByTestId('plan-panel').screenshot({ path: join(SHOTS, 'plan.png') });
   await page.getByTestId('copy-link').click();
   const link = await page.getByTestId('share-link').inputValue();
   await context.close();
