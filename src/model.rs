@@ -757,16 +757,10 @@ pub fn conventions_job(inputs: &FitInputs, compute: Option<f64>) -> String {
 }
 
 /// The rows of a conventions comparison from a worker's reply.
-pub fn gather_conventions(replies: Vec<String>) -> Result<Vec<ConventionRow>, String> {
-    let reply = replies
-        .into_iter()
-        .next()
-        .ok_or("no reply from the worker")?;
-    match serde_json::from_str::<WorkerReply>(&reply) {
-        Ok(WorkerReply::Conventions(r)) => Ok(r),
-        Ok(WorkerReply::Err(m)) => Err(m),
-        Ok(_) => Err("the worker answered another job".into()),
-        Err(e) => Err(format!("unreadable reply from the worker: {e}")),
+pub fn gather_conventions(texts: Vec<String>) -> Result<Vec<ConventionRow>, String> {
+    match one_reply(texts)? {
+        WorkerReply::Conventions(r) => Ok(r),
+        _ => Err("the worker answered another job".into()),
     }
 }
 
@@ -789,16 +783,10 @@ pub fn series_job(inputs: &FitInputs, column: &str, compute: f64) -> String {
 }
 
 /// A series report from a worker's reply.
-pub fn gather_series(replies: Vec<String>) -> Result<SeriesReport, String> {
-    let reply = replies
-        .into_iter()
-        .next()
-        .ok_or("no reply from the worker")?;
-    match serde_json::from_str::<WorkerReply>(&reply) {
-        Ok(WorkerReply::Series(r)) => Ok(*r),
-        Ok(WorkerReply::Err(m)) => Err(m),
-        Ok(_) => Err("the worker answered another job".into()),
-        Err(e) => Err(format!("unreadable reply from the worker: {e}")),
+pub fn gather_series(texts: Vec<String>) -> Result<SeriesReport, String> {
+    match one_reply(texts)? {
+        WorkerReply::Series(r) => Ok(*r),
+        _ => Err("the worker answered another job".into()),
     }
 }
 
@@ -837,16 +825,10 @@ pub fn curves_job(data: &str, choices: &CurveChoices, delta: f64) -> String {
 }
 
 /// A curve fit from a worker's reply.
-pub fn gather_curves(replies: Vec<String>) -> Result<CurveFit, String> {
-    let reply = replies
-        .into_iter()
-        .next()
-        .ok_or("no reply from the worker")?;
-    match serde_json::from_str::<WorkerReply>(&reply) {
-        Ok(WorkerReply::Curves(fit)) => Ok(*fit),
-        Ok(WorkerReply::Err(m)) => Err(m),
-        Ok(_) => Err("the worker answered another job".into()),
-        Err(e) => Err(format!("unreadable reply from the worker: {e}")),
+pub fn gather_curves(texts: Vec<String>) -> Result<CurveFit, String> {
+    match one_reply(texts)? {
+        WorkerReply::Curves(r) => Ok(*r),
+        _ => Err("the worker answered another job".into()),
     }
 }
 
@@ -1050,6 +1032,14 @@ fn replies(texts: Vec<String>) -> Result<Vec<WorkerReply>, String> {
             Err(e) => Err(format!("unreadable reply from a worker: {e}")),
         })
         .collect()
+}
+
+/// The reply of a job run by one worker (a worker's error as Err).
+fn one_reply(texts: Vec<String>) -> Result<WorkerReply, String> {
+    replies(texts)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| "no reply from the worker".to_string())
 }
 
 /// Join the fit workers' replies into the fit report.

@@ -329,6 +329,19 @@ fn read_loss(raw: &str) -> Result<f64, String> {
     Ok(v)
 }
 
+/// A row's step, or None with the problem recorded against its line.
+fn row_step(
+    table: &RunTable,
+    r: &crate::data::Run,
+    col: usize,
+    issues: &mut Vec<InputIssue>,
+) -> Option<i64> {
+    let raw = r.extra.get(col).map(String::as_str).unwrap_or("");
+    read_step(raw)
+        .map_err(|m| issues.push(InputIssue::at(r.line, &table.extra_headers[col], m)))
+        .ok()
+}
+
 /// Rows of a wide W&B export: `Step` and `<run> - <metric>` columns.
 fn wide_rows(table: &RunTable, step_col: usize, issues: &mut Vec<InputIssue>) -> Vec<Row> {
     // (run, is_lr, column)
@@ -345,16 +358,10 @@ fn wide_rows(table: &RunTable, step_col: usize, issues: &mut Vec<InputIssue>) ->
             cols.push((run.to_string(), false, k));
         }
     }
-    let step_header = &table.extra_headers[step_col];
     let mut rows = Vec::new();
     for r in &table.runs {
-        let raw_step = r.extra.get(step_col).map(String::as_str).unwrap_or("");
-        let step = match read_step(raw_step) {
-            Ok(s) => s,
-            Err(m) => {
-                issues.push(InputIssue::at(r.line, step_header, m));
-                continue;
-            }
+        let Some(step) = row_step(table, r, step_col, issues) else {
+            continue;
         };
         let mut by_run: Vec<(String, Option<f64>, Option<f64>)> = Vec::new();
         for (run, is_lr, k) in &cols {
@@ -405,7 +412,6 @@ fn long_rows(
     lr_col: Option<usize>,
     issues: &mut Vec<InputIssue>,
 ) -> Vec<Row> {
-    let step_header = &table.extra_headers[step_col];
     let loss_header = table
         .recognised
         .iter()
@@ -414,13 +420,8 @@ fn long_rows(
         .unwrap_or_default();
     let mut rows = Vec::with_capacity(table.runs.len());
     for r in &table.runs {
-        let raw_step = r.extra.get(step_col).map(String::as_str).unwrap_or("");
-        let step = match read_step(raw_step) {
-            Ok(s) => s,
-            Err(m) => {
-                issues.push(InputIssue::at(r.line, step_header, m));
-                continue;
-            }
+        let Some(step) = row_step(table, r, step_col, issues) else {
+            continue;
         };
         let lr = match lr_col.and_then(|k| r.extra.get(k)).map(|s| s.trim()) {
             None | Some("") => None,
