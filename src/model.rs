@@ -764,10 +764,16 @@ pub fn gather_conventions(texts: Vec<String>) -> Result<Vec<ConventionRow>, Stri
     }
 }
 
-/// True when the table gives the model's shape (layers and width at least).
-pub fn has_shapes(state: &ShareState) -> bool {
+/// What the series and conventions panels need of the pasted table, read
+/// once: the columns that could name series, and whether it gives shapes.
+pub fn table_facts(state: &ShareState) -> (Vec<(String, usize)>, bool) {
     let table = frontier_engine::parse_runs(&state.data);
-    frontier_engine::conventions::shapes(&table)
+    (series_columns(&table), has_shapes(&table))
+}
+
+/// True when the table gives the model's shape (layers and width at least).
+pub fn has_shapes(table: &RunTable) -> bool {
+    frontier_engine::conventions::shapes(table)
         .first()
         .is_some_and(|(_, s)| s.layers.is_some() && s.width.is_some())
 }
@@ -792,8 +798,7 @@ pub fn gather_series(texts: Vec<String>) -> Result<SeriesReport, String> {
 
 /// Columns that could split the runs into series: the table's other
 /// columns with 2 to [`MAX_SERIES`] distinct values, and their counts.
-pub fn series_columns(state: &ShareState) -> Vec<(String, usize)> {
-    let table = frontier_engine::parse_runs(&state.data);
+pub fn series_columns(table: &RunTable) -> Vec<(String, usize)> {
     table
         .extra_headers
         .iter()
@@ -849,7 +854,7 @@ fn run_curves(data: &str, choices: &CurveChoices, delta: f64) -> Result<CurveFit
 use frontier_engine::conventions::{compare_conventions, ConventionRow};
 use frontier_engine::curves::fit::{fit_curves, CurveFit, CurveFitOptions};
 use frontier_engine::curves::{read_curves, CurveChoices};
-use frontier_engine::data::issues_text;
+use frontier_engine::data::{issues_text, RunTable};
 use frontier_engine::laws::schedule::ScheduleLaw;
 use frontier_engine::series::{fit_series, SeriesReport, MAX_SERIES};
 
@@ -1263,7 +1268,10 @@ mod tests {
             ..ShareState::default()
         };
         // "seed" never varies: not a series column.
-        assert_eq!(series_columns(&state), [("arch".to_string(), 2)]);
+        assert_eq!(
+            series_columns(&frontier_engine::parse_runs(&state.data)),
+            [("arch".to_string(), 2)]
+        );
         let reply = run_job(&series_job(&FitInputs::of(&state), "arch", 1e22), |_, _| {});
         let r = gather_series(vec![reply]).unwrap();
         assert_eq!(r.series.len(), 2);

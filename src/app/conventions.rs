@@ -3,7 +3,7 @@
 //! way of the field, and how much the exponent a and N* move.
 
 use super::num;
-use crate::model::{conventions_job, gather_conventions, has_shapes, FitInputs};
+use crate::model::{conventions_job, gather_conventions, FitInputs};
 use crate::runner;
 use frontier_engine::conventions::ConventionRow;
 use frontier_engine::share::ShareState;
@@ -18,8 +18,11 @@ enum Status {
 }
 
 #[component]
-pub fn ConventionsPanel(state: RwSignal<ShareState>) -> impl IntoView {
-    let shaped = Memo::new(move |_| state.with(has_shapes));
+pub fn ConventionsPanel(
+    state: RwSignal<ShareState>,
+    facts: Memo<(Vec<(String, usize)>, bool)>,
+) -> impl IntoView {
+    let shaped = Memo::new(move |_| facts.with(|f| f.1));
     let status = RwSignal::new(Status::Idle);
     let inputs = Memo::new(move |_| state.with(FitInputs::of));
     Effect::new(move |prev: Option<()>| {

@@ -106,6 +106,8 @@ pub fn App() -> impl IntoView {
     // Option fields whose text is not a valid value (they block the fit).
     let field_errors: RwSignal<Vec<(&'static str, String)>> = RwSignal::new(Vec::new());
     let series = RwSignal::new(None);
+    // The pasted table read once for the series and conventions panels.
+    let facts = Memo::new(move |_| state.with(crate::model::table_facts));
 
     // Save every change (not the first run: a damaged link's empty page must
     // not overwrite what the user had saved).
@@ -338,8 +340,8 @@ pub fn App() -> impl IntoView {
         </section>
         <CurvesPanel state=state autorun=from_link />
         <ComparePanel state=state status=status />
-        <SeriesPanel state=state result=series />
-        <ConventionsPanel state=state />
+        <SeriesPanel state=state result=series facts=facts />
+        <ConventionsPanel state=state facts=facts />
         <Approaches state=state outcome=outcome />
         <Charts state=state outcome=outcome series=series />
         <SharePanel state=state outcome=outcome stale=stale />

@@ -4,7 +4,7 @@
 //! The series' frontiers are drawn on the loss plot.
 
 use super::num;
-use crate::model::{gather_series, series_columns, series_job, FitInputs};
+use crate::model::{gather_series, series_job, FitInputs};
 use crate::runner;
 use frontier_engine::format::sig;
 use frontier_engine::series::SeriesReport;
@@ -23,8 +23,9 @@ enum Status {
 pub fn SeriesPanel(
     state: RwSignal<ShareState>,
     result: RwSignal<Option<SeriesReport>>,
+    facts: Memo<(Vec<(String, usize)>, bool)>,
 ) -> impl IntoView {
-    let columns = Memo::new(move |_| state.with(series_columns));
+    let columns = Memo::new(move |_| facts.with(|f| f.0.clone()));
     let status = RwSignal::new(Status::Idle);
     // Results belong to the runs, law and options they were fitted with.
     let inputs = Memo::new(move |_| state.with(FitInputs::of));
