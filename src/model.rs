@@ -55,7 +55,7 @@ impl DataSummary {
                 ..DataSummary::default()
             };
         }
-        let table = frontier_engine::parse_runs(&state.data);
+        let table = frontier_engine::parse_runs(&state.table_text());
         let recognised = table
             .recognised
             .iter()
@@ -110,7 +110,7 @@ impl DataSummary {
         // A training history has rows without a loss (the schedule between
         // logged losses): not problems, but another kind of data.
         if summary.fatal || !summary.issues.is_empty() {
-            if let Ok(c) = frontier_engine::curves::read_curves(&state.data) {
+            if let Ok(c) = frontier_engine::curves::read_curves(&state.table_text()) {
                 if c.has_lr || c.checkpoints_table().is_some() {
                     summary.history = Some(format!(
                         "A training history: {} runs, {} logged losses. \
@@ -143,7 +143,7 @@ pub struct FitInputs {
 impl FitInputs {
     pub fn of(state: &ShareState) -> FitInputs {
         FitInputs {
-            data: state.data.clone(),
+            data: state.table_text().into_owned(),
             law: state.law.clone(),
             drop_top: state.drop_top,
             delta: state.delta,
@@ -359,6 +359,36 @@ impl FitStatus {
             },
             FitStatus::Cancelled => "Cancelled: the last fit was stopped.".into(),
             FitStatus::Failed(m) => format!("Cannot fit: {m}"),
+        }
+    }
+
+    /// What a screen reader is told: the phase of the fit and its end, not
+    /// every start counted (a live region repeating "12 of 4500 starts"
+    /// many times a second is noise). The text changes only when the phase
+    /// does, so each phase is announced once.
+    pub fn announcement(&self, outcome: Option<&FitOutcome>) -> String {
+        match self {
+            FitStatus::Idle => String::new(),
+            FitStatus::Running { total, .. } => format!("Fitting from {total} starts."),
+            FitStatus::Bootstrapping { total, .. } => {
+                format!("Fit done; computing {total} bootstrap resamples.")
+            }
+            FitStatus::Done => {
+                let mut m = self.message(outcome);
+                if let Some(o) = outcome {
+                    let params = o
+                        .report
+                        .parameter_names
+                        .iter()
+                        .zip(&o.report.params)
+                        .map(|(n, v)| format!("{n} = {}", frontier_engine::format::sig(*v, 4)))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    m += &format!(". Fitted {params}.");
+                }
+                m
+            }
+            FitStatus::Cancelled | FitStatus::Failed(_) => self.message(outcome),
         }
     }
 }
@@ -767,7 +797,7 @@ pub fn gather_conventions(texts: Vec<String>) -> Result<Vec<ConventionRow>, Stri
 /// What the series and conventions panels need of the pasted table, read
 /// once: the columns that could name series, and whether it gives shapes.
 pub fn table_facts(state: &ShareState) -> (Vec<(String, usize)>, bool) {
-    let table = frontier_engine::parse_runs(&state.data);
+    let table = frontier_engine::parse_runs(&state.table_text());
     (series_columns(&table), has_shapes(&table))
 }
 
@@ -1080,7 +1110,7 @@ pub fn gather_compare(laws: &[String], texts: Vec<String>) -> Result<Vec<Compare
 /// The chosen law compiled against the pasted table's headers, or why it
 /// cannot be (a formula's error carries its caret line).
 pub fn law_model(state: &ShareState) -> Result<Model, String> {
-    let table = frontier_engine::parse_runs(&state.data);
+    let table = frontier_engine::parse_runs(&state.table_text());
     Model::new(&state.law, &table.headers)
 }
 
@@ -1147,7 +1177,7 @@ pub fn set_formula(spec: &mut LawSpec, text: &str, extra: &[String]) {
 /// Catalogue laws whose columns the pasted table has (what a comparison
 /// can fit), as (id, name).
 pub fn comparable_laws(state: &ShareState) -> Vec<(String, String)> {
-    let table = frontier_engine::parse_runs(&state.data);
+    let table = frontier_engine::parse_runs(&state.table_text());
     if table.fatal {
         return Vec::new();
     }
@@ -1177,6 +1207,23 @@ pub fn gather_bootstrap(texts: Vec<String>) -> Result<Vec<Resample>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_announcement_changes_with_the_phase_not_with_every_start() {
+        let at = |done| FitStatus::Running { done, total: 4500 }.announcement(None);
+        assert_eq!(at(1), at(3000));
+        assert_ne!(
+            at(1),
+            FitStatus::Bootstrapping {
+                done: 0,
+                total: 1000
+            }
+            .announcement(None)
+        );
+        let failed = FitStatus::Failed("no rows".into()).announcement(None);
+        assert!(failed.contains("no rows"), "{failed}");
+        assert_eq!(FitStatus::Idle.announcement(None), "");
+    }
 
     fn example_state() -> ShareState {
         ShareState {
@@ -1269,7 +1316,7 @@ mod tests {
         };
         // "seed" never varies: not a series column.
         assert_eq!(
-            series_columns(&frontier_engine::parse_runs(&state.data)),
+            series_columns(&frontier_engine::parse_runs(&state.table_text())),
             [("arch".to_string(), 2)]
         );
         let reply = run_job(&series_job(&FitInputs::of(&state), "arch", 1e22), |_, _| {});

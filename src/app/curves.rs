@@ -27,7 +27,7 @@ enum Status {
 /// The history in the paste, when it is one with a learning rate or with
 /// model sizes and tokens (checkpoints for Approach 1).
 fn history(state: &ShareState) -> Option<Curves> {
-    read_curves(&state.data)
+    read_curves(&state.table_text())
         .ok()
         .filter(|c| c.has_lr || c.checkpoints_table().is_some())
 }
@@ -78,7 +78,7 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
         let Some(c) = choices.get_untracked() else {
             return;
         };
-        let (data, delta) = state.with_untracked(|s| (s.data.clone(), s.delta));
+        let (data, delta) = state.with_untracked(|s| (s.table_text().into_owned(), s.delta));
         status.set(Status::Running);
         let started = crate::browser::now_ms();
         let (data2, c2) = (data.clone(), c.clone());

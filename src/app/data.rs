@@ -1,12 +1,16 @@
 //! The "1. Your runs" panel: the box the runs are pasted in, the example data,
 //! and the report of what was read.
 
+use super::columns::ColumnMapping;
 use crate::model::{DataSummary, EXAMPLE_DATA};
 use frontier_engine::share::ShareState;
 use leptos::prelude::*;
 
 #[component]
-pub fn DataPanel(state: RwSignal<ShareState>) -> impl IntoView {
+pub fn DataPanel(
+    state: RwSignal<ShareState>,
+    facts: Memo<(Vec<(String, usize)>, bool)>,
+) -> impl IntoView {
     let summary = Memo::new(move |_| state.with(DataSummary::of));
     // What the example replaced, for Undo: the text and the drop count.
     let undo: RwSignal<Option<(String, usize)>> = RwSignal::new(None);
@@ -66,6 +70,7 @@ pub fn DataPanel(state: RwSignal<ShareState>) -> impl IntoView {
                     "Chinchilla runs read off Hoffmann et al. (2022), Fig. 4, by Besiroglu et al. (2024); the replication drops the 5 highest losses."
                 </span>
             </div>
+            <ColumnMapping state=state facts=facts />
             <DataReport summary=summary />
         </section>
     }

@@ -32,6 +32,8 @@ pub fn FitPanel(
             FitStatus::Running { .. } | FitStatus::Bootstrapping { .. }
         )
     };
+    let announcement =
+        Memo::new(move |_| outcome.with(|o| status.with(|s| s.announcement(o.as_ref()))));
     view! {
         <section class="panel fit">
             <h2>"2. Fit"</h2>
@@ -125,7 +127,7 @@ pub fn FitPanel(
                 <button data-testid="cancel-button" disabled=move || !running() on:click=move |_| on_cancel.run(())>"Cancel"</button>
                 {move || match status.get() {
                     FitStatus::Running { done, total } | FitStatus::Bootstrapping { done, total } => view! {
-                        <progress data-testid="fit-progress" max=total value=done></progress>
+                        <progress data-testid="fit-progress" aria-label="fit progress" max=total value=done></progress>
                     }.into_any(),
                     _ => ().into_any(),
                 }}
@@ -134,6 +136,11 @@ pub fn FitPanel(
                 data-testid="fit-status"
                 class=move || match status.get() { FitStatus::Failed(_) => "status error", FitStatus::Done => "status ok", _ => "status" }
             >{move || outcome.with(|o| status.with(|s| s.message(o.as_ref())))}</p>
+            // Announced to screen readers once per phase (the status above
+            // changes with every start and is not live).
+            <p class="sr-only" role="status" aria-live="polite" data-testid="fit-announce">
+                {move || announcement.get()}
+            </p>
             {move || field_errors.with(|f| (!f.is_empty()).then(|| view! {
                 <p class="status error" data-testid="field-errors">{f.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>().join("; ")}</p>
             }))}
@@ -212,7 +219,7 @@ fn FitResults(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
                 <p class="hint" data-testid="fit-conventions">{format!("{}. Conventions: {}.", o.model.law.name, o.model.law.conventions)}</p>
                 {warnings}
                 <table class="results">
-                    <tr class="head"><th></th><th>"estimate"</th>
+                    <tr class="head"><th>"quantity"</th><th>"estimate"</th>
                         {has_iv.then(|| view! { <th>"SE"</th><th>"95% interval"</th> })}
                     </tr>
                     {rows}

@@ -15,7 +15,7 @@ pub fn LawChooser(state: RwSignal<ShareState>) -> impl IntoView {
     let catalogue = laws::catalogue();
     let model = Memo::new(move |_| state.with(law_model));
     let is_custom = move || state.with(|s| s.law.id == CUSTOM);
-    let extra = move || state.with(|s| frontier_engine::parse_runs(&s.data).headers);
+    let extra = move || state.with(|s| frontier_engine::parse_runs(&s.table_text()).headers);
     let options = catalogue
         .iter()
         .map(|l| {
@@ -112,7 +112,7 @@ pub fn LawChooser(state: RwSignal<ShareState>) -> impl IntoView {
         {move || {
             // The law before the user's choices: its table stays on screen
             // even when a choice is wrong, so the choice can be undone.
-            let headers = state.with(|s| frontier_engine::parse_runs(&s.data).headers);
+            let headers = state.with(|s| frontier_engine::parse_runs(&s.table_text()).headers);
             let law = state.with(|s| s.law.law(&headers));
             model.with(|m| match (law, m) {
                 (Err(e), _) => view! {
@@ -241,14 +241,14 @@ fn ParameterTable(state: RwSignal<ShareState>, law: Law) -> impl IntoView {
                 <tr data-testid=row_id>
                     <th>{name.clone()}</th>
                     <td>
-                        <select data-testid=role_id prop:value=role_value on:change=on_role>
+                        <select data-testid=role_id aria-label=format!("role of {name}") prop:value=role_value on:change=on_role>
                             <option value="fitted">"fitted"</option>
                             <option value="fixed">"fixed at"</option>
                             {tie_options}
                         </select>
                     </td>
                     <td>{move || fixed_value().map(|v| view! {
-                        <input class="short" data-testid=format!("fix-{}", id.clone()) prop:value=v on:change=on_value.clone() />
+                        <input class="short" data-testid=format!("fix-{}", id.clone()) aria-label=format!("fixed value of {}", id.clone()) prop:value=v on:change=on_value.clone() />
                     })}</td>
                     <td>{if custom {
                         view! { <label><input type="checkbox" prop:checked=positive on:change=on_positive />" positive (log scale)"</label> }.into_any()

@@ -4,6 +4,7 @@
 mod approaches;
 mod budget;
 mod charts;
+mod columns;
 mod compare;
 mod conventions;
 mod curves;
@@ -320,7 +321,8 @@ pub fn App() -> impl IntoView {
             </div>
         })}
         <main>
-            <DataPanel state=state />
+          <div class="top-panels">
+            <DataPanel state=state facts=facts />
             <FitPanel
                 state=state
                 status=status
@@ -334,7 +336,7 @@ pub fn App() -> impl IntoView {
                 on_cancel=on_cancel
             />
             <BudgetPanel state=state outcome=outcome />
-        </main>
+          </div>
         <section class="panel plan-panel" data-testid="plan-panel">
             <plan::PlanSection state=state outcome=outcome />
         </section>
@@ -345,6 +347,7 @@ pub fn App() -> impl IntoView {
         <Approaches state=state outcome=outcome />
         <Charts state=state outcome=outcome series=series />
         <SharePanel state=state outcome=outcome stale=stale />
+        </main>
         <footer>
             "Fits: Hoffmann et al. (2022) Approach 3 as replicated by Besiroglu et al. (2024), for every law: log-space residuals, Huber loss (δ = 10⁻³) summed over points, L-BFGS with exact gradients from a grid of starts. "
             "Everything runs in this page; nothing is sent anywhere."

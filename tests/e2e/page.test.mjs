@@ -729,3 +729,73 @@ test('curves with model sizes and tokens: Approach 1 on every checkpoint', { tim
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('column mapping: headers the reader does not know are chosen by hand, with a unit, and a link keeps the choice', { timeout: 180_000 }, async () => {
+  const { context, page, errors } = await open();
+  const table = 'Name,model/n_embd,seen,train/loss,loss_ema\n' +
+    'a,70,2e9,3.41,3.40\nb,160,8e9,3.02,3.01\nc,410,3e10,2.71,2.70\nd,1400,2e9,2.93,2.92\ne,70,3e10,3.05,3.04\nf,410,2e9,3.10,3.09\n';
+  await page.getByTestId('data-input').fill(table);
+  // Read by header names: no N or D, the loss from train/loss.
+  assert.equal(await page.getByTestId('column-N').inputValue(), '');
+  assert.equal(await page.getByTestId('column-loss').inputValue(), 'train/loss');
+  assert.equal(await page.getByTestId('column-run').inputValue(), 'Name');
+  await page.getByTestId('column-N').selectOption('model/n_embd');
+  await page.getByTestId('unit-N').selectOption('M');
+  await page.getByTestId('column-D').selectOption('seen');
+  await page.getByTestId('column-loss').selectOption('loss_ema');
+  // The text is not edited; the report reads the choice.
+  assert.equal(await page.getByTestId('data-input').inputValue(), table);
+  assert.match(await page.getByTestId('data-report').textContent(), /6 runs read/);
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 4500 starts on 6 points/);
+  const mine = await numbers(page);
+  // N was read in millions: N* is a model size, not a count of millions.
+  assert.ok(Number(mine['optimal-N']) > 1e6, `N* ${mine['optimal-N']}`);
+  await page.getByTestId('copy-link').click();
+  const url = await page.getByTestId('share-link').inputValue();
+  const other = await open(url);
+  assert.match(await waitForFit(other.page), /^Done: 4500 starts on 6 points/);
+  assert.equal(await other.page.getByTestId('column-N').inputValue(), 'model/n_embd');
+  assert.equal(await other.page.getByTestId('unit-N').inputValue(), 'M');
+  assert.equal(await other.page.getByTestId('column-loss').inputValue(), 'loss_ema');
+  assert.deepEqual(await numbers(other.page), mine);
+  // Back to the header names: N is missing again, and said so.
+  await other.page.getByTestId('columns-reset').click();
+  assert.equal(await other.page.getByTestId('column-N').inputValue(), '');
+  assert.deepEqual(other.errors, []);
+  await other.context.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/// axe-core's violations on the page as it is now.
+async function axeViolations(page) {
+  const source = await readFile(join(ROOT, 'tests/e2e/node_modules/axe-core/axe.min.js'), 'utf8');
+  // Evaluated through the debugging protocol, not as a page script: the
+  // Content-Security-Policy does not apply to it.
+  await page.evaluate(source);
+  return page.evaluate(async () => (await window.axe.run(document)).violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`));
+}
+
+test('accessibility: no axe-core violations at load, after a fit, with an error list; the fit is announced', { timeout: 180_000 }, async () => {
+  const { context, page, errors } = await open();
+  assert.deepEqual(await axeViolations(page), [], 'at load');
+  await page.getByTestId('data-input').fill(await readFile(REFERENCE, 'utf8'));
+  await page.getByTestId('drop-top').fill('5');
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  const live = page.getByTestId('fit-announce');
+  assert.equal(await live.getAttribute('aria-live'), 'polite');
+  await page.getByTestId('fit-button').click();
+  await waitForFit(page);
+  assert.match(await live.textContent(), /^Done: 4500 starts on 240 points .*Fitted E = 1\.81/);
+  assert.deepEqual(await axeViolations(page), [], 'after a fit');
+  await page.getByTestId('data-input').fill('N,D,loss\n1e8,abc,3.1\n-1,2e9,x\n');
+  await page.getByTestId('input-issues').waitFor();
+  assert.deepEqual(await axeViolations(page), [], 'with an error list');
+  await page.getByTestId('fit-button').click();
+  assert.match(await live.textContent(), /^Cannot fit/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

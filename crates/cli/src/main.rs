@@ -162,6 +162,11 @@ struct FitArgs {
     /// Leave out the K points with the highest loss
     #[arg(long, default_value_t = 0)]
     drop_top: usize,
+    /// Which column is which, when a header is not recognised or the wrong
+    /// column wins: HEADER=ROLE, ROLE one of N, D, C, loss, run, with a unit
+    /// in brackets (repeatable; e.g. --column seen=D --column "n_embd=N (M)")
+    #[arg(long)]
+    column: Vec<String>,
     /// Huber delta on log residuals
     #[arg(long, value_parser = parse_positive, allow_hyphen_values = true)]
     delta: Option<f64>,
@@ -481,8 +486,10 @@ fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
                 .into(),
         ));
     }
+    let data = read_input(&a.file)?;
     let mut state = ShareState {
-        data: read_input(&a.file)?,
+        columns: frontier_engine::columns::from_choices(&data, &a.column).map_err(Failure)?,
+        data,
         law: a.law.spec(),
         drop_top: a.drop_top,
         ..ShareState::default()
@@ -1182,8 +1189,10 @@ fn cmd_plan(a: PlanArgs) -> Result<String, Failure> {
 }
 
 fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
+    let data = read_input(&a.file)?;
     let state = ShareState {
-        data: read_input(&a.file)?,
+        columns: frontier_engine::columns::from_choices(&data, &a.column).map_err(Failure)?,
+        data,
         law: a.law.spec(),
         drop_top: a.drop_top,
         delta: a.delta.unwrap_or(1e-3),

@@ -802,3 +802,29 @@ fn conventions_refit_the_runs_counted_each_way() {
     let a = rows[1]["a"].as_f64().unwrap();
     assert!((a - 0.28 / 0.62).abs() < 1e-3, "{a}");
 }
+
+#[test]
+fn columns_chosen_by_hand_are_read_and_a_wrong_choice_is_named() {
+    let text = "Name,n_embd,seen,train/loss\n\
+        a,70,2e9,3.41\nb,160,8e9,3.02\nc,410,3e10,2.71\n\
+        d,1400,2e9,2.93\ne,70,3e10,3.05\nf,410,2e9,3.10\n";
+    let path = write_temp("wandb-columns.csv", text);
+    let file = path.to_str().unwrap();
+    // By header names the table has no N or D.
+    let (code, _, err) = frontier(&["fit", file, "--json"]);
+    assert_eq!(code, 1, "{err}");
+    let v = json(&[
+        "fit",
+        file,
+        "--column",
+        "n_embd=N (M)",
+        "--column",
+        "seen=D",
+        "--json",
+    ]);
+    assert_eq!(v["points"], 6);
+    assert!(v["budget"]["N"].as_f64().unwrap() > 1e6, "{v}");
+    let (code, _, err) = frontier(&["fit", file, "--column", "tokens=D"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no column is named \"tokens\""), "{err}");
+}

@@ -362,14 +362,14 @@ impl RunTable {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Separator {
+pub(crate) enum Separator {
     Comma,
     Tab,
     Semicolon,
     Whitespace,
 }
 
-fn detect_separator(header: &str) -> Separator {
+pub(crate) fn detect_separator(header: &str) -> Separator {
     if header.contains('\t') {
         Separator::Tab
     } else if header.contains(',') {
@@ -383,7 +383,7 @@ fn detect_separator(header: &str) -> Separator {
 
 /// Split one line into fields. Double quotes protect separators inside a field
 /// (CSV style, `""` for a literal quote).
-fn split_fields(line: &str, sep: Separator) -> Vec<String> {
+pub(crate) fn split_fields(line: &str, sep: Separator) -> Vec<String> {
     let ch = match sep {
         Separator::Whitespace => {
             return line.split_whitespace().map(|s| s.to_string()).collect();

@@ -3,6 +3,8 @@
 //!
 //! - [`data`]: parse pasted tables (CSV, TSV, whitespace) into runs, with
 //!   errors that name the line, the column and the problem.
+//! - [`columns`]: which column is which, chosen by hand (a renamed header
+//!   line every reader sees).
 //! - [`curves`]: whole training curves (W&B histories), schedules, and the
 //!   schedule laws' fits.
 //! - [`formula`]: the formula language: parse, compile to a tape, evaluate
@@ -43,6 +45,7 @@
 pub mod answers;
 pub mod approaches;
 pub mod bootstrap;
+pub mod columns;
 pub mod compare;
 pub mod conventions;
 pub mod curves;

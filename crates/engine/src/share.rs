@@ -106,6 +106,10 @@ pub struct ShareState {
     /// The plan fields: limits, tokens per parameter, inference, price.
     #[serde(default, skip_serializing_if = "crate::plans::PlanInputs::is_empty")]
     pub plan: crate::plans::PlanInputs,
+    /// Columns given a role by hand: original header → the header it is
+    /// read as (see [`crate::columns`]).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub columns: crate::columns::ColumnMap,
 }
 
 impl Default for ShareState {
@@ -126,6 +130,7 @@ impl Default for ShareState {
             curves: None,
             series: None,
             plan: Default::default(),
+            columns: Default::default(),
         }
     }
 }
@@ -320,10 +325,17 @@ impl ShareState {
     /// Parse the data, build the law and check the data for it. On failure,
     /// every problem, each naming its line and column where it has one.
     pub fn prepare(&self) -> Result<Prepared, Vec<crate::data::InputIssue>> {
-        self.prepare_table(crate::data::parse_runs(&self.data))
+        self.prepare_table(crate::data::parse_runs(&self.table_text()))
     }
 
-    /// [`ShareState::prepare`] from the table of `self.data`, parsed already.
+    /// The pasted text as the readers see it: its header line renamed by
+    /// the columns chosen by hand, every other line as pasted.
+    pub fn table_text(&self) -> std::borrow::Cow<'_, str> {
+        crate::columns::rename_headers(&self.data, &self.columns)
+    }
+
+    /// [`ShareState::prepare`] from the table of [`ShareState::table_text`],
+    /// parsed already.
     pub fn prepare_table(
         &self,
         table: crate::data::RunTable,

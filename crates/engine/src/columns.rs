@@ -1,0 +1,460 @@
+//! Which column is which, chosen by hand.
+//!
+//! The table reader recognises N, D, C, the loss and the run by their
+//! headers ([`Quantity::aliases`], [`RUN_ALIASES`]). When a header is not
+//! one it knows (`n_embd_params`, `seen`), or the wrong column wins (two
+//! loss columns), the user says which column holds what. The choice is a
+//! [`ColumnMap`]: original header → the header it is read as. It is applied
+//! by renaming the header line of the text before any reader sees it
+//! ([`rename_headers`]), so every reader (final losses, curves, series,
+//! conventions) and every message agrees on it, line numbers stay those of
+//! the paste, and the pasted text itself is never edited.
+//!
+//! A column given a role is read as that role's plain name (`N`, `D`, `C`,
+//! `loss`, `run`), with its unit in brackets when it has one; a column that
+//! the reader would recognise but that the user took a role away from is read
+//! as `unused <header>`, which no alias matches, so it becomes an ordinary
+//! extra column.
+
+use crate::data::{
+    detect_separator, normalise_header, parse_runs, split_fields, split_unit, Quantity, Separator,
+    RUN_ALIASES,
+};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// Original header (as written, trimmed, without quotes) → the header it is
+/// read as.
+pub type ColumnMap = BTreeMap<String, String>;
+
+/// A role a column can be given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Quantity(Quantity),
+    Run,
+}
+
+impl Role {
+    /// Every role, in the order the page shows them.
+    pub const ALL: [Role; 5] = [
+        Role::Quantity(Quantity::Params),
+        Role::Quantity(Quantity::Tokens),
+        Role::Quantity(Quantity::Compute),
+        Role::Quantity(Quantity::Loss),
+        Role::Run,
+    ];
+
+    /// The plain header the role is read as.
+    pub fn header(self) -> &'static str {
+        match self {
+            Role::Quantity(Quantity::Params) => "N",
+            Role::Quantity(Quantity::Tokens) => "D",
+            Role::Quantity(Quantity::Compute) => "C",
+            Role::Quantity(Quantity::Loss) => "loss",
+            Role::Run => "run",
+        }
+    }
+
+    /// Short label for the page and messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Quantity(q) => q.symbol(),
+            Role::Run => "run",
+        }
+    }
+
+    /// Units offered for the role (the first, "", keeps the header's own).
+    pub fn units(self) -> &'static [&'static str] {
+        match self {
+            Role::Quantity(Quantity::Params) | Role::Quantity(Quantity::Tokens) => {
+                &["", "K", "M", "B", "T"]
+            }
+            Role::Quantity(Quantity::Compute) => &["", "FLOPs", "PF-days", "EFLOPs", "ZFLOPs"],
+            _ => &[""],
+        }
+    }
+
+    /// The role a header gives its column without any choice, if any.
+    fn of_header(header: &str) -> Option<Role> {
+        let (name, unit) = split_unit(header);
+        let mut norm = normalise_header(name);
+        let mut found = Quantity::ALL
+            .into_iter()
+            .find(|q| q.aliases().contains(&norm.as_str()));
+        if found.is_none() && unit.is_some() {
+            norm = normalise_header(header);
+            found = Quantity::ALL
+                .into_iter()
+                .find(|q| q.aliases().contains(&norm.as_str()));
+        }
+        match found {
+            Some(q) => Some(Role::Quantity(q)),
+            None if RUN_ALIASES.contains(&norm.as_str()) => Some(Role::Run),
+            None => None,
+        }
+    }
+}
+
+/// Position and text of the header line: the first line that is neither
+/// empty nor a `#` comment (as the table reader finds it), after a
+/// byte-order mark.
+fn header_line(text: &str) -> Option<(usize, usize)> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let offset = text.len() - body.len();
+    let mut start = 0;
+    for line in body.split_inclusive(['\n', '\r']) {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if !content.trim().is_empty() && !content.trim_start().starts_with('#') {
+            return Some((offset + start, offset + start + content.len()));
+        }
+        start += line.len();
+    }
+    None
+}
+
+/// The headers of the text as written (trimmed, quotes removed).
+pub fn headers(text: &str) -> Vec<String> {
+    let Some((a, b)) = header_line(text) else {
+        return Vec::new();
+    };
+    let line = &text[a..b];
+    split_fields(line, detect_separator(line))
+        .iter()
+        .map(|h| h.trim().trim_matches('"').trim().to_string())
+        .collect()
+}
+
+/// The text with its header line renamed by `map`; the text itself when
+/// the map is empty or names no header of it.
+pub fn rename_headers<'a>(text: &'a str, map: &ColumnMap) -> Cow<'a, str> {
+    if map.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let Some((a, b)) = header_line(text) else {
+        return Cow::Borrowed(text);
+    };
+    let line = &text[a..b];
+    let sep = detect_separator(line);
+    let fields = split_fields(line, sep);
+    let mut changed = false;
+    let out: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            let key = f.trim().trim_matches('"').trim();
+            match map.get(key) {
+                Some(new) => {
+                    changed = true;
+                    write_field(new, sep)
+                }
+                None => f.clone(),
+            }
+        })
+        .collect();
+    if !changed {
+        return Cow::Borrowed(text);
+    }
+    let joined = out.join(match sep {
+        Separator::Whitespace => " ",
+        Separator::Comma => ",",
+        Separator::Tab => "\t",
+        Separator::Semicolon => ";",
+    });
+    Cow::Owned(format!("{}{}{}", &text[..a], joined, &text[b..]))
+}
+
+/// A header written so that the separator reads it back whole: quoted when
+/// it holds the separator or a quote, without spaces in a
+/// whitespace-separated table.
+fn write_field(h: &str, sep: Separator) -> String {
+    let ch = match sep {
+        Separator::Whitespace => return h.split_whitespace().collect::<Vec<_>>().join("_"),
+        Separator::Comma => ',',
+        Separator::Tab => '\t',
+        Separator::Semicolon => ';',
+    };
+    if h.contains(ch) || h.contains('"') {
+        format!("\"{}\"", h.replace('"', "\"\""))
+    } else {
+        h.to_string()
+    }
+}
+
+/// One role's column as the reader sees it after the map: the original
+/// header, and the unit chosen for it ("" for the header's own).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    pub role: Role,
+    pub header: Option<String>,
+    pub unit: String,
+}
+
+/// Which original header holds each role once `map` is applied.
+pub fn assignments(text: &str, map: &ColumnMap) -> Vec<Assignment> {
+    // Roles are decided by the header line alone: read only that line, so
+    // that a keystroke in a 100,000-row paste does not parse every row.
+    let head = match header_line(text) {
+        Some((a, b)) => &text[a..b],
+        None => "",
+    };
+    let original = headers(head);
+    let renamed_head = rename_headers(head, map);
+    let renamed = headers(&renamed_head);
+    let table = parse_runs(&renamed_head);
+    Role::ALL
+        .into_iter()
+        .map(|role| {
+            let as_read = match role {
+                Role::Quantity(q) => table
+                    .recognised
+                    .iter()
+                    .find(|(r, _)| *r == q)
+                    .map(|(_, h)| h.trim_matches('"').trim().to_string()),
+                Role::Run => table
+                    .run_column
+                    .as_ref()
+                    .map(|h| h.trim_matches('"').trim().to_string()),
+            };
+            let k = as_read.and_then(|h| renamed.iter().position(|r| *r == h));
+            let header = k.and_then(|k| original.get(k).cloned());
+            let unit = header
+                .as_ref()
+                .and_then(|h| map.get(h))
+                .and_then(|new| split_unit(new).1.map(str::to_string))
+                .unwrap_or_default();
+            Assignment { role, header, unit }
+        })
+        .collect()
+}
+
+/// The map after the user gives `role` to the column `header` (or to no
+/// column, with `None`), read in `unit` ("" for the header's own unit).
+///
+/// Every other role keeps the column it has now; a column that held `role`
+/// before loses it, and so does `header`'s previous role. A column that the
+/// reader would recognise by its header but that holds no role is renamed
+/// `unused <header>`, so it cannot take a role back by itself.
+pub fn assign(
+    text: &str,
+    map: &ColumnMap,
+    role: Role,
+    header: Option<&str>,
+    unit: &str,
+) -> ColumnMap {
+    let original = headers(text);
+    let mut want: Vec<(Role, Option<String>, String)> = assignments(text, map)
+        .into_iter()
+        .map(|a| (a.role, a.header, a.unit))
+        .collect();
+    for w in want.iter_mut() {
+        if w.0 == role {
+            w.1 = header.map(str::to_string);
+            w.2 = unit.to_string();
+        } else if header.is_some() && w.1.as_deref() == header {
+            w.1 = None;
+            w.2 = String::new();
+        }
+    }
+    let mut out = ColumnMap::new();
+    for h in &original {
+        let given = want.iter().find(|w| w.1.as_deref() == Some(h.as_str()));
+        match given {
+            Some((r, _, u)) => {
+                // The header's own unit, unless another was chosen.
+                let unit = if u.is_empty() {
+                    split_unit(h).1.unwrap_or_default().to_string()
+                } else {
+                    u.clone()
+                };
+                let new = if unit.is_empty() {
+                    r.header().to_string()
+                } else {
+                    format!("{} ({unit})", r.header())
+                };
+                // A header already read as this role, in its own unit, is
+                // left as written.
+                if !(Role::of_header(h) == Some(*r) && u.is_empty()) {
+                    out.insert(h.clone(), new);
+                }
+            }
+            None if Role::of_header(h).is_some() => {
+                out.insert(h.clone(), format!("unused {h}"));
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// The map for choices written `HEADER=ROLE`, ROLE one of `N`, `D`, `C`,
+/// `loss`, `run`, with a unit in brackets where the role has units
+/// (`seen=D`, `model/n_embd=N (M)`, `compute=C (PF-days)`), applied in order
+/// as [`assign`] does. Err names the choice and what was wrong with it.
+pub fn from_choices(text: &str, choices: &[String]) -> Result<ColumnMap, String> {
+    let known = headers(text);
+    let mut map = ColumnMap::new();
+    for c in choices {
+        let Some((h, as_read)) = c.rsplit_once('=') else {
+            return Err(format!(
+                "column choice \"{c}\": write HEADER=ROLE, e.g. seen=D"
+            ));
+        };
+        let h = h.trim();
+        if !known.iter().any(|k| k == h) {
+            return Err(format!(
+                "column choice \"{c}\": no column is named \"{h}\" (the columns are {})",
+                known
+                    .iter()
+                    .map(|k| format!("\"{k}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let (name, unit) = split_unit(as_read);
+        let role = Role::ALL
+            .into_iter()
+            .find(|r| r.header().eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| {
+                format!("column choice \"{c}\": the role \"{name}\" is none of N, D, C, loss, run")
+            })?;
+        let unit = unit.unwrap_or("");
+        if let Role::Quantity(q) = role {
+            if !unit.is_empty() {
+                crate::data::unit_scale(q, unit)
+                    .map_err(|e| format!("column choice \"{c}\": {e}"))?;
+            }
+        } else if !unit.is_empty() {
+            return Err(format!("column choice \"{c}\": a run column has no unit"));
+        }
+        map = assign(text, &map, role, Some(h), unit);
+    }
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WANDB: &str = "Name,model/n_embd_params,seen,train/loss,loss_ema\n\
+        a,1e8,2e9,3.1,3.0\n\
+        b,4e8,8e9,2.8,2.7\n";
+
+    fn role_of(text: &str, map: &ColumnMap, role: Role) -> Option<String> {
+        assignments(text, map)
+            .into_iter()
+            .find(|a| a.role == role)
+            .and_then(|a| a.header)
+    }
+
+    #[test]
+    fn unknown_headers_are_given_roles_and_the_text_reads_them() {
+        let n = Role::Quantity(Quantity::Params);
+        let d = Role::Quantity(Quantity::Tokens);
+        let loss = Role::Quantity(Quantity::Loss);
+        let none = ColumnMap::new();
+        assert_eq!(role_of(WANDB, &none, n), None);
+        assert_eq!(role_of(WANDB, &none, loss).as_deref(), Some("train/loss"));
+        let m = assign(WANDB, &none, n, Some("model/n_embd_params"), "");
+        let m = assign(WANDB, &m, d, Some("seen"), "");
+        let table = parse_runs(&rename_headers(WANDB, &m));
+        assert!(table.has(Quantity::Params) && table.has(Quantity::Tokens));
+        assert_eq!(table.runs[1].n(), Some(4e8));
+        assert_eq!(table.runs[1].d(), Some(8e9));
+        // The loss column is changed for the other one: the first one is
+        // no longer read as a loss by its name.
+        let m = assign(WANDB, &m, loss, Some("loss_ema"), "");
+        assert_eq!(role_of(WANDB, &m, loss).as_deref(), Some("loss_ema"));
+        assert_eq!(
+            m.get("train/loss").map(String::as_str),
+            Some("unused train/loss")
+        );
+        let table = parse_runs(&rename_headers(WANDB, &m));
+        assert_eq!(table.runs[0].loss, 3.0);
+        // The other roles kept their columns.
+        assert_eq!(
+            role_of(WANDB, &m, n).as_deref(),
+            Some("model/n_embd_params")
+        );
+        assert_eq!(role_of(WANDB, &m, Role::Run).as_deref(), Some("Name"));
+    }
+
+    #[test]
+    fn a_unit_is_chosen_per_column_and_a_role_can_be_taken_away() {
+        let text = "params;tokens;compute;loss\n100;2000;1,5;3,1\n400;8000;2,5;2,9\n";
+        let c = Role::Quantity(Quantity::Compute);
+        let m = assign(text, &ColumnMap::new(), c, Some("compute"), "PF-days");
+        assert_eq!(m.get("compute").map(String::as_str), Some("C (PF-days)"));
+        let a = assignments(text, &m);
+        assert_eq!(a[2].header.as_deref(), Some("compute"));
+        assert_eq!(a[2].unit, "PF-days");
+        let table = parse_runs(&rename_headers(text, &m));
+        assert_eq!(table.runs[0].c(), Some(1.5 * crate::data::PF_DAY));
+        // No column for C: the compute column is read as an extra.
+        let m = assign(text, &m, c, None, "");
+        assert_eq!(role_of(text, &m, c), None);
+        assert!(!parse_runs(&rename_headers(text, &m)).has(Quantity::Compute));
+    }
+
+    #[test]
+    fn giving_a_column_a_second_role_takes_the_first_away() {
+        let text = "N D loss\n1e8 2e9 3.1\n4e8 8e9 2.8\n";
+        let m = assign(
+            text,
+            &ColumnMap::new(),
+            Role::Quantity(Quantity::Tokens),
+            Some("N"),
+            "",
+        );
+        assert_eq!(
+            role_of(text, &m, Role::Quantity(Quantity::Tokens)).as_deref(),
+            Some("N")
+        );
+        assert_eq!(role_of(text, &m, Role::Quantity(Quantity::Params)), None);
+        // A whitespace table keeps one field per header.
+        let renamed = rename_headers(text, &m);
+        assert_eq!(renamed.lines().next(), Some("D unused_D loss"));
+    }
+
+    #[test]
+    fn choices_written_as_text_give_the_same_map_or_say_what_is_wrong() {
+        let m = from_choices(
+            WANDB,
+            &[
+                "model/n_embd_params=N (M)".into(),
+                "seen=D".into(),
+                "loss_ema=loss".into(),
+            ],
+        )
+        .unwrap();
+        let table = parse_runs(&rename_headers(WANDB, &m));
+        assert_eq!(table.runs[0].n(), Some(1e14));
+        assert_eq!(table.runs[0].loss, 3.0);
+        let e = from_choices(WANDB, &["tokens=D".into()]).unwrap_err();
+        assert!(
+            e.contains("no column is named \"tokens\"") && e.contains("\"seen\""),
+            "{e}"
+        );
+        let e = from_choices(WANDB, &["seen=X".into()]).unwrap_err();
+        assert!(e.contains("none of N, D, C, loss, run"), "{e}");
+        let e = from_choices(WANDB, &["seen=D (furlongs)".into()]).unwrap_err();
+        assert!(e.contains("furlongs"), "{e}");
+        assert!(from_choices(WANDB, &["seen".into()]).is_err());
+    }
+
+    #[test]
+    fn renaming_keeps_lines_quotes_comments_and_line_endings() {
+        let text = "\u{feff}# exported\r\n\"a,b\",x,loss\r\n1,2,3\r\n";
+        let mut m = ColumnMap::new();
+        m.insert("a,b".into(), "C (GPU-hours @ 989e12, 40%)".into());
+        m.insert("x".into(), "N".into());
+        let out = rename_headers(text, &m);
+        assert_eq!(
+            out,
+            "\u{feff}# exported\r\n\"C (GPU-hours @ 989e12, 40%)\",N,loss\r\n1,2,3\r\n"
+        );
+        // A map naming no header leaves the text as it is.
+        let mut other = ColumnMap::new();
+        other.insert("zzz".into(), "N".into());
+        assert!(matches!(rename_headers(text, &other), Cow::Borrowed(_)));
+        assert_eq!(headers(text), vec!["a,b", "x", "loss"]);
+    }
+}
