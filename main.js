@@ -6,3 +6,10 @@ import init, { start } from './pkg/frontier_web.js';
 init().then(() => start()).catch((err) => {
   document.body.textContent = 'Frontier could not start: ' + err;
 });
+
+// Keep a copy of the page for offline use (sw.js). Not where service
+// workers are unavailable (a file:// page, a private window in some
+// browsers): the page works the same without it.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('./sw.js').catch(() => {});
+}

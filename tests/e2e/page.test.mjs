@@ -26,10 +26,13 @@ const TYPES = {
 
 let server;
 let base;
+// When true the server answers nothing: the network is down.
+let offline = false;
 let browser;
 
 before(async () => {
   server = createServer(async (req, res) => {
+    if (offline) { req.socket.destroy(); return; }
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     const file = join(ROOT, path.endsWith('/') ? path + 'index.html' : path);
     if (!file.startsWith(ROOT)) { res.writeHead(403).end(); return; }
@@ -57,8 +60,8 @@ after(async () => {
 });
 
 /// A fresh browser profile (its own localStorage) with a page on `url`.
-async function open(url = base) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+async function open(url = base, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -423,7 +426,9 @@ test('the comparison table: several laws on the reference data, with AIC and ext
 });
 
 test('a worker script that cannot load ends in a message within 2 s, and the page stays usable', { timeout: 120_000 }, async () => {
-  const { context, page, errors } = await open();
+  // Without the offline copy, which would serve the worker script from its
+  // cache (the test is about the first visit, before any copy is kept).
+  const { context, page, errors } = await open(base, { serviceWorkers: 'block' });
   await page.route('**/worker.js', (r) => r.fulfill({ status: 404, body: 'not found' }));
   await page.getByTestId('data-input').fill('N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n4e8,8e9,2.8\n8e8,2e10,2.6\n1.6e9,4e10,2.5\n3.2e9,8e10,2.4\n');
   await page.getByTestId('bootstrap-resamples').fill('0');
@@ -796,6 +801,27 @@ test('accessibility: no axe-core violations at load, after a fit, with an error 
   assert.deepEqual(await axeViolations(page), [], 'with an error list');
   await page.getByTestId('fit-button').click();
   assert.match(await live.textContent(), /^Cannot fit/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('offline: after the first visit the page opens and fits with the server gone', { timeout: 180_000 }, async () => {
+  const { context, page, errors } = await open();
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  offline = true;
+  try {
+    // The server is gone: a fetch from the page fails.
+    assert.equal(await page.evaluate(() => fetch('index.html?probe').then(() => 'answered', () => 'failed')), 'failed');
+    await page.reload();
+    await page.getByTestId('fit-button').waitFor();
+    assert.ok(await page.evaluate(() => navigator.serviceWorker.controller !== null), 'served by the service worker');
+    await page.getByTestId('data-input').fill('N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n4e8,8e9,2.8\n8e8,2e10,2.6\n1.6e9,4e10,2.5\n3.2e9,8e10,2.4\n');
+    await page.getByTestId('bootstrap-resamples').fill('0');
+    await page.getByTestId('fit-button').click();
+    assert.match(await waitForFit(page), /^Done: 4500 starts on 6 points/);
+  } finally {
+    offline = false;
+  }
   assert.deepEqual(errors, []);
   await context.close();
 });
