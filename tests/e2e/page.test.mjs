@@ -421,6 +421,7 @@ test('the comparison table: several laws on the reference data, with AIC and ext
   assert.match(await page.getByTestId('choice-error').textContent(), /circle/);
   await page.getByTestId('role-alpha').selectOption('fitted');
   assert.equal(await page.getByTestId('choice-error').count(), 0);
+  assert.deepEqual(await axeViolations(page), [], 'axe-core');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -621,6 +622,7 @@ test('a training history: curves drawn, a schedule law fitted with a run held ou
   assert.match(await second.page.getByTestId('data-input').inputValue(), /^run,step,loss\ncosine,3000,/);
   await second.page.getByTestId('curves-undo-final').click();
   assert.match(await second.page.getByTestId('data-input').inputValue(), /^Name,_step,learning_rate,train\/loss\n/);
+  assert.deepEqual(await axeViolations(second.page), [], 'axe-core');
   assert.deepEqual(second.errors, []);
   await second.context.close();
   assert.deepEqual(errors, []);
@@ -656,6 +658,7 @@ test('plans under limits: memory, over-training, inference-aware, price; kept by
   const second = await open(link);
   assert.equal(await second.page.getByTestId('plan-max-params').inputValue(), '20B');
   assert.match(await second.page.getByTestId('plan-binding').textContent(), /model-size limit binds/);
+  assert.deepEqual(await axeViolations(second.page), [], 'axe-core');
   assert.deepEqual(second.errors, []);
   await second.context.close();
   assert.deepEqual(errors, []);
@@ -690,6 +693,7 @@ test('series: two architectures fitted apart, their compute ratio, their frontie
   // Other runs: the comparison is gone, not left standing for them.
   await page.getByTestId('data-input').fill(csv.replace('base,4', 'base,5'));
   await page.getByTestId('series-table').waitFor({ state: 'detached', timeout: 5000 });
+  assert.deepEqual(await axeViolations(page), [], 'axe-core');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -712,6 +716,7 @@ test('counting conventions: runs with their shape refitted each way, the exponen
   assert.ok(Math.abs(await a('kaplan') - 0.28 / 0.62) < 1e-3);
   assert.ok(Math.abs(await a('as_given') - await a('kaplan')) > 0.01);
   await page.locator('section.conventions').screenshot({ path: join(SHOTS, 'conventions.png') });
+  assert.deepEqual(await axeViolations(page), [], 'axe-core');
   assert.deepEqual(errors, []);
   await context.close();
 });
