@@ -28,6 +28,8 @@ use wasm_bindgen::prelude::*;
 pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
+    // The fit workers load the module while the user reads the page.
+    runner::warm();
 }
 
 /// The worker's entry: run this worker's share of a fit or a bootstrap

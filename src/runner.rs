@@ -2,8 +2,10 @@
 //! calls [`crate::worker_fit`]), so the page stays responsive: one job per
 //! worker, one worker per core; the model joins their replies into the same
 //! result one worker would give. Workers are kept between runs (loading the
-//! module in a new worker costs a few hundred milliseconds); Cancel
-//! terminates them all and the next run starts fresh ones.
+//! module in a new worker costs a few hundred milliseconds), and [`warm`]
+//! starts them when the page opens, so the first fit does not wait for
+//! them either; Cancel terminates them all and the next run starts fresh
+//! ones.
 
 use js_sys::Reflect;
 use std::cell::RefCell;
@@ -15,6 +17,43 @@ struct Running {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(Event)>,
+    /// Set when the worker reported an error (its script did not load):
+    /// it would never answer a job, so it is not reused.
+    failed: Rc<std::cell::Cell<bool>>,
+}
+
+fn new_worker() -> Result<Worker, String> {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    Worker::new_with_options("./worker.js", &options)
+        .map_err(|e| format!("cannot start a fit worker: {e:?}"))
+}
+
+/// Start one idle worker per core (see [`worker_count`]), which load and
+/// compile the module now, while the user reads the page: the first fit
+/// then runs on ready workers. Does nothing when workers are there already.
+pub fn warm() {
+    if RUNNING.with(|r| !r.borrow().is_empty()) {
+        return;
+    }
+    let mut pool = Vec::new();
+    for _ in 0..worker_count() {
+        let Ok(worker) = new_worker() else { break };
+        let failed = Rc::new(std::cell::Cell::new(false));
+        let flag = failed.clone();
+        let on_error = Closure::<dyn FnMut(Event)>::new(move |_: Event| flag.set(true));
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|_: MessageEvent| {});
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        pool.push(Running {
+            worker,
+            _on_message: on_message,
+            _on_error: on_error,
+            failed,
+        });
+    }
+    RUNNING.with(|r| *r.borrow_mut() = pool);
+    IDLE.with(|i| i.set(true));
 }
 
 thread_local! {
@@ -39,9 +78,14 @@ pub fn start(
     on_done: impl Fn(Result<Vec<String>, String>) + 'static,
 ) -> Result<(), String> {
     let workers = jobs.len();
-    // Reuse the workers when they are as many and all idle; otherwise start
-    // afresh (a busy worker would answer its old job to the new handlers).
-    let reuse = IDLE.with(|i| i.get()) && RUNNING.with(|r| r.borrow().len()) == workers;
+    // Reuse the workers when there are enough, all idle and none failed;
+    // otherwise start afresh (a busy worker would answer its old job to
+    // the new handlers). Idle workers beyond the jobs stay for later runs.
+    let reuse = IDLE.with(|i| i.get())
+        && RUNNING.with(|r| {
+            let r = r.borrow();
+            r.len() >= workers && r.iter().all(|w| !w.failed.get())
+        });
     if !reuse {
         cancel();
     }
@@ -83,23 +127,24 @@ pub fn start(
         })
     };
 
-    let mut kept: Vec<Worker> = if reuse {
-        RUNNING.with(|r| r.borrow_mut().drain(..).map(|x| x.worker).collect())
+    let (mut kept, spare): (Vec<Worker>, Vec<Running>) = if reuse {
+        RUNNING.with(|r| {
+            let mut all = std::mem::take(&mut *r.borrow_mut());
+            let spare = all.split_off(workers);
+            (all.into_iter().map(|x| x.worker).collect(), spare)
+        })
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     kept.reverse();
-    let mut running = Vec::with_capacity(workers);
+    let mut running = Vec::with_capacity(workers + spare.len());
     for (w, job) in jobs.into_iter().enumerate() {
         let worker = match kept.pop() {
             Some(worker) => worker,
-            None => {
-                let options = WorkerOptions::new();
-                options.set_type(WorkerType::Module);
-                Worker::new_with_options("./worker.js", &options)
-                    .map_err(|e| format!("cannot start a fit worker: {e:?}"))?
-            }
+            None => new_worker()?,
         };
+        let failed = Rc::new(std::cell::Cell::new(false));
+        let failed_flag = failed.clone();
         let (gather, on_progress, finish_msg, finish_err) = (
             gather.clone(),
             on_progress.clone(),
@@ -134,6 +179,7 @@ pub fn start(
         // security policy) fires a plain Event with no message: read the
         // message only if the event has one.
         let on_error = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+            failed_flag.set(true);
             let message = Reflect::get(&e, &JsValue::from_str("message"))
                 .ok()
                 .and_then(|m| m.as_string())
@@ -155,8 +201,10 @@ pub fn start(
             worker,
             _on_message: on_message,
             _on_error: on_error,
+            failed,
         });
     }
+    running.extend(spare);
     RUNNING.with(|r| *r.borrow_mut() = running);
     Ok(())
 }

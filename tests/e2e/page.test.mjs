@@ -60,8 +60,9 @@ after(async () => {
 });
 
 /// A fresh browser profile (its own localStorage) with a page on `url`.
-async function open(url = base, options = {}) {
+async function open(url = base, options = {}, prepare = async () => {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  await prepare(context);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -429,15 +430,17 @@ test('the comparison table: several laws on the reference data, with AIC and ext
 test('a worker script that cannot load ends in a message within 2 s, and the page stays usable', { timeout: 120_000 }, async () => {
   // Without the offline copy, which would serve the worker script from its
   // cache (the test is about the first visit, before any copy is kept).
-  const { context, page, errors } = await open(base, { serviceWorkers: 'block' });
-  await page.route('**/worker.js', (r) => r.fulfill({ status: 404, body: 'not found' }));
+  // The workers start when the page opens: the script is missing from the
+  // start.
+  const { context, page, errors } = await open(base, { serviceWorkers: 'block' },
+    (c) => c.route('**/worker.js', (r) => r.fulfill({ status: 404, body: 'not found' })));
   await page.getByTestId('data-input').fill('N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n4e8,8e9,2.8\n8e8,2e10,2.6\n1.6e9,4e10,2.5\n3.2e9,8e10,2.4\n');
   await page.getByTestId('bootstrap-resamples').fill('0');
   const t0 = Date.now();
   await page.getByTestId('fit-button').click();
   assert.match(await waitForFit(page), /^Cannot fit: the fit worker could not start/);
   assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
-  await page.unroute('**/worker.js');
+  await context.unroute('**/worker.js');
   await page.getByTestId('fit-button').click();
   assert.match(await waitForFit(page), /^Done: 4500 starts on 6 points/);
   assert.deepEqual(errors, []);
