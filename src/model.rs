@@ -1107,11 +1107,16 @@ pub fn gather_compare(laws: &[String], texts: Vec<String>) -> Result<Vec<Compare
     Ok(rows)
 }
 
+/// The pasted table's headers (the header line alone is read).
+pub fn table_headers(state: &ShareState) -> Vec<String> {
+    let text = state.table_text();
+    frontier_engine::parse_runs(frontier_engine::columns::header_text(&text)).headers
+}
+
 /// The chosen law compiled against the pasted table's headers, or why it
 /// cannot be (a formula's error carries its caret line).
 pub fn law_model(state: &ShareState) -> Result<Model, String> {
-    let table = frontier_engine::parse_runs(&state.table_text());
-    Model::new(&state.law, &table.headers)
+    Model::new(&state.law, &table_headers(state))
 }
 
 /// How a parameter is set on the page.

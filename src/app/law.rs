@@ -15,7 +15,7 @@ pub fn LawChooser(state: RwSignal<ShareState>) -> impl IntoView {
     let catalogue = laws::catalogue();
     let model = Memo::new(move |_| state.with(law_model));
     let is_custom = move || state.with(|s| s.law.id == CUSTOM);
-    let extra = move || state.with(|s| frontier_engine::parse_runs(&s.table_text()).headers);
+    let extra = move || state.with(crate::model::table_headers);
     let options = catalogue
         .iter()
         .map(|l| {
@@ -112,7 +112,7 @@ pub fn LawChooser(state: RwSignal<ShareState>) -> impl IntoView {
         {move || {
             // The law before the user's choices: its table stays on screen
             // even when a choice is wrong, so the choice can be undone.
-            let headers = state.with(|s| frontier_engine::parse_runs(&s.table_text()).headers);
+            let headers = state.with(crate::model::table_headers);
             let law = state.with(|s| s.law.law(&headers));
             model.with(|m| match (law, m) {
                 (Err(e), _) => view! {

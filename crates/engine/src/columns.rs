@@ -112,6 +112,15 @@ fn header_line(text: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// The header line alone: what a reader needs for the headers, without
+/// reading every row of a large paste.
+pub fn header_text(text: &str) -> &str {
+    match header_line(text) {
+        Some((a, b)) => &text[a..b],
+        None => "",
+    }
+}
+
 /// The headers of the text as written (trimmed, quotes removed).
 pub fn headers(text: &str) -> Vec<String> {
     let Some((a, b)) = header_line(text) else {
@@ -192,10 +201,7 @@ pub struct Assignment {
 pub fn assignments(text: &str, map: &ColumnMap) -> Vec<Assignment> {
     // Roles are decided by the header line alone: read only that line, so
     // that a keystroke in a 100,000-row paste does not parse every row.
-    let head = match header_line(text) {
-        Some((a, b)) => &text[a..b],
-        None => "",
-    };
+    let head = header_text(text);
     let original = headers(head);
     let renamed_head = rename_headers(head, map);
     let renamed = headers(&renamed_head);
