@@ -677,6 +677,8 @@ pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInp
             .map(|(c, _)| column_label(c))
             .unwrap_or_default(),
         xs: first_column.map(|(_, v)| v).unwrap_or_default(),
+        // The reader's axis choices are the page's, not the shared state's.
+        axes: Default::default(),
     }
 }
 
