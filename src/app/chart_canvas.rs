@@ -11,7 +11,7 @@
 
 use crate::browser;
 use frontier_plots::table::{self, DataTable};
-use frontier_plots::{ChartInput, CurvesInput, Mark, Theme};
+use frontier_plots::{chart_size as layout, nearest_mark, ChartInput, CurvesInput, Mark, Theme};
 use leptos::html;
 use leptos::prelude::*;
 use plotters::coord::Shift;
@@ -281,14 +281,6 @@ fn current_theme() -> Theme {
     Theme::for_scheme(chart_env().dark.get_untracked())
 }
 
-/// A chart's drawing size in CSS pixels for a canvas shown `shown` pixels
-/// wide: at least `min_width` wide (a narrower canvas shows it scaled down),
-/// `height(width)` high.
-fn layout(shown: i32, min_width: i32, height: fn(f64) -> f64) -> (u32, u32) {
-    let w = shown.max(min_width).max(1) as f64;
-    (w as u32, height(w).round().max(1.0) as u32)
-}
-
 /// Bytes of a `data:...;base64,` URL.
 fn data_url_bytes(url: &str) -> Option<Vec<u8>> {
     let b64 = url.split_once(',')?.1;
@@ -319,16 +311,6 @@ fn export_svg(spec: &ChartSpec, size: (u32, u32), file: &str) -> Result<(), Stri
     }
     browser::download(&format!("{file}.svg"), "image/svg+xml", svg.as_bytes());
     Ok(())
-}
-
-/// The mark nearest (x, y) within `radius`, in the chart's pixels.
-pub fn nearest_mark(marks: &[Mark], x: f64, y: f64, radius: f64) -> Option<Mark> {
-    marks
-        .iter()
-        .map(|m| (m, (m.x as f64 - x).hypot(m.y as f64 - y)))
-        .filter(|(_, d)| *d <= radius)
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(m, _)| *m)
 }
 
 /// Pointer distance within which a run is shown, in CSS pixels.
@@ -384,11 +366,14 @@ pub fn Chart(
         };
         let Some(spec) = spec else {
             marks.set_value(Vec::new());
+            drawn_size.set_value(((0, 0), 0));
             return;
         };
         let shown = canvas.client_width();
         if shown <= 0 {
-            // Not laid out yet (or hidden): the resize observer redraws it.
+            // Not laid out yet (or hidden): the resize observer redraws it
+            // when it gets a width.
+            drawn_size.set_value(((0, 0), 0));
             return;
         }
         let size = layout(shown, min_width, height);
@@ -518,36 +503,5 @@ pub fn Chart(
                 }).collect_view()}
             </details>
         </figure>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_nearest_mark_within_the_radius_is_found() {
-        let marks = [
-            Mark {
-                x: 10,
-                y: 10,
-                point: 0,
-            },
-            Mark {
-                x: 20,
-                y: 10,
-                point: 1,
-            },
-        ];
-        assert_eq!(nearest_mark(&marks, 14.0, 10.0, 8.0).unwrap().point, 0);
-        assert_eq!(nearest_mark(&marks, 16.0, 11.0, 8.0).unwrap().point, 1);
-        assert_eq!(nearest_mark(&marks, 40.0, 10.0, 8.0), None);
-    }
-
-    #[test]
-    fn a_narrow_canvas_draws_at_the_minimum_width() {
-        let h = |w: f64| w * 0.5;
-        assert_eq!(layout(800, 480, h), (800, 400));
-        assert_eq!(layout(300, 480, h), (480, 240));
     }
 }

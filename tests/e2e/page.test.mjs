@@ -137,7 +137,7 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
   assert.ok(Math.abs(Number(v['optimal-N']) / 7.3e10 - 1) < 0.05, `N* ${v['optimal-N']}`);
   assert.match(await page.getByTestId('fit-time').textContent(), /^\d+\.\d\d$/);
   // Which runs next, from the fit: expected intervals and IsoFLOP runs.
-  await page.getByTestId('plan-section').locator('summary').click();
+  await page.getByTestId('plan-section').locator(':scope > summary').click();
   await page.getByTestId('plan-experiments').fill('1e22');
   assert.match(await page.getByTestId('plan-design').textContent(), /^Which runs next: N\* at the budget is .* now, 95% interval \[.*\]; after the \d+ runs below/);
   assert.ok(await page.getByTestId('plan-design-runs').locator('tr').count() > 3);
@@ -624,7 +624,7 @@ test('a training history: curves drawn, a schedule law fitted with a run held ou
 test('plans under limits: memory, over-training, inference-aware, price; kept by a link', { timeout: 120_000 }, async () => {
   const { context, page, errors } = await open();
   await page.getByTestId('preset-hoffmann_rounded').check();
-  await page.getByTestId('plan-section').locator('summary').click();
+  await page.getByTestId('plan-section').locator(':scope > summary').click();
   await page.getByTestId('plan-max-params').fill('20B');
   assert.match(await page.getByTestId('plan-binding').textContent(), /model-size limit binds/);
   assert.equal(Number(await page.getByTestId('plan-limited-row').locator('td').nth(1).getAttribute('data-value')), 2e10);
@@ -829,6 +829,7 @@ test('charts: sharp at devicePixelRatio 2, exported as PNG and SVG, tabulated, d
   const text = await tip.textContent();
   assert.match(text, /^line \d+, N = [\d.e]+, D = [\d.e]+, C = [\d.e]+, loss = [\d.]+, residual = [+-][\d.]+$/, text);
   assert.equal(Number(text.match(/N = ([\d.e]+)/)[1]), 3e9, text);
+  await page.getByTestId('chart-loss-figure').screenshot({ path: join(SHOTS, 'chart-loss-tooltip.png') });
   await page.mouse.move(box.x + 3, box.y + 3);
   await tip.waitFor({ state: 'hidden', timeout: 5_000 });
   await page.getByTestId('chart-loss-figure').screenshot({ path: join(SHOTS, 'chart-loss-light-dpr2.png') });

@@ -83,6 +83,7 @@ fn draw_series<DB, X>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>,
     series: &[Series],
     y_range: (f64, f64),
+    theme: &Theme,
 ) -> DrawResult<DB>
 where
     DB: DrawingBackend,
@@ -90,7 +91,7 @@ where
 {
     let inside = |p: &(f64, f64)| p.1 >= y_range.0 && p.1 <= y_range.1;
     for s in series {
-        let color = s.color;
+        let color = theme.legible(s.color);
         let label = s.label.clone();
         match s.kind {
             SeriesKind::Observed => {
@@ -143,14 +144,14 @@ fn chart_of<B: DrawingBackend>(
     if log_x {
         let mut chart = builder.build_cartesian_2d((x.0..x.1).log_scale(), y.0..y.1)?;
         draw_mesh(&mut chart, theme, "step", y_label, &log_tick, y_format)?;
-        draw_series(&mut chart, series, y)?;
+        draw_series(&mut chart, series, y, theme)?;
         if legend {
             draw_legend(&mut chart, theme, SeriesLabelPosition::UpperRight)?;
         }
     } else {
         let mut chart = builder.build_cartesian_2d(x.0..x.1, y.0..y.1)?;
         draw_mesh(&mut chart, theme, "step", y_label, &plain_tick, y_format)?;
-        draw_series(&mut chart, series, y)?;
+        draw_series(&mut chart, series, y, theme)?;
         if legend {
             draw_legend(&mut chart, theme, SeriesLabelPosition::UpperRight)?;
         }

@@ -119,6 +119,25 @@ pub struct Mark {
     pub point: usize,
 }
 
+/// The mark nearest (x, y) within `radius`, in the chart's pixels: the run
+/// a pointer at (x, y) is over.
+pub fn nearest_mark(marks: &[Mark], x: f64, y: f64, radius: f64) -> Option<Mark> {
+    marks
+        .iter()
+        .map(|m| (m, (m.x as f64 - x).hypot(m.y as f64 - y)))
+        .filter(|(_, d)| *d <= radius)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(m, _)| *m)
+}
+
+/// A chart's drawing size in CSS pixels for a canvas shown `shown` pixels
+/// wide: at least `min_width` wide (a narrower canvas shows it scaled
+/// down, so text stays legible), `height(width)` high.
+pub fn chart_size(shown: i32, min_width: i32, height: fn(f64) -> f64) -> (u32, u32) {
+    let w = shown.max(min_width).max(1) as f64;
+    (w as u32, height(w).round().max(1.0) as u32)
+}
+
 /// What a chart returns: the runs it drew, where (empty for charts that
 /// draw no runs).
 pub type Drawn<B> = Result<Vec<Mark>, DrawingAreaErrorKind<<B as DrawingBackend>::ErrorType>>;
@@ -606,7 +625,7 @@ where
             .filter(|(_, l)| l.is_finite() && *l >= y_lo && *l <= y_hi)
             .collect();
         let width = if primary { 3 } else { 2 };
-        let color = curve.color;
+        let color = theme.legible(curve.color);
         chart
             .draw_series(LineSeries::new(pts, color.stroke_width(width)))?
             .label(curve.label.clone())
@@ -714,7 +733,11 @@ pub fn allocation_chart<B: DrawingBackend>(
                 };
                 v.unwrap_or(f64::NAN)
             };
-            let color = if *primary { base_color } else { curve.color };
+            let color = if *primary {
+                base_color
+            } else {
+                theme.legible(curve.color)
+            };
             let width = if *primary { 3 } else { 1 };
             let style = color.stroke_width(width);
             let what = if which == "N*" {
@@ -1232,6 +1255,33 @@ mod tests {
         assert_eq!(log_tick(&3e19), "3e19");
         assert_eq!(short(7.0e10), "70B");
         assert_eq!(short(4.4e7), "44M");
+    }
+
+    #[test]
+    fn the_nearest_mark_within_the_radius_is_found() {
+        let marks = [
+            Mark {
+                x: 10,
+                y: 10,
+                point: 0,
+            },
+            Mark {
+                x: 20,
+                y: 10,
+                point: 1,
+            },
+        ];
+        assert_eq!(nearest_mark(&marks, 14.0, 10.0, 8.0).unwrap().point, 0);
+        assert_eq!(nearest_mark(&marks, 16.0, 11.0, 8.0).unwrap().point, 1);
+        assert_eq!(nearest_mark(&marks, 40.0, 10.0, 8.0), None);
+        assert_eq!(nearest_mark(&[], 0.0, 0.0, 8.0), None);
+    }
+
+    #[test]
+    fn a_narrow_canvas_draws_at_the_minimum_width() {
+        let h = |w: f64| w * 0.5;
+        assert_eq!(chart_size(800, 480, h), (800, 400));
+        assert_eq!(chart_size(300, 480, h), (480, 240));
     }
 
     #[test]

@@ -112,6 +112,31 @@ impl Theme {
     }
 }
 
+impl Theme {
+    /// A series colour as drawn on this background: unchanged on the light
+    /// theme; on the dark one, mixed towards the text colour until it has a
+    /// contrast of 3:1 with the background (WCAG's figure for graphics), so
+    /// a near-black predicted schedule or a dark purple preset stays
+    /// visible.
+    pub fn legible(&self, c: RGBColor) -> RGBColor {
+        if !self.is_dark() {
+            return c;
+        }
+        let mix = |t: f64| {
+            let m = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * t).round() as u8;
+            RGBColor(
+                m(c.0, self.text.0),
+                m(c.1, self.text.1),
+                m(c.2, self.text.2),
+            )
+        };
+        (0..=10)
+            .map(|k| mix(k as f64 / 10.0))
+            .find(|m| contrast(*m, self.background) >= 3.0)
+            .unwrap_or(self.text)
+    }
+}
+
 impl Default for Theme {
     fn default() -> Self {
         Theme::LIGHT

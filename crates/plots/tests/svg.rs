@@ -493,7 +493,11 @@ fn axis_scales_follow_the_readers_choice() {
     assert_eq!(log.len(), linear.len());
     // Same x, different y: the log axis moves the runs.
     let y_of = |marks: &[frontier_plots::Mark], i: usize| {
-        marks.iter().find(|m| m.point == i).map(|m| (m.x, m.y)).unwrap()
+        marks
+            .iter()
+            .find(|m| m.point == i)
+            .map(|m| (m.x, m.y))
+            .unwrap()
     };
     let moved = (0..inp.points.len())
         .filter(|&i| y_of(&linear, i).1 != y_of(&log, i).1)
@@ -515,4 +519,25 @@ fn axis_scales_follow_the_readers_choice() {
     assert_eq!(xs_lin.len(), 240);
     assert!(median(&xs_lin) < 300, "{}", median(&xs_lin));
     assert!(median(&xs_log) > 400, "{}", median(&xs_log));
+}
+
+/// Series colours stay as chosen on white; on the dark background a
+/// near-black or dark one is lightened to 3:1 contrast, a bright one kept.
+#[test]
+fn series_colours_stay_legible_on_the_dark_theme() {
+    use frontier_plots::theme::contrast;
+    let near_black = RGBColor(20, 20, 20);
+    assert_eq!(Theme::LIGHT.legible(near_black), near_black);
+    let on_dark = Theme::DARK.legible(near_black);
+    assert!(
+        contrast(on_dark, Theme::DARK.background) >= 3.0,
+        "{on_dark:?}"
+    );
+    let purple = Theme::DARK.legible(RGBColor(90, 40, 160));
+    assert!(
+        contrast(purple, Theme::DARK.background) >= 3.0,
+        "{purple:?}"
+    );
+    let orange = RGBColor(230, 120, 20);
+    assert_eq!(Theme::DARK.legible(orange), orange);
 }
