@@ -235,11 +235,12 @@ fn draw_on_canvas(
 }
 
 /// What every chart listens to: window resizes (which also change the
-/// device-pixel ratio when zooming) and the colour scheme.
-#[derive(Clone, Copy)]
+/// device-pixel ratio when zooming) and the colour scheme. Reference-counted
+/// signals: they belong to no component, so no chart's disposal ends them.
+#[derive(Clone)]
 struct ChartEnv {
-    resized: RwSignal<u32>,
-    dark: RwSignal<bool>,
+    resized: ArcRwSignal<u32>,
+    dark: ArcRwSignal<bool>,
 }
 
 thread_local! {
@@ -249,21 +250,21 @@ thread_local! {
 /// The listeners, set up once for the page.
 fn chart_env() -> ChartEnv {
     ENV.with(|env| {
-        *env.get_or_init(|| {
+        env.get_or_init(|| {
             let env = ChartEnv {
-                resized: RwSignal::new(0),
-                dark: RwSignal::new(false),
+                resized: ArcRwSignal::new(0),
+                dark: ArcRwSignal::new(false),
             };
             if let Some(w) = web_sys::window() {
-                let on_resize =
-                    Closure::<dyn FnMut()>::new(move || env.resized.update(|n| *n += 1));
+                let resized = env.resized.clone();
+                let on_resize = Closure::<dyn FnMut()>::new(move || resized.update(|n| *n += 1));
                 let _ = w
                     .add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
                 on_resize.forget();
                 if let Ok(Some(query)) = w.match_media("(prefers-color-scheme: dark)") {
                     env.dark.set(query.matches());
-                    let q = query.clone();
-                    let on_change = Closure::<dyn FnMut()>::new(move || env.dark.set(q.matches()));
+                    let (q, dark) = (query.clone(), env.dark.clone());
+                    let on_change = Closure::<dyn FnMut()>::new(move || dark.set(q.matches()));
                     let _ = query.add_event_listener_with_callback(
                         "change",
                         on_change.as_ref().unchecked_ref(),
@@ -273,6 +274,7 @@ fn chart_env() -> ChartEnv {
             }
             env
         })
+        .clone()
     })
 }
 

@@ -84,6 +84,9 @@ pub struct ChartInput {
     pub x_label: String,
     /// The reader's choice of axis scales.
     pub axes: Axes,
+    /// Each point's run, from the data's run column (empty when it has
+    /// none): named in the tooltip over the point.
+    pub names: Vec<String>,
 }
 
 /// Axis scales the reader can switch between log and linear, where both

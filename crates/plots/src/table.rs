@@ -298,11 +298,14 @@ pub fn inference_tables(
     vec![t]
 }
 
-/// One run in words, for the tooltip over its point: its line, N, D, C,
-/// loss and, after a fit, its residual. None for an index out of range.
+/// One run in words, for the tooltip over its point: its name (from a run
+/// column) and line, N, D, C, loss and, after a fit, its residual. None for an index out of range.
 pub fn run_label(input: &ChartInput, point: usize) -> Option<String> {
     let p = input.points.get(point)?;
-    let mut parts = vec![format!("line {}", p.line)];
+    let mut parts = vec![match input.names.get(point).filter(|n| !n.is_empty()) {
+        Some(name) => format!("{name} (line {})", p.line),
+        None => format!("line {}", p.line),
+    }];
     for (name, v) in [("N", p.n), ("D", p.d), ("C", p.c)] {
         if v.is_finite() {
             parts.push(format!("{name} = {}", sig(v, 4)));
