@@ -18,6 +18,23 @@ pub fn load_saved() -> Option<String> {
         .ok()?
 }
 
+const CHART_AXES_KEY: &str = "frontier.chart-axes.v1";
+
+/// The reader's axis scales for the charts, as saved (JSON).
+pub fn load_chart_axes() -> Option<String> {
+    window()?
+        .local_storage()
+        .ok()??
+        .get_item(CHART_AXES_KEY)
+        .ok()?
+}
+
+pub fn save_chart_axes(json: &str) {
+    if let Some(Ok(Some(s))) = window().map(|w| w.local_storage()) {
+        let _ = s.set_item(CHART_AXES_KEY, json);
+    }
+}
+
 pub fn save(json: &str) {
     if let Some(Ok(Some(s))) = window().map(|w| w.local_storage()) {
         let _ = s.set_item(STORAGE_KEY, json);
@@ -60,5 +77,41 @@ pub fn now_ms() -> f64 {
 pub fn copy_to_clipboard(text: &str) {
     if let Some(w) = window() {
         let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Offer `bytes` as a file download named `filename`: a Blob of type
+/// `mime` behind an object URL, clicked through a detached link (nothing
+/// is inserted into the page). The URL is revoked a minute later, once
+/// the browser has read it.
+pub fn download(filename: &str, mime: &str, bytes: &[u8]) {
+    use wasm_bindgen::JsCast;
+    let Some(document) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(link) = document
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        link.set_href(&url);
+        link.set_download(filename);
+        link.click();
+    }
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(w) = window() {
+        let _ =
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
     }
 }

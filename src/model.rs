@@ -707,7 +707,29 @@ pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInp
             .map(|(c, _)| column_label(c))
             .unwrap_or_default(),
         xs: first_column.map(|(_, v)| v).unwrap_or_default(),
+        // The reader's axis choices are the page's, not the shared state's.
+        axes: Default::default(),
+        names: outcome.map(run_names).unwrap_or_default(),
     }
+}
+
+/// Each fitted point's run name, from the data's run column (empty when
+/// there is none), matched by line.
+fn run_names(o: &FitOutcome) -> Vec<String> {
+    let table = frontier_engine::parse_runs(&o.inputs.data);
+    if table.run_column.is_none() {
+        return Vec::new();
+    }
+    let by_line: std::collections::HashMap<usize, &str> = table
+        .runs
+        .iter()
+        .filter_map(|r| Some((r.line, r.group.as_deref()?)))
+        .collect();
+    o.dataset
+        .points
+        .iter()
+        .map(|p| by_line.get(&p.line).copied().unwrap_or("").to_string())
+        .collect()
 }
 
 /// A column symbol with its unit, for axis titles: "N (parameters)".
@@ -1413,6 +1435,33 @@ mod law_tests {
         let chart = chart_input(&state, Some(&o));
         assert!(chart.has_fit_chart());
         assert_eq!(chart.xs.len(), 12);
+    }
+
+    /// The tooltip over a point names its run when the data has a run
+    /// column, matched by the point's line.
+    #[test]
+    fn chart_points_carry_their_run_names() {
+        let mut state = kaplan_state();
+        assert!(chart_input(&state, None).names.is_empty());
+        let mut data = String::from("run,params,loss\n");
+        for (k, line) in state.data.lines().skip(1).enumerate() {
+            data += &format!("r{k},{line}\n");
+        }
+        state.data = data;
+        let inputs = FitInputs::of(&state);
+        let texts = fit_jobs(&inputs, 1)
+            .iter()
+            .map(|j| run_job(j, |_, _| {}))
+            .collect();
+        let report = gather_fit(&inputs, texts).unwrap();
+        let o = FitOutcome::new(inputs, report, 0.1, 1).unwrap();
+        let chart = chart_input(&state, Some(&o));
+        assert_eq!(chart.names.len(), 12);
+        // Line 2 is the first run, r0; line 13 the last.
+        let k = chart.points.iter().position(|p| p.line == 13).unwrap();
+        assert_eq!(chart.names[k], "r11");
+        let label = frontier_plots::table::run_label(&chart, k).unwrap();
+        assert!(label.starts_with("r11 (line 13), N = "), "{label}");
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! The plots panel: loss, allocation, residuals and IsoFLOP profiles drawn on
-//! canvases with plotters.
+//! canvases with plotters through [`Chart`].
 
+use super::chart_canvas::{Chart, ChartSpec};
+use crate::browser;
 use crate::model::{chart_input, law_model, FitOutcome};
 use frontier_engine::series::SeriesReport;
 use frontier_engine::share::ShareState;
-use leptos::html;
+use frontier_plots::{Axes, ChartInput};
 use leptos::prelude::*;
-use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
+use std::sync::Arc;
 
 /// The three plots, redrawn whenever what they show changes.
 #[component]
@@ -16,27 +17,14 @@ pub fn Charts(
     outcome: RwSignal<Option<FitOutcome>>,
     series: RwSignal<Option<SeriesReport>>,
 ) -> impl IntoView {
-    let loss_ref: NodeRef<html::Canvas> = NodeRef::new();
-    let alloc_ref: NodeRef<html::Canvas> = NodeRef::new();
-    let resid_ref: NodeRef<html::Canvas> = NodeRef::new();
-    let iso_ref: NodeRef<html::Canvas> = NodeRef::new();
-    let fit_ref: NodeRef<html::Canvas> = NodeRef::new();
-    let contour_ref: NodeRef<html::Canvas> = NodeRef::new();
-    let resized = RwSignal::new(0u32);
-    let on_resize =
-        wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || resized.update(|n| *n += 1));
-    if let Some(w) = web_sys::window() {
-        use wasm_bindgen::JsCast;
-        let _ = w.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
-    }
-    on_resize.forget();
-
     // What the charts show of the page's state: typing in the data box does
     // not redraw them.
     let shown_state =
         Memo::new(move |_| state.with(|s| (s.presets.clone(), s.budget.flops().ok())));
-    Effect::new(move |_| {
-        resized.track();
+    // Log or linear axes: the reader's choice, kept in this browser.
+    let axes = RwSignal::new(load_axes());
+    Effect::new(move |_| save_axes(axes.get()));
+    let input = Memo::new(move |_| {
         // Read, not only tracked: a memo that is never read never runs, and
         // so never hears of the state it depends on.
         let _ = shown_state.get();
@@ -52,63 +40,79 @@ pub fn Charts(
                 });
             }
         }
-        let shown = [
-            input.has_loss(),
-            input.has_allocation(),
-            input.has_residuals(),
-            input
-                .isoflop
-                .as_ref()
-                .is_some_and(|f| !f.budgets.is_empty()),
-            input.has_fit_chart(),
-            input.has_allocation(),
-        ];
-        for (r, which) in [
-            (fit_ref, 4),
-            (loss_ref, 0),
-            (alloc_ref, 1),
-            (resid_ref, 2),
-            (iso_ref, 3),
-            (contour_ref, 5),
-        ] {
-            let Some(canvas) = r.get() else { continue };
-            // An empty chart is hidden rather than drawn as a blank box.
-            let _ = web_sys::HtmlElement::style(&canvas)
-                .set_property("display", if shown[which] { "block" } else { "none" });
-            if !shown[which] {
-                continue;
-            }
-            // Draw at the size the canvas is shown, so text stays readable.
-            let w = canvas.client_width().max(480) as u32;
-            let h = (w as f64 * 0.6).clamp(360.0, 620.0) as u32;
-            canvas.set_width(w);
-            canvas.set_height(h);
-            let Some(backend) = CanvasBackend::with_canvas_object(canvas) else {
-                continue;
-            };
-            let area = backend.into_drawing_area();
-            let drawn = match which {
-                0 => frontier_plots::loss_chart(&area, &input),
-                1 => frontier_plots::allocation_chart(&area, &input),
-                2 => frontier_plots::residual_chart(&area, &input),
-                3 => frontier_plots::isoflop_chart(&area, &input),
-                5 => frontier_plots::contour_chart(&area, &input),
-                _ => frontier_plots::fit_chart(&area, &input),
-            };
-            if let Err(e) = drawn {
-                web_sys::console::error_1(&format!("chart {which}: {e:?}").into());
-            }
-        }
+        input.axes = axes.get();
+        Arc::new(input)
     });
+    // An empty chart is hidden rather than drawn as a blank box.
+    let when = move |shown: fn(&ChartInput) -> bool, spec: fn(Arc<ChartInput>) -> ChartSpec| {
+        Signal::derive(move || {
+            let i = input.get();
+            shown(&i).then(|| spec(i))
+        })
+    };
+    let height = |w: f64| (w * 0.6).clamp(360.0, 620.0);
     view! {
         <section class="panel charts">
             <h2>"Plots"</h2>
-            <canvas node_ref=fit_ref data-testid="chart-fit"></canvas>
-            <canvas node_ref=loss_ref data-testid="chart-loss"></canvas>
-            <canvas node_ref=alloc_ref data-testid="chart-allocation"></canvas>
-            <canvas node_ref=resid_ref data-testid="chart-residuals"></canvas>
-            <canvas node_ref=iso_ref data-testid="chart-isoflop"></canvas>
-            <canvas node_ref=contour_ref data-testid="chart-contours"></canvas>
+            <div class="options axes">
+                <label><input type="checkbox" data-testid="axis-loss-log"
+                    prop:checked=move || axes.with(|a| a.loss_log)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        axes.update(|a| a.loss_log = on);
+                    } />" loss axis of the loss chart in log scale"</label>
+                <label><input type="checkbox" data-testid="axis-residual-linear"
+                    prop:checked=move || axes.with(|a| a.residual_x_linear)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        axes.update(|a| a.residual_x_linear = on);
+                    } />" x axis of the residuals in linear scale"</label>
+            </div>
+            <Chart spec=when(ChartInput::has_fit_chart, ChartSpec::Fit) testid="chart-fit"
+                name="The fitted column against the law's variable, with the fitted curve"
+                file="frontier-fit" height=height />
+            <Chart spec=when(ChartInput::has_loss, ChartSpec::Loss) testid="chart-loss"
+                name="Loss against training compute: the runs and the compute-optimal frontier"
+                file="frontier-loss" height=height />
+            <Chart spec=when(ChartInput::has_allocation, ChartSpec::Allocation) testid="chart-allocation"
+                name="Compute-optimal model size N* and tokens D* against compute"
+                file="frontier-allocation" height=height />
+            <Chart spec=when(ChartInput::has_residuals, ChartSpec::Residuals) testid="chart-residuals"
+                name="Residuals of the fit, log predicted minus log observed, for every run"
+                file="frontier-residuals" height=height />
+            <Chart spec=when(|i| i.isoflop.as_ref().is_some_and(|f| !f.budgets.is_empty()), ChartSpec::Isoflop)
+                testid="chart-isoflop"
+                name="IsoFLOP profiles: loss against model size for each compute budget"
+                file="frontier-isoflop" height=height />
+            <Chart spec=when(ChartInput::has_allocation, ChartSpec::Contours) testid="chart-contours"
+                name="Iso-loss contours in model size and tokens, with the compute-optimal path"
+                file="frontier-contours" height=height />
         </section>
     }
+}
+
+/// The saved axis scales; the defaults when none are saved or they cannot
+/// be read.
+fn load_axes() -> Axes {
+    let saved = browser::load_chart_axes()
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok());
+    let flag = |name: &str| {
+        saved
+            .as_ref()
+            .and_then(|v| v.get(name))
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+    };
+    Axes {
+        loss_log: flag("loss_log"),
+        residual_x_linear: flag("residual_x_linear"),
+    }
+}
+
+fn save_axes(axes: Axes) {
+    let json = serde_json::json!({
+        "loss_log": axes.loss_log,
+        "residual_x_linear": axes.residual_x_linear,
+    });
+    browser::save_chart_axes(&json.to_string());
 }

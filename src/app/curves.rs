@@ -3,6 +3,7 @@
 //! and schedule, fits a schedule law in a worker (one run may be held out
 //! and predicted), and predicts the curves of schedules the user describes.
 
+use super::chart_canvas::{Chart, ChartSpec};
 use crate::curves::{chart_input, default_choices, predictions, warmup_notes, Predicted};
 use crate::model::{curves_job, gather_curves};
 use crate::runner;
@@ -11,10 +12,8 @@ use frontier_engine::curves::{read_curves, CurveChoices, Curves};
 use frontier_engine::format::sig;
 use frontier_engine::laws::schedule::ScheduleLaw;
 use frontier_engine::share::ShareState;
-use leptos::html;
 use leptos::prelude::*;
-use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Status {
@@ -112,43 +111,23 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
         })
     });
 
-    let loss_ref: NodeRef<html::Canvas> = NodeRef::new();
-    let lr_ref: NodeRef<html::Canvas> = NodeRef::new();
-    Effect::new(move |_| {
-        let input = curves.with(|c| {
+    // What both charts draw, built once for the two.
+    let input = Memo::new(move |_| {
+        curves.with(|c| {
             c.as_ref().map(|c| {
                 fitted.with(|f| {
-                    predicted
-                        .with(|p| chart_input(c, f.as_ref().map(|(fit, _, _)| fit), p, log_x.get()))
+                    predicted.with(|p| {
+                        Arc::new(chart_input(
+                            c,
+                            f.as_ref().map(|(fit, _, _)| fit),
+                            p,
+                            log_x.get(),
+                        ))
+                    })
                 })
             })
-        });
-        let Some(input) = input else { return };
-        for (r, tall) in [(loss_ref, true), (lr_ref, false)] {
-            let Some(canvas) = r.get() else { continue };
-            let w = canvas.client_width().max(480) as u32;
-            let h = if tall {
-                (w as f64 * 0.55).clamp(340.0, 560.0) as u32
-            } else {
-                (w as f64 * 0.25).clamp(180.0, 260.0) as u32
-            };
-            canvas.set_width(w);
-            canvas.set_height(h);
-            let Some(backend) = CanvasBackend::with_canvas_object(canvas) else {
-                continue;
-            };
-            let area = backend.into_drawing_area();
-            let drawn = if tall {
-                frontier_plots::curves_chart(&area, &input)
-            } else {
-                frontier_plots::lr_chart(&area, &input)
-            };
-            if let Err(e) = drawn {
-                web_sys::console::error_1(&format!("curves chart: {e:?}").into());
-            }
-        }
+        })
     });
-
     view! {
         <section class="panel curves" data-testid="curves-panel"
             class:hidden=move || curves.with(Option::is_none) && replaced.with(Option::is_none)>
@@ -302,10 +281,14 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
             {move || curves.with(|c| c.as_ref().map(|c| predicted.with(|p| warmup_notes(c, p)))).unwrap_or_default().into_iter().map(|n| view! {
                 <p class="status warn" data-testid="curves-warmup-note">{n}</p>
             }).collect_view()}
-            <canvas node_ref=loss_ref data-testid="chart-curves" role="img"
-                aria-label="Loss against step for every run, with the fitted and predicted curves"></canvas>
-            <canvas node_ref=lr_ref data-testid="chart-lr" role="img"
-                aria-label="Learning rate against step for every run and predicted schedule"></canvas>
+            <Chart spec=Signal::derive(move || input.get().map(ChartSpec::Curves))
+                testid="chart-curves" file="frontier-loss-curves"
+                name="Loss against step for every run, with the fitted and predicted curves"
+                height=|w| (w * 0.55).clamp(340.0, 560.0) />
+            <Chart spec=Signal::derive(move || input.get().map(ChartSpec::LearningRate))
+                testid="chart-lr" file="frontier-learning-rate"
+                name="Learning rate against step for every run and predicted schedule"
+                height=|w| (w * 0.25).clamp(180.0, 260.0) />
         </section>
     }
 }

@@ -3,6 +3,7 @@
 
 mod approaches;
 mod budget;
+mod chart_canvas;
 mod charts;
 mod columns;
 mod compare;

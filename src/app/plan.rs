@@ -2,6 +2,7 @@
 //! tokens or unique data are limited, the price of training off the optimal
 //! ratio, the inference-aware plan, and the money a GPU budget costs.
 
+use super::chart_canvas::{Chart, ChartSpec};
 use super::num;
 use crate::model::FitOutcome;
 use crate::plans::plan_view;
@@ -30,39 +31,19 @@ pub fn PlanSection(
 ) -> impl IntoView {
     let view_now = Memo::new(move |_| state.with(|s| outcome.with(|o| plan_view(s, o.as_ref()))));
     // The total-cost chart of the inference-aware plan, when there is one.
-    let chart_ref: NodeRef<leptos::html::Canvas> = NodeRef::new();
     let shown = move || {
         view_now.with(|v| {
             v.as_ref()
                 .and_then(|v| match (&v.inference, &v.inference_law) {
-                    (Some(Ok(p)), Some(law)) => {
-                        Some((law.clone(), p.inference_tokens, p.target_loss))
-                    }
+                    (Some(Ok(p)), Some(law)) => Some(ChartSpec::Inference {
+                        law: law.clone(),
+                        tokens: p.inference_tokens,
+                        target: p.target_loss,
+                    }),
                     _ => None,
                 })
         })
     };
-    Effect::new(move |_| {
-        let what = shown();
-        let Some(canvas) = chart_ref.get() else {
-            return;
-        };
-        let Some((law, d_inf, target)) = what else {
-            return;
-        };
-        let w = canvas.client_width().max(320) as u32;
-        canvas.set_width(w);
-        canvas.set_height((w as f64 * 0.7).clamp(240.0, 420.0) as u32);
-        if let Some(backend) = plotters_canvas::CanvasBackend::with_canvas_object(canvas) {
-            use plotters::prelude::IntoDrawingArea;
-            let law = frontier_engine::optimal::ChinchillaParams::from_slice(&law);
-            if let Err(e) =
-                frontier_plots::inference_chart(&backend.into_drawing_area(), &law, d_inf, target)
-            {
-                web_sys::console::error_1(&format!("inference chart: {e:?}").into());
-            }
-        }
-    });
     let field = move |label: &'static str,
                       testid: &'static str,
                       placeholder: &'static str,
@@ -92,9 +73,9 @@ pub fn PlanSection(
                 {field("price per GPU-hour ", "plan-price", "e.g. 2.50", |p| &p.price_per_gpu_hour, |p, v| p.price_per_gpu_hour = v)}
                 {field("FLOPs for new experiments ", "plan-experiments", "e.g. 1e21", |p| &p.experiment_budget, |p, v| p.experiment_budget = v)}
             </div>
-            <canvas node_ref=chart_ref data-testid="chart-inference" role="img"
-                aria-label="Training plus inference FLOPs against the target loss, the inference-aware plan beside the Chinchilla plan"
-                class:hidden=move || shown().is_none()></canvas>
+            <Chart spec=Signal::derive(shown) testid="chart-inference" file="frontier-total-flops"
+                name="Training plus inference FLOPs against the target loss, the inference-aware plan beside the Chinchilla plan"
+                height=|w| (w * 0.7).clamp(240.0, 420.0) min_width=320 />
             {move || view_now.get().map(|v| {
                 let err = |m: String, id: &str| view! { <p class="status error" data-testid=id.to_string()>{m}</p> }.into_any();
                 view! {

@@ -141,7 +141,7 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
   assert.ok(Math.abs(Number(v['optimal-N']) / 7.3e10 - 1) < 0.05, `N* ${v['optimal-N']}`);
   assert.match(await page.getByTestId('fit-time').textContent(), /^\d+\.\d\d$/);
   // Which runs next, from the fit: expected intervals and IsoFLOP runs.
-  await page.getByTestId('plan-section').locator('summary').click();
+  await page.getByTestId('plan-section').locator(':scope > summary').click();
   await page.getByTestId('plan-experiments').fill('1e22');
   assert.match(await page.getByTestId('plan-design').textContent(), /^Which runs next: N\* at the budget is .* now, 95% interval \[.*\]; after the \d+ runs below/);
   assert.ok(await page.getByTestId('plan-design-runs').locator('tr').count() > 3);
@@ -634,7 +634,7 @@ test('a training history: curves drawn, a schedule law fitted with a run held ou
 test('plans under limits: memory, over-training, inference-aware, price; kept by a link', { timeout: 120_000 }, async () => {
   const { context, page, errors } = await open();
   await page.getByTestId('preset-hoffmann_rounded').check();
-  await page.getByTestId('plan-section').locator('summary').click();
+  await page.getByTestId('plan-section').locator(':scope > summary').click();
   await page.getByTestId('plan-max-params').fill('20B');
   assert.match(await page.getByTestId('plan-binding').textContent(), /model-size limit binds/);
   assert.equal(Number(await page.getByTestId('plan-limited-row').locator('td').nth(1).getAttribute('data-value')), 2e10);
@@ -830,6 +830,137 @@ test('offline: after the first visit the page opens and fits with the server gon
   } finally {
     offline = false;
   }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/// The pixel centre of a run drawn in `rgb` on a canvas, in CSS pixels
+/// from the canvas's top left; null when there is none.
+async function runAt(page, testid, rgb) {
+  return page.getByTestId(testid).evaluate((c, rgb) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const near = (i) => Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 12;
+    for (let i = 0; i < d.length; i += 4) {
+      if (!near(i)) continue;
+      const x0 = (i / 4) % c.width, y0 = Math.floor(i / 4 / c.width);
+      // The blob of that colour around the first pixel found.
+      let sx = 0, sy = 0, n = 0;
+      const r = Math.ceil(6 * devicePixelRatio);
+      for (let y = y0; y < Math.min(c.height, y0 + 2 * r); y++) {
+        for (let x = Math.max(0, x0 - r); x < Math.min(c.width, x0 + r); x++) {
+          if (near(4 * (y * c.width + x))) { sx += x; sy += y; n++; }
+        }
+      }
+      const k = c.clientWidth / c.width;
+      return { x: (sx / n) * k, y: (sy / n) * k };
+    }
+    return null;
+  }, rgb);
+}
+
+test('charts: sharp at devicePixelRatio 2, exported as PNG and SVG, tabulated, dark, hovered, log axes', { timeout: 180_000 }, async () => {
+  const { context, page, errors } = await open(base, { deviceScaleFactor: 2, colorScheme: 'light' });
+  // Sixteen runs of a Chinchilla law: N from 100M to 3B, D from 2B to 60B.
+  let csv = 'N,D,loss\n';
+  for (const n of [1e8, 3e8, 1e9, 3e9]) {
+    for (const d of [2e9, 6e9, 2e10, 6e10]) csv += `${n},${d},${(1.8 + 400 / n ** 0.34 + 410 / d ** 0.28).toFixed(5)}\n`;
+  }
+  await page.getByTestId('data-input').fill(csv);
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: \d+ starts on 16 points/);
+  const loss = page.getByTestId('chart-loss');
+  await loss.scrollIntoViewIfNeeded();
+
+  // Every chart shown holds CSS size x devicePixelRatio pixels, and names
+  // what it shows.
+  for (const id of ['chart-loss', 'chart-allocation', 'chart-residuals', 'chart-contours']) {
+    const [w, h, cw, ch, dpr] = await page.getByTestId(id).evaluate((c) => [c.width, c.height, c.clientWidth, c.clientHeight, devicePixelRatio]);
+    assert.equal(dpr, 2);
+    assert.ok(cw > 400, `${id} is ${cw} px wide`);
+    assert.equal(w, Math.round(cw * 2), `${id} width`);
+    assert.ok(Math.abs(h - ch * 2) <= 1, `${id} height ${h} for ${ch} CSS px`);
+    assert.equal(await page.getByTestId(id).getAttribute('role'), 'img');
+    assert.ok((await page.getByTestId(id).getAttribute('aria-label')).length > 20);
+  }
+  const cssWidth = await loss.evaluate((c) => c.clientWidth);
+  const cssHeight = await loss.evaluate((c) => c.clientHeight);
+
+  // PNG: a real PNG at twice the chart's size.
+  assert.match(await page.getByTestId('chart-loss-png').getAttribute('aria-label'), /Loss against training compute.*PNG/);
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-loss-png').click()]);
+  assert.equal(png.suggestedFilename(), 'frontier-loss.png');
+  const pngBytes = await readFile(await png.path());
+  assert.deepEqual([...pngBytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.equal(pngBytes.readUInt32BE(16), 2 * cssWidth, 'PNG width');
+  assert.ok(Math.abs(pngBytes.readUInt32BE(20) - 2 * cssHeight) <= 2, `PNG height ${pngBytes.readUInt32BE(20)}`);
+  // SVG: parses, and holds the axis titles as text.
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-loss-svg').click()]);
+  assert.equal(svg.suggestedFilename(), 'frontier-loss.svg');
+  const svgText = await readFile(await svg.path(), 'utf8');
+  const parsed = await page.evaluate((t) => {
+    const doc = new DOMParser().parseFromString(t, 'image/svg+xml');
+    return { error: doc.querySelector('parsererror') !== null, root: doc.documentElement.nodeName, texts: [...doc.querySelectorAll('text')].map((e) => e.textContent.trim()) };
+  }, svgText);
+  assert.equal(parsed.error, false);
+  assert.equal(parsed.root, 'svg');
+  assert.ok(parsed.texts.includes('training compute C (FLOPs)') && parsed.texts.includes('final loss (nats/token)'), parsed.texts.join('|'));
+
+  // The text alternative: the runs and the sampled frontier, with headers.
+  await page.getByTestId('chart-loss-data').locator('summary').click();
+  const tables = page.getByTestId('chart-loss-data').locator('table');
+  // The tables are built when the toggle opens.
+  await tables.nth(1).waitFor();
+  assert.equal(await tables.count(), 2);
+  assert.equal(await tables.nth(0).locator('tbody tr').count(), 16);
+  assert.equal(await tables.nth(1).locator('tbody tr').count(), 40);
+  const headers = await tables.nth(0).locator('th').allTextContents();
+  assert.deepEqual(headers, ['line', 'N (parameters)', 'D (tokens)', 'C (FLOPs)', 'loss']);
+  assert.equal(await page.getByTestId('chart-loss-data').locator('th:empty').count(), 0);
+  await page.getByTestId('chart-residuals-data').locator('summary').click();
+  await page.getByTestId('chart-residuals-data').locator('table').waitFor();
+  assert.equal(await page.getByTestId('chart-residuals-data').locator('tbody tr').count(), 16);
+
+  // Hover over the run of the largest model (the yellow end of the palette):
+  // its values in the tooltip.
+  await loss.scrollIntoViewIfNeeded();
+  const at = await runAt(page, 'chart-loss', [220, 200, 30]);
+  assert.ok(at, 'a yellow run on the loss chart');
+  const box = await loss.boundingBox();
+  await page.mouse.move(box.x + 1 + at.x, box.y + 1 + at.y);
+  const tip = page.getByTestId('chart-loss-tooltip');
+  await tip.waitFor({ state: 'visible', timeout: 5_000 });
+  const text = await tip.textContent();
+  assert.match(text, /^line \d+, N = [\d.e]+, D = [\d.e]+, C = [\d.e]+, loss = [\d.]+, residual = [+-][\d.]+$/, text);
+  assert.equal(Number(text.match(/N = ([\d.e]+)/)[1]), 3e9, text);
+  await page.getByTestId('chart-loss-figure').screenshot({ path: join(SHOTS, 'chart-loss-tooltip.png') });
+  await page.mouse.move(box.x + 3, box.y + 3);
+  await tip.waitFor({ state: 'hidden', timeout: 5_000 });
+  await page.getByTestId('chart-loss-figure').screenshot({ path: join(SHOTS, 'chart-loss-light-dpr2.png') });
+
+  // The dark scheme: the page and every canvas follow it.
+  const corner = (id) => page.getByTestId(id).evaluate((c) => [...c.getContext('2d').getImageData(4, 4, 1, 1).data.slice(0, 3)]);
+  assert.deepEqual(await corner('chart-loss'), [255, 255, 255]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.waitForFunction(() => {
+    const c = document.querySelector('[data-testid=chart-loss]');
+    return c.getContext('2d').getImageData(4, 4, 1, 1).data[0] === 24;
+  }, null, { timeout: 10_000 });
+  for (const id of ['chart-loss', 'chart-allocation', 'chart-residuals', 'chart-contours']) {
+    assert.deepEqual(await corner(id), [24, 27, 33], id);
+  }
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.panel')).backgroundColor), 'rgb(24, 27, 33)');
+  await page.getByTestId('chart-loss-figure').screenshot({ path: join(SHOTS, 'chart-loss-dark-dpr2.png') });
+  await page.getByTestId('chart-contours-figure').screenshot({ path: join(SHOTS, 'chart-contours-dark-dpr2.png') });
+
+  // A log loss axis redraws the chart, and is kept across a reload.
+  const before = await loss.evaluate((c) => c.toDataURL());
+  await page.getByTestId('axis-loss-log').check();
+  await page.waitForFunction((b) => document.querySelector('[data-testid=chart-loss]').toDataURL() !== b, before, { timeout: 10_000 });
+  await page.reload();
+  await page.getByTestId('fit-button').waitFor();
+  assert.equal(await page.getByTestId('axis-loss-log').isChecked(), true);
+  assert.equal(await page.getByTestId('axis-residual-linear').isChecked(), false);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -3,15 +3,15 @@
 //! lines of equal compute C = 6ND (straight, slope -1), the compute-optimal
 //! path N*(C), D*(C), the runs, and the plan at the budget.
 
-use super::{draw_legend, draw_mesh, frame, log_tick, placeholder, ChartInput, DrawResult};
-use super::{BUDGET_COLOR, FIT_COLOR};
+use super::FIT_COLOR;
+use super::{
+    draw_legend, draw_mesh, frame, log_tick, placeholder, run_marks, ChartInput, Drawn, Theme,
+};
 use frontier_engine::laws::Answers;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 const GRID: usize = 160;
-const CONTOUR_COLOR: RGBColor = RGBColor(59, 82, 139);
-const ISO_C_COLOR: RGBColor = RGBColor(170, 170, 170);
 
 /// Segments where a field crosses `level`, by marching squares; the field
 /// is sampled at (xs[i], ys[j]) as f[j][i].
@@ -60,8 +60,12 @@ pub fn contour_segments(
 pub fn contour_chart<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
     input: &ChartInput,
-) -> DrawResult<B> {
-    area.fill(&WHITE)?;
+    theme: &Theme,
+) -> Drawn<B> {
+    area.fill(&theme.background)?;
+    let (ink, budget_color) = (theme.ink, theme.muted);
+    let (contour_color, iso_c_color) = (theme.point, theme.iso_compute);
+    let mut marks = Vec::new();
     let caption = "Iso-loss contours in (N, D)";
     let Some(curve) = input
         .fitted
@@ -71,6 +75,7 @@ pub fn contour_chart<B: DrawingBackend>(
     else {
         return placeholder(
             area,
+            theme,
             caption,
             "fit a law of N and D to see its loss contours",
         );
@@ -121,15 +126,16 @@ pub fn contour_chart<B: DrawingBackend>(
         .filter(|v| v.is_finite())
         .collect();
     if all.is_empty() {
-        return placeholder(area, caption, "the law gives no finite loss here");
+        return placeholder(area, theme, caption, "the law gives no finite loss here");
     }
     all.sort_by(f64::total_cmp);
     // Levels at evenly spaced quantiles of the loss over the region.
     let levels: Vec<f64> = (1..=9).map(|k| all[(all.len() - 1) * k / 10]).collect();
-    let mut chart = frame(area, caption)
+    let mut chart = frame(area, theme, caption)
         .build_cartesian_2d((n_lo..n_hi).log_scale(), (d_lo..d_hi).log_scale())?;
     draw_mesh(
         &mut chart,
+        theme,
         "N (parameters)",
         "D (tokens)",
         &log_tick,
@@ -148,20 +154,19 @@ pub fn contour_chart<B: DrawingBackend>(
             .collect();
         if line.len() > 1 {
             let s =
-                chart.draw_series(LineSeries::new(line.clone(), ISO_C_COLOR.stroke_width(1)))?;
+                chart.draw_series(LineSeries::new(line.clone(), iso_c_color.stroke_width(1)))?;
             if first_c {
-                s.label("C = 6ND, one line per decade").legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], ISO_C_COLOR.stroke_width(1))
-                });
+                s.label("C = 6ND, one line per decade")
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], iso_c_color.stroke_width(1))
+                    });
                 first_c = false;
             }
             let (n, d) = line[line.len() / 2];
             chart.draw_series(std::iter::once(Text::new(
                 format!("1e{e}"),
                 (n, d),
-                ("sans-serif", 11)
-                    .into_font()
-                    .color(&RGBColor(120, 120, 120)),
+                ("sans-serif", 11).into_font().color(&theme.muted),
             )))?;
         }
         e += 1;
@@ -171,18 +176,18 @@ pub fn contour_chart<B: DrawingBackend>(
         let segs = contour_segments(&xs, &ys, &field, level);
         let s =
             chart.draw_series(segs.iter().map(|&(a, b)| {
-                PathElement::new(vec![a, b], CONTOUR_COLOR.mix(0.8).stroke_width(1))
+                PathElement::new(vec![a, b], contour_color.mix(0.8).stroke_width(1))
             }))?;
         if k == 0 {
-            s.label("equal loss").legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], CONTOUR_COLOR.stroke_width(1))
+            s.label("equal loss").legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], contour_color.stroke_width(1))
             });
         }
         if let Some(&(p, _)) = segs.iter().max_by(|a, b| a.0 .1.total_cmp(&b.0 .1)) {
             chart.draw_series(std::iter::once(Text::new(
                 format!("{level:.3}"),
                 p,
-                ("sans-serif", 11).into_font().color(&CONTOUR_COLOR),
+                ("sans-serif", 11).into_font().color(&contour_color),
             )))?;
         }
     }
@@ -199,33 +204,36 @@ pub fn contour_chart<B: DrawingBackend>(
         chart
             .draw_series(LineSeries::new(path, FIT_COLOR.stroke_width(3)))?
             .label(format!("compute-optimal path ({})", curve.label))
-            .legend(|(x, y)| {
+            .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 18, y)], FIT_COLOR.stroke_width(3))
             });
     }
+    let runs = || {
+        input
+            .points
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.n > n_lo && p.n < n_hi && p.d > d_lo && p.d < d_hi)
+    };
     chart
-        .draw_series(
-            input
-                .points
-                .iter()
-                .filter(|p| p.n > n_lo && p.n < n_hi && p.d > d_lo && p.d < d_hi)
-                .map(|p| Circle::new((p.n, p.d), 3, BLACK.filled())),
-        )?
+        .draw_series(runs().map(|(_, p)| Circle::new((p.n, p.d), 3, ink.filled())))?
         .label("runs")
-        .legend(|(x, y)| Circle::new((x + 9, y), 3, BLACK.filled()));
+        .legend(move |(x, y)| Circle::new((x + 9, y), 3, ink.filled()));
+    marks.extend(run_marks(&chart, runs().map(|(i, p)| (i, (p.n, p.d)))));
     if let Some((n, d)) = plan.and_then(|p| Some((p.n?, p.d?))) {
         chart
             .draw_series(std::iter::once(TriangleMarker::new(
                 (n, d),
                 9,
-                BUDGET_COLOR.filled(),
+                budget_color.filled(),
             )))?
             .label("plan at the budget (N*, D*)")
-            .legend(|(x, y)| TriangleMarker::new((x + 9, y), 6, BUDGET_COLOR.filled()));
+            .legend(move |(x, y)| TriangleMarker::new((x + 9, y), 6, budget_color.filled()));
     }
     // Lower right: the plan and the path run to the upper right.
-    draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
-    area.present()
+    draw_legend(&mut chart, theme, SeriesLabelPosition::LowerRight)?;
+    area.present()?;
+    Ok(marks)
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! fitted and predicted curves of a schedule law, and the learning rate on
 //! a second, smaller chart.
 
-use super::{draw_legend, draw_mesh, frame, log_tick, placeholder, plain_tick, DrawResult};
+use super::{
+    draw_legend, draw_mesh, frame, log_tick, placeholder, plain_tick, DrawResult, Drawn, Theme,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -81,6 +83,7 @@ fn draw_series<DB, X>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>,
     series: &[Series],
     y_range: (f64, f64),
+    theme: &Theme,
 ) -> DrawResult<DB>
 where
     DB: DrawingBackend,
@@ -88,7 +91,7 @@ where
 {
     let inside = |p: &(f64, f64)| p.1 >= y_range.0 && p.1 <= y_range.1;
     for s in series {
-        let color = s.color;
+        let color = theme.legible(s.color);
         let label = s.label.clone();
         match s.kind {
             SeriesKind::Observed => {
@@ -132,28 +135,29 @@ fn chart_of<B: DrawingBackend>(
     caption: &str,
     (y_label, y_format): (&str, &dyn Fn(&f64) -> String),
     series: &[Series],
-    x: (f64, f64),
-    y: (f64, f64),
+    (x, y): ((f64, f64), (f64, f64)),
     log_x: bool,
-) -> DrawResult<B> {
-    let builder = &mut frame(area, caption);
+    theme: &Theme,
+) -> Drawn<B> {
+    let builder = &mut frame(area, theme, caption);
     let legend = series.iter().any(|s| s.kind != SeriesKind::Fitted);
     if log_x {
         let mut chart = builder.build_cartesian_2d((x.0..x.1).log_scale(), y.0..y.1)?;
-        draw_mesh(&mut chart, "step", y_label, &log_tick, y_format)?;
-        draw_series(&mut chart, series, y)?;
+        draw_mesh(&mut chart, theme, "step", y_label, &log_tick, y_format)?;
+        draw_series(&mut chart, series, y, theme)?;
         if legend {
-            draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+            draw_legend(&mut chart, theme, SeriesLabelPosition::UpperRight)?;
         }
     } else {
         let mut chart = builder.build_cartesian_2d(x.0..x.1, y.0..y.1)?;
-        draw_mesh(&mut chart, "step", y_label, &plain_tick, y_format)?;
-        draw_series(&mut chart, series, y)?;
+        draw_mesh(&mut chart, theme, "step", y_label, &plain_tick, y_format)?;
+        draw_series(&mut chart, series, y, theme)?;
         if legend {
-            draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+            draw_legend(&mut chart, theme, SeriesLabelPosition::UpperRight)?;
         }
     }
-    area.present()
+    area.present()?;
+    Ok(Vec::new())
 }
 
 /// The loss against the step: logged losses as dots, one colour a run, the
@@ -163,12 +167,14 @@ fn chart_of<B: DrawingBackend>(
 pub fn curves_chart<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
     input: &CurvesInput,
-) -> DrawResult<B> {
-    area.fill(&WHITE)?;
+    theme: &Theme,
+) -> Drawn<B> {
+    area.fill(&theme.background)?;
     let caption = "Loss curves";
     let Some((x_lo, x_hi, _, _)) = bounds(&input.loss, |_| true) else {
         return placeholder(
             area,
+            theme,
             caption,
             "paste a training history (run, step, lr, loss)",
         );
@@ -195,7 +201,7 @@ pub fn curves_chart<B: DrawingBackend>(
         y_hi = curves_hi;
     }
     if !y_lo.is_finite() {
-        return placeholder(area, caption, "no loss to draw");
+        return placeholder(area, theme, caption, "no loss to draw");
     }
     let pad = 0.05 * (y_hi - y_lo).max(1e-3);
     let x_hi = if x_hi > x_lo { x_hi } else { x_lo + 1.0 };
@@ -204,9 +210,9 @@ pub fn curves_chart<B: DrawingBackend>(
         caption,
         ("loss", &plain_tick),
         &input.loss,
-        (x_lo, x_hi),
-        (y_lo - pad, y_hi + pad),
+        ((x_lo, x_hi), (y_lo - pad, y_hi + pad)),
         input.log_x,
+        theme,
     )
 }
 
@@ -214,11 +220,12 @@ pub fn curves_chart<B: DrawingBackend>(
 pub fn lr_chart<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
     input: &CurvesInput,
-) -> DrawResult<B> {
-    area.fill(&WHITE)?;
+    theme: &Theme,
+) -> Drawn<B> {
+    area.fill(&theme.background)?;
     let caption = "Learning rate";
     let Some((x_lo, x_hi, _, y_hi)) = bounds(&input.lr, |_| true) else {
-        return placeholder(area, caption, "the history has no learning rate");
+        return placeholder(area, theme, caption, "the history has no learning rate");
     };
     let x_lo = if input.log_x { x_lo.max(1.0) } else { x_lo };
     let x_hi = if x_hi > x_lo { x_hi } else { x_lo + 1.0 };
@@ -248,8 +255,8 @@ pub fn lr_chart<B: DrawingBackend>(
         caption,
         ("learning rate", &tick),
         &lines,
-        (x_lo, x_hi),
-        (0.0, y_hi),
+        ((x_lo, x_hi), (0.0, y_hi)),
         input.log_x,
+        theme,
     )
 }

@@ -3,8 +3,8 @@
 //! the inference-aware plan (Sardana et al. 2024) and of the Chinchilla plan
 //! reaching the same loss, with the chosen target marked.
 
-use super::{draw_legend, draw_mesh, frame, log_tick, placeholder, plain_tick, DrawResult};
-use super::{BUDGET_COLOR, FIT_COLOR, N_COLOR};
+use super::{draw_legend, draw_mesh, frame, log_tick, placeholder, plain_tick, Drawn, Theme};
+use super::{FIT_COLOR, N_COLOR};
 use frontier_engine::optimal::ChinchillaParams;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -15,14 +15,16 @@ pub fn inference_chart<B: DrawingBackend>(
     law: &ChinchillaParams,
     inference_tokens: f64,
     target: f64,
-) -> DrawResult<B> {
-    area.fill(&WHITE)?;
+    theme: &Theme,
+) -> Drawn<B> {
+    area.fill(&theme.background)?;
+    let budget_color = theme.muted;
     let caption = "Total FLOPs by target loss".to_string();
     let served = frontier_engine::format::sig(inference_tokens, 2);
     // Losses from just above E to well above the target.
     let gap = target - law.e;
     if gap.is_nan() || gap <= 0.0 {
-        return placeholder(area, &caption, "the target loss must be above E");
+        return placeholder(area, theme, &caption, "the target loss must be above E");
     }
     let (lo, hi) = (law.e + gap * 0.35, law.e + gap * 2.5);
     let mut aware = Vec::new();
@@ -35,7 +37,7 @@ pub fn inference_chart<B: DrawingBackend>(
         }
     }
     if aware.len() < 2 {
-        return placeholder(area, &caption, "no plan in this range of losses");
+        return placeholder(area, theme, &caption, "no plan in this range of losses");
     }
     let (y_lo, y_hi) = aware
         .iter()
@@ -43,10 +45,11 @@ pub fn inference_chart<B: DrawingBackend>(
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
             (a.min(p.1), b.max(p.1))
         });
-    let mut chart =
-        frame(area, &caption).build_cartesian_2d(lo..hi, (y_lo / 1.5..y_hi * 1.5).log_scale())?;
+    let mut chart = frame(area, theme, &caption)
+        .build_cartesian_2d(lo..hi, (y_lo / 1.5..y_hi * 1.5).log_scale())?;
     draw_mesh(
         &mut chart,
+        theme,
         "target loss",
         "total FLOPs",
         &plain_tick,
@@ -55,29 +58,32 @@ pub fn inference_chart<B: DrawingBackend>(
     chart
         .draw_series(LineSeries::new(chin, N_COLOR.stroke_width(2)))?
         .label("Chinchilla plan")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], N_COLOR.stroke_width(2)));
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], N_COLOR.stroke_width(2)));
     chart
         .draw_series(LineSeries::new(aware, FIT_COLOR.stroke_width(3)))?
         .label(format!("inference-aware, {served} served"))
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], FIT_COLOR.stroke_width(3)));
+        .legend(move |(x, y)| {
+            PathElement::new(vec![(x, y), (x + 18, y)], FIT_COLOR.stroke_width(3))
+        });
     if let Ok(p) = law.inference_optimal(target, inference_tokens) {
         chart
             .draw_series(LineSeries::new(
                 vec![(target, y_lo / 1.5), (target, y_hi * 1.5)],
-                BUDGET_COLOR.stroke_width(1),
+                budget_color.stroke_width(1),
             ))?
             .label(format!(
                 "target: {:.1}% fewer FLOPs",
                 (1.0 - p.flops_ratio) * 100.0
             ))
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], BUDGET_COLOR.stroke_width(1))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], budget_color.stroke_width(1))
             });
         chart.draw_series([
             Circle::new((target, p.total_flops), 5, FIT_COLOR.filled()),
             Circle::new((target, p.chinchilla_total_flops), 5, N_COLOR.filled()),
         ])?;
     }
-    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
-    area.present()
+    draw_legend(&mut chart, theme, SeriesLabelPosition::UpperRight)?;
+    area.present()?;
+    Ok(Vec::new())
 }

@@ -13,11 +13,14 @@
 mod contours;
 mod curves;
 mod inference;
+pub mod table;
+pub mod theme;
 pub use contours::{contour_chart, contour_segments};
 pub use curves::{
     curves_chart, lr_chart, thin_points, CurvesInput, Series, SeriesKind, RUN_COLORS,
 };
 pub use inference::inference_chart;
+pub use theme::Theme;
 
 use frontier_engine::answers::{frontier_at, BudgetAnswer};
 use frontier_engine::approaches::AllocationFit;
@@ -79,6 +82,22 @@ pub struct ChartInput {
     /// chart, and of the residuals when there is no compute.
     pub xs: Vec<f64>,
     pub x_label: String,
+    /// The reader's choice of axis scales.
+    pub axes: Axes,
+    /// Each point's run, from the data's run column (empty when it has
+    /// none): named in the tooltip over the point.
+    pub names: Vec<String>,
+}
+
+/// Axis scales the reader can switch between log and linear, where both
+/// make sense.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Axes {
+    /// The loss axis of the loss chart in log scale (linear by default).
+    pub loss_log: bool,
+    /// The x axis of the residual chart in linear scale (by default log,
+    /// when its values are positive and span more than a decade).
+    pub residual_x_linear: bool,
 }
 
 /// Colour of the user's fit.
@@ -91,10 +110,40 @@ pub const PRESET_COLORS: [RGBColor; 3] = [
 ];
 const N_COLOR: RGBColor = RGBColor(31, 119, 180);
 const D_COLOR: RGBColor = RGBColor(230, 120, 20);
-const BUDGET_COLOR: RGBColor = RGBColor(90, 90, 90);
-const RANGE_FILL: RGBColor = RGBColor(225, 235, 245);
 
 type DrawResult<B> = Result<(), DrawingAreaErrorKind<<B as DrawingBackend>::ErrorType>>;
+
+/// A run as drawn: its pixel position in the backend's coordinates and its
+/// index in [`ChartInput::points`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    pub x: i32,
+    pub y: i32,
+    pub point: usize,
+}
+
+/// The mark nearest (x, y) within `radius`, in the chart's pixels: the run
+/// a pointer at (x, y) is over.
+pub fn nearest_mark(marks: &[Mark], x: f64, y: f64, radius: f64) -> Option<Mark> {
+    marks
+        .iter()
+        .map(|m| (m, (m.x as f64 - x).hypot(m.y as f64 - y)))
+        .filter(|(_, d)| *d <= radius)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(m, _)| *m)
+}
+
+/// A chart's drawing size in CSS pixels for a canvas shown `shown` pixels
+/// wide: at least `min_width` wide (a narrower canvas shows it scaled
+/// down, so text stays legible), `height(width)` high.
+pub fn chart_size(shown: i32, min_width: i32, height: fn(f64) -> f64) -> (u32, u32) {
+    let w = shown.max(min_width).max(1) as f64;
+    (w as u32, height(w).round().max(1.0) as u32)
+}
+
+/// What a chart returns: the runs it drew, where (empty for charts that
+/// draw no runs).
+pub type Drawn<B> = Result<Vec<Mark>, DrawingAreaErrorKind<<B as DrawingBackend>::ErrorType>>;
 
 impl ChartInput {
     fn data_compute_range(&self) -> Option<(f64, f64)> {
@@ -245,11 +294,12 @@ fn short(v: f64) -> String {
 /// The frame every chart shares: title, margins, room for the axis labels.
 fn frame<'a, 'b, B: DrawingBackend>(
     area: &'a DrawingArea<B, Shift>,
+    theme: &Theme,
     caption: &'b str,
 ) -> ChartBuilder<'a, 'b, B> {
     let mut builder = ChartBuilder::on(area);
     builder
-        .caption(caption, ("sans-serif", 20))
+        .caption(caption, ("sans-serif", 20).into_font().color(&theme.text))
         .margin(12)
         .margin_right(32)
         .x_label_area_size(48)
@@ -260,25 +310,28 @@ fn frame<'a, 'b, B: DrawingBackend>(
 /// A chart with nothing to draw yet: its title and a hint.
 fn placeholder<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
+    theme: &Theme,
     caption: &str,
     hint: &str,
-) -> DrawResult<B> {
+) -> Drawn<B> {
     area.draw(&Text::new(
         caption.to_string(),
         (20, 15),
-        ("sans-serif", 20).into_font(),
+        ("sans-serif", 20).into_font().color(&theme.text),
     ))?;
     area.draw(&Text::new(
         hint.to_string(),
         (20, 60),
-        ("sans-serif", 15).into_font(),
+        ("sans-serif", 15).into_font().color(&theme.text),
     ))?;
-    area.present()
+    area.present()?;
+    Ok(Vec::new())
 }
 
 /// Axes, grid, tick labels and axis titles, the same on every chart.
 fn draw_mesh<DB, X, Y>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    theme: &Theme,
     x_desc: &str,
     y_desc: &str,
     x_format: &dyn Fn(&X::ValueType) -> String,
@@ -297,15 +350,18 @@ where
         .y_label_formatter(y_format)
         .x_labels(8)
         .y_labels(8)
-        .light_line_style(RGBColor(238, 238, 238))
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 15))
+        .light_line_style(theme.grid)
+        .bold_line_style(theme.grid_bold)
+        .axis_style(theme.axis)
+        .label_style(("sans-serif", 13).into_font().color(&theme.text))
+        .axis_desc_style(("sans-serif", 15).into_font().color(&theme.text))
         .draw()
 }
 
 /// The legend box, the same on every chart.
 fn draw_legend<'a, DB, X, Y>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    theme: &Theme,
     position: SeriesLabelPosition,
 ) -> DrawResult<DB>
 where
@@ -316,15 +372,16 @@ where
     chart
         .configure_series_labels()
         .position(position)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .label_font(("sans-serif", 13))
+        .background_style(theme.legend_fill)
+        .border_style(theme.legend_border)
+        .label_font(("sans-serif", 13).into_font().color(&theme.text))
         .draw()
 }
 
 /// The user's budget as a dashed vertical line, with a legend entry.
 fn draw_budget<'a, DB, X, Y>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    theme: &Theme,
     budget: f64,
     y_lo: f64,
     y_hi: f64,
@@ -334,20 +391,42 @@ where
     X: Ranged<ValueType = f64>,
     Y: Ranged<ValueType = f64>,
 {
+    let color = theme.muted;
     chart
         .draw_series(DashedLineSeries::new(
             vec![(budget, y_lo), (budget, y_hi)],
             6,
             4,
-            BUDGET_COLOR.stroke_width(1),
+            color.stroke_width(1),
         ))?
         .label(format!("budget {}", log_tick_precise(budget)))
-        .legend(|(x, y)| {
+        .legend(move |(x, y)| {
             EmptyElement::at((x, y))
-                + PathElement::new(vec![(0, 0), (6, 0)], BUDGET_COLOR.stroke_width(1))
-                + PathElement::new(vec![(11, 0), (18, 0)], BUDGET_COLOR.stroke_width(1))
+                + PathElement::new(vec![(0, 0), (6, 0)], color.stroke_width(1))
+                + PathElement::new(vec![(11, 0), (18, 0)], color.stroke_width(1))
         });
     Ok(())
+}
+
+/// Where each run was drawn, in the backend's pixels: what a pointer over
+/// the chart is matched against. `point` indexes [`ChartInput::points`].
+pub fn run_marks<DB, X, Y>(
+    chart: &ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    runs: impl Iterator<Item = (usize, (X::ValueType, Y::ValueType))>,
+) -> Vec<Mark>
+where
+    DB: DrawingBackend,
+    X: Ranged,
+    Y: Ranged,
+{
+    // Runs outside the plotting area are clipped, so they cannot be hovered.
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    runs.map(|(point, xy)| {
+        let (x, y) = chart.backend_coord(&xy);
+        Mark { x, y, point }
+    })
+    .filter(|m| xs.contains(&m.x) && ys.contains(&m.y))
+    .collect()
 }
 
 /// Shade the 95% bootstrap band of one frontier quantity of the fit, clipped
@@ -404,8 +483,9 @@ where
 pub fn loss_chart<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
     input: &ChartInput,
-) -> DrawResult<B> {
-    area.fill(&WHITE)?;
+    theme: &Theme,
+) -> Drawn<B> {
+    area.fill(&theme.background)?;
     let (c_lo, c_hi) = input.compute_axis();
     let grid = log_space(c_lo, c_hi, 200);
     let mut l_lo = f64::INFINITY;
@@ -432,32 +512,67 @@ pub fn loss_chart<B: DrawingBackend>(
     for &(_, l) in &input.dropped {
         l_hi = l_hi.max(l);
     }
-    let pad = 0.06 * (l_hi - l_lo).max(0.1);
-    let (y_lo, y_hi) = ((l_lo - pad).max(0.0), l_hi + pad);
+    let caption = "Loss against training compute";
+    let (x_desc, y_desc) = ("training compute C (FLOPs)", "final loss (nats/token)");
+    let marks = if input.axes.loss_log && l_lo > 0.0 {
+        // Padded by the same share of the range, in log space.
+        let pad = 0.06 * (l_hi / l_lo).ln().max(0.04);
+        let (y_lo, y_hi) = (l_lo * (-pad).exp(), l_hi * pad.exp());
+        let mut chart = frame(area, theme, caption)
+            .build_cartesian_2d((c_lo..c_hi).log_scale(), (y_lo..y_hi).log_scale())?;
+        draw_mesh(&mut chart, theme, x_desc, y_desc, &log_tick, &plain_tick)?;
+        loss_series(&mut chart, input, theme, &grid, (c_lo, c_hi), (y_lo, y_hi))?
+    } else {
+        let pad = 0.06 * (l_hi - l_lo).max(0.1);
+        let (y_lo, y_hi) = ((l_lo - pad).max(0.0), l_hi + pad);
+        let mut chart =
+            frame(area, theme, caption).build_cartesian_2d((c_lo..c_hi).log_scale(), y_lo..y_hi)?;
+        draw_mesh(&mut chart, theme, x_desc, y_desc, &log_tick, &|v| {
+            format!("{v:.2}")
+        })?;
+        loss_series(&mut chart, input, theme, &grid, (c_lo, c_hi), (y_lo, y_hi))?
+    };
+    area.present()?;
+    Ok(marks)
+}
 
-    let mut chart = frame(area, "Loss against training compute")
-        .build_cartesian_2d((c_lo..c_hi).log_scale(), y_lo..y_hi)?;
-    draw_mesh(
-        &mut chart,
-        "training compute C (FLOPs)",
-        "final loss (nats/token)",
-        &log_tick,
-        &|v| format!("{v:.2}"),
-    )?;
-
+/// What the loss chart draws inside its axes, on a linear or a log loss
+/// axis: the budget, the runs, the runs left out, the band and the curves.
+fn loss_series<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    input: &ChartInput,
+    theme: &Theme,
+    grid: &[f64],
+    (c_lo, c_hi): (f64, f64),
+    (y_lo, y_hi): (f64, f64),
+) -> Result<Vec<Mark>, DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
     if let Some(b) = input.budget.filter(|b| *b > c_lo && *b < c_hi) {
-        draw_budget(&mut chart, b, y_lo, y_hi)?;
+        draw_budget(chart, theme, b, y_lo, y_hi)?;
     }
 
+    let drawn_runs = || {
+        input
+            .points
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.c.is_finite() && p.loss.is_finite())
+    };
+    let mut marks = Vec::new();
     if !input.points.is_empty() {
         let (n_lo, n_hi) = size_range(&input.points);
         // Data without model sizes (compute-only laws) get one colour.
         let by_size = n_lo.is_finite() && n_hi.is_finite();
+        let th = *theme;
         let color = move |n: f64| {
             if by_size {
-                size_color(n, n_lo, n_hi)
+                th.size_color(n, n_lo, n_hi)
             } else {
-                RGBColor(59, 82, 139)
+                th.point
             }
         };
         let label = if by_size {
@@ -471,18 +586,15 @@ pub fn loss_chart<B: DrawingBackend>(
         };
         chart
             .draw_series(
-                input
-                    .points
-                    .iter()
-                    .filter(|p| p.c.is_finite() && p.loss.is_finite())
-                    .map(|p| Circle::new((p.c, p.loss), 3, color(p.n).filled())),
+                drawn_runs().map(|(_, p)| Circle::new((p.c, p.loss), 3, color(p.n).filled())),
             )?
             .label(label)
             .legend(move |(x, y)| Circle::new((x + 9, y), 4, color(n_lo).filled()));
+        marks = run_marks(chart, drawn_runs().map(|(i, p)| (i, (p.c, p.loss))));
     }
 
     if !input.dropped.is_empty() {
-        let grey = RGBColor(150, 150, 150);
+        let grey = theme.dropped;
         chart
             .draw_series(
                 input
@@ -500,10 +612,10 @@ pub fn loss_chart<B: DrawingBackend>(
 
     if let Some(fit) = input.fitted.as_ref().filter(|f| f.in_compute()) {
         draw_band(
-            &mut chart,
+            chart,
             input,
             fit,
-            &grid,
+            grid,
             FIT_COLOR,
             |a| Some(a.loss),
             "95% bootstrap band",
@@ -516,7 +628,7 @@ pub fn loss_chart<B: DrawingBackend>(
             .filter(|(_, l)| l.is_finite() && *l >= y_lo && *l <= y_hi)
             .collect();
         let width = if primary { 3 } else { 2 };
-        let color = curve.color;
+        let color = theme.legible(curve.color);
         chart
             .draw_series(LineSeries::new(pts, color.stroke_width(width)))?
             .label(curve.label.clone())
@@ -525,8 +637,8 @@ pub fn loss_chart<B: DrawingBackend>(
             });
     }
 
-    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
-    area.present()
+    draw_legend(chart, theme, SeriesLabelPosition::UpperRight)?;
+    Ok(marks)
 }
 
 fn log_tick_precise(v: f64) -> String {
@@ -539,8 +651,11 @@ fn log_tick_precise(v: f64) -> String {
 pub fn allocation_chart<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
     input: &ChartInput,
-) -> DrawResult<B> {
-    area.fill(&WHITE)?;
+    theme: &Theme,
+) -> Drawn<B> {
+    area.fill(&theme.background)?;
+    let (ink, range_fill) = (theme.ink, theme.range_fill);
+    let marks = Vec::new();
     let (c_lo, c_hi) = input.compute_axis();
     let grid = log_space(c_lo, c_hi, 120);
     let curves: Vec<(&Curve, bool)> = input
@@ -568,13 +683,14 @@ pub fn allocation_chart<B: DrawingBackend>(
         } else {
             "fit your data or choose a published law to see N*(C) and D*(C)"
         };
-        return placeholder(area, caption, msg);
+        return placeholder(area, theme, caption, msg);
     }
     let (y_lo, y_hi) = (y_lo / 2.0, y_hi * 2.0);
-    let mut chart = frame(area, caption)
+    let mut chart = frame(area, theme, caption)
         .build_cartesian_2d((c_lo..c_hi).log_scale(), (y_lo..y_hi).log_scale())?;
     draw_mesh(
         &mut chart,
+        theme,
         "training compute C (FLOPs)",
         "parameters N*, tokens D*",
         &log_tick,
@@ -586,10 +702,12 @@ pub fn allocation_chart<B: DrawingBackend>(
         chart
             .draw_series(std::iter::once(Rectangle::new(
                 [(lo, y_lo), (hi, y_hi)],
-                RANGE_FILL.filled(),
+                range_fill.filled(),
             )))?
             .label("compute range of the data")
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], RANGE_FILL.filled()));
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 18, y + 5)], range_fill.filled())
+            });
     }
     let inside = |c: f64| data_range.is_none_or(|(lo, hi)| c >= lo && c <= hi);
 
@@ -618,7 +736,11 @@ pub fn allocation_chart<B: DrawingBackend>(
                 };
                 v.unwrap_or(f64::NAN)
             };
-            let color = if *primary { base_color } else { curve.color };
+            let color = if *primary {
+                base_color
+            } else {
+                theme.legible(curve.color)
+            };
             let width = if *primary { 3 } else { 1 };
             let style = color.stroke_width(width);
             let what = if which == "N*" {
@@ -670,14 +792,14 @@ pub fn allocation_chart<B: DrawingBackend>(
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(c_lo, y_lo), (c_lo, y_lo)],
-                BLACK,
+                ink,
             )))?
             .label("dashed: extrapolation beyond the data")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 6, y)], BLACK.stroke_width(2)));
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 6, y)], ink.stroke_width(2)));
     }
 
     if let Some(b) = input.budget.filter(|b| *b > c_lo && *b < c_hi) {
-        draw_budget(&mut chart, b, y_lo, y_hi)?;
+        draw_budget(&mut chart, theme, b, y_lo, y_hi)?;
         if let Some((curve, _)) = curves.iter().find(|(_, p)| *p).or(curves.first()) {
             let a = curve.at(b);
             for (v, color) in [
@@ -689,26 +811,29 @@ pub fn allocation_chart<B: DrawingBackend>(
                     chart.draw_series(std::iter::once(Circle::new(
                         (b, v),
                         6,
-                        BLACK.stroke_width(1),
+                        ink.stroke_width(1),
                     )))?;
                 }
             }
         }
     }
 
-    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
-    area.present()
+    draw_legend(&mut chart, theme, SeriesLabelPosition::UpperLeft)?;
+    area.present()?;
+    Ok(marks)
 }
 
 /// Residuals log L_hat - log L against compute, points coloured by model size.
 pub fn residual_chart<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
     input: &ChartInput,
-) -> DrawResult<B> {
-    area.fill(&WHITE)?;
+    theme: &Theme,
+) -> Drawn<B> {
+    area.fill(&theme.background)?;
+    let (ink, point) = (theme.ink, theme.point);
     let caption = "Residuals of the fit: log predicted − log observed";
     if input.residuals.is_empty() || input.residuals.len() != input.points.len() {
-        return placeholder(area, caption, "fit your data to see its residuals");
+        return placeholder(area, theme, caption, "fit your data to see its residuals");
     }
     // Against compute when every run has it, else against the law's variable.
     let by_compute = input.points.iter().all(|p| p.c.is_finite() && p.c > 0.0);
@@ -718,7 +843,12 @@ pub fn residual_chart<B: DrawingBackend>(
         input.xs.clone()
     };
     if xs.len() != input.residuals.len() {
-        return placeholder(area, caption, "no variable to plot the residuals against");
+        return placeholder(
+            area,
+            theme,
+            caption,
+            "no variable to plot the residuals against",
+        );
     }
     let x_label = if by_compute {
         "training compute C (FLOPs)".to_string()
@@ -726,52 +856,92 @@ pub fn residual_chart<B: DrawingBackend>(
         input.x_label.clone()
     };
     let (x_lo, x_hi, log_x) = x_range(&xs);
+    // The reader may ask for a linear axis where a log one would be drawn.
+    let (x_lo, x_hi, log_x) = if log_x && input.axes.residual_x_linear {
+        let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let pad = 0.04 * (hi - lo);
+        ((lo - pad).max(0.0), hi + pad, false)
+    } else {
+        (x_lo, x_hi, log_x)
+    };
+    let y_desc = "residual (log)";
     let r_max = input
         .residuals
         .iter()
         .filter(|r| r.is_finite())
         .fold(1e-3f64, |m, r| m.max(r.abs()))
         * 1.15;
+    // Enough decimals that ticks a tenth of the range apart differ.
+    let decimals = ((-(r_max / 10.0).log10()).ceil().max(3.0) as usize).min(12);
+    let residual_tick = move |v: &f64| format!("{v:+.decimals$}");
     let (n_lo, n_hi) = size_range(&input.points);
     let color = |p: &Point| {
         if n_lo.is_finite() && n_hi.is_finite() {
-            size_color(p.n, n_lo, n_hi)
+            theme.size_color(p.n, n_lo, n_hi)
         } else {
-            RGBColor(59, 82, 139)
+            point
         }
     };
-    let pts = xs
+    let pts: Vec<(f64, f64, RGBColor)> = xs
         .iter()
         .zip(&input.residuals)
         .zip(&input.points)
-        .map(|((x, r), p)| Circle::new((*x, *r), 3, color(p).filled()));
-    if log_x {
-        let mut chart =
-            frame(area, caption).build_cartesian_2d((x_lo..x_hi).log_scale(), -r_max..r_max)?;
-        draw_mesh(&mut chart, &x_label, "residual (log)", &log_tick, &|v| {
-            format!("{v:+.3}")
-        })?;
-        chart.draw_series(LineSeries::new(
-            vec![(x_lo, 0.0), (x_hi, 0.0)],
-            BLACK.stroke_width(1),
-        ))?;
-        chart.draw_series(pts)?;
-    } else {
-        let mut chart = frame(area, caption).build_cartesian_2d(x_lo..x_hi, -r_max..r_max)?;
+        .map(|((x, r), p)| (*x, *r, color(p)))
+        .collect();
+    let marks = if log_x {
+        let mut chart = frame(area, theme, caption)
+            .build_cartesian_2d((x_lo..x_hi).log_scale(), -r_max..r_max)?;
         draw_mesh(
             &mut chart,
+            theme,
             &x_label,
-            "residual (log)",
-            &|v| format!("{v:.3}"),
-            &|v| format!("{v:+.3}"),
+            y_desc,
+            &log_tick,
+            &residual_tick,
         )?;
-        chart.draw_series(LineSeries::new(
-            vec![(x_lo, 0.0), (x_hi, 0.0)],
-            BLACK.stroke_width(1),
-        ))?;
-        chart.draw_series(pts)?;
-    }
-    area.present()
+        residual_series(&mut chart, ink, &pts)?
+    } else {
+        let mut chart =
+            frame(area, theme, caption).build_cartesian_2d(x_lo..x_hi, -r_max..r_max)?;
+        let x_tick = |v: &f64| {
+            if by_compute {
+                frontier_engine::format::sig(*v, 2)
+            } else {
+                format!("{v:.3}")
+            }
+        };
+        draw_mesh(&mut chart, theme, &x_label, y_desc, &x_tick, &residual_tick)?;
+        residual_series(&mut chart, ink, &pts)?
+    };
+    area.present()?;
+    Ok(marks)
+}
+
+/// The residual chart's zero line and runs (x, residual, colour), on a log
+/// or linear x axis.
+fn residual_series<DB, X>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>,
+    ink: RGBColor,
+    pts: &[(f64, f64, RGBColor)],
+) -> Result<Vec<Mark>, DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+{
+    let (x_lo, x_hi) = (chart.x_range().start, chart.x_range().end);
+    chart.draw_series(LineSeries::new(
+        vec![(x_lo, 0.0), (x_hi, 0.0)],
+        ink.stroke_width(1),
+    ))?;
+    chart.draw_series(
+        pts.iter()
+            .map(|&(x, r, c)| Circle::new((x, r), 3, c.filled())),
+    )?;
+    Ok(run_marks(
+        chart,
+        pts.iter().enumerate().map(|(i, &(x, r, _))| (i, (x, r))),
+    ))
 }
 
 /// An axis range for values: log scale when they are positive and span more
@@ -809,10 +979,18 @@ fn plain_tick(v: &f64) -> String {
 pub fn fit_chart<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
     input: &ChartInput,
-) -> DrawResult<B> {
-    area.fill(&WHITE)?;
+    theme: &Theme,
+) -> Drawn<B> {
+    area.fill(&theme.background)?;
+    let (ink, point) = (theme.ink, theme.point);
+    let marks;
     let Some(fit) = &input.fitted else {
-        return placeholder(area, "The fit", "fit your data to see the fitted curve");
+        return placeholder(
+            area,
+            theme,
+            "The fit",
+            "fit your data to see the fitted curve",
+        );
     };
     let cols = &fit.model.formula.columns;
     let y = &input.targets;
@@ -850,7 +1028,7 @@ pub fn fit_chart<B: DrawingBackend>(
             .xs
             .iter()
             .zip(y)
-            .map(|(x, t)| Circle::new((*x, *t), 3, RGBColor(59, 82, 139).filled()));
+            .map(|(x, t)| Circle::new((*x, *t), 3, point.filled()));
         // The legend goes in the corner the curve leaves empty.
         let rising = curve
             .first()
@@ -863,10 +1041,11 @@ pub fn fit_chart<B: DrawingBackend>(
         };
         let line = LineSeries::new(curve, FIT_COLOR.stroke_width(3));
         if log_x {
-            let mut chart =
-                frame(area, &caption).build_cartesian_2d((x_lo..x_hi).log_scale(), y_lo..y_hi)?;
+            let mut chart = frame(area, theme, &caption)
+                .build_cartesian_2d((x_lo..x_hi).log_scale(), y_lo..y_hi)?;
             draw_mesh(
                 &mut chart,
+                theme,
                 &input.x_label,
                 &input.target_label,
                 &log_tick,
@@ -875,16 +1054,27 @@ pub fn fit_chart<B: DrawingBackend>(
             chart
                 .draw_series(pts)?
                 .label("runs")
-                .legend(|(x, y)| Circle::new((x + 9, y), 4, RGBColor(59, 82, 139).filled()));
+                .legend(move |(x, y)| Circle::new((x + 9, y), 4, point.filled()));
             let label = fit.label.clone();
-            chart.draw_series(line)?.label(label).legend(|(x, y)| {
+            chart.draw_series(line)?.label(label).legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 18, y)], FIT_COLOR.stroke_width(3))
             });
-            draw_legend(&mut chart, corner)?;
+            marks = run_marks(
+                &chart,
+                input
+                    .xs
+                    .iter()
+                    .zip(y)
+                    .enumerate()
+                    .map(|(i, (x, t))| (i, (*x, *t))),
+            );
+            draw_legend(&mut chart, theme, corner)?;
         } else {
-            let mut chart = frame(area, &caption).build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
+            let mut chart =
+                frame(area, theme, &caption).build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
             draw_mesh(
                 &mut chart,
+                theme,
                 &input.x_label,
                 &input.target_label,
                 &plain_tick,
@@ -893,14 +1083,24 @@ pub fn fit_chart<B: DrawingBackend>(
             chart
                 .draw_series(pts)?
                 .label("runs")
-                .legend(|(x, y)| Circle::new((x + 9, y), 4, RGBColor(59, 82, 139).filled()));
+                .legend(move |(x, y)| Circle::new((x + 9, y), 4, point.filled()));
             let label = fit.label.clone();
-            chart.draw_series(line)?.label(label).legend(|(x, y)| {
+            chart.draw_series(line)?.label(label).legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 18, y)], FIT_COLOR.stroke_width(3))
             });
-            draw_legend(&mut chart, corner)?;
+            marks = run_marks(
+                &chart,
+                input
+                    .xs
+                    .iter()
+                    .zip(y)
+                    .enumerate()
+                    .map(|(i, (x, t))| (i, (*x, *t))),
+            );
+            draw_legend(&mut chart, theme, corner)?;
         }
-        return area.present();
+        area.present()?;
+        return Ok(marks);
     }
     let caption = format!("Observed against predicted {}", input.target_label);
     let (lo, hi) = y
@@ -911,13 +1111,14 @@ pub fn fit_chart<B: DrawingBackend>(
             (a.min(*v), b.max(*v))
         });
     if !lo.is_finite() {
-        return placeholder(area, &caption, "nothing to draw");
+        return placeholder(area, theme, &caption, "nothing to draw");
     }
     let pad = 0.05 * (hi - lo).max(1e-3);
     let (lo, hi) = (lo - pad, hi + pad);
-    let mut chart = frame(area, &caption).build_cartesian_2d(lo..hi, lo..hi)?;
+    let mut chart = frame(area, theme, &caption).build_cartesian_2d(lo..hi, lo..hi)?;
     draw_mesh(
         &mut chart,
+        theme,
         &format!("predicted {}", input.target_label),
         &format!("observed {}", input.target_label),
         &plain_tick,
@@ -926,10 +1127,10 @@ pub fn fit_chart<B: DrawingBackend>(
     chart
         .draw_series(LineSeries::new(
             vec![(lo, lo), (hi, hi)],
-            BLACK.stroke_width(1),
+            ink.stroke_width(1),
         ))?
         .label("observed = predicted")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(1)));
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], ink.stroke_width(1)));
     chart
         .draw_series(
             pred.iter()
@@ -937,9 +1138,17 @@ pub fn fit_chart<B: DrawingBackend>(
                 .map(|(p, t)| Circle::new((*p, *t), 3, FIT_COLOR.filled())),
         )?
         .label("runs")
-        .legend(|(x, y)| Circle::new((x + 9, y), 4, FIT_COLOR.filled()));
-    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
-    area.present()
+        .legend(move |(x, y)| Circle::new((x + 9, y), 4, FIT_COLOR.filled()));
+    marks = run_marks(
+        &chart,
+        pred.iter()
+            .zip(y)
+            .enumerate()
+            .map(|(i, (p, t))| (i, (*p, *t))),
+    );
+    draw_legend(&mut chart, theme, SeriesLabelPosition::UpperLeft)?;
+    area.present()?;
+    Ok(marks)
 }
 
 /// Approach 2's IsoFLOP profiles: loss against model size (log x) for each
@@ -948,12 +1157,16 @@ pub fn fit_chart<B: DrawingBackend>(
 pub fn isoflop_chart<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
     input: &ChartInput,
-) -> DrawResult<B> {
-    area.fill(&WHITE)?;
+    theme: &Theme,
+) -> Drawn<B> {
+    area.fill(&theme.background)?;
+    let ink = theme.ink;
+    let mut marks = Vec::new();
     let caption = "IsoFLOP profiles (Approach 2): loss against model size per compute budget";
     let Some(fit) = input.isoflop.as_ref().filter(|f| !f.budgets.is_empty()) else {
         return placeholder(
             area,
+            theme,
             caption,
             "no IsoFLOP profiles: fit data with several model sizes per compute budget",
         );
@@ -971,12 +1184,13 @@ pub fn isoflop_chart<B: DrawingBackend>(
         l_hi = l_hi.max(p.loss);
     }
     let pad = 0.05 * (l_hi - l_lo).max(0.05);
-    let mut chart = frame(area, caption).build_cartesian_2d(
+    let mut chart = frame(area, theme, caption).build_cartesian_2d(
         (n_lo / 1.5..n_hi * 1.5).log_scale(),
         (l_lo - pad)..(l_hi + pad),
     )?;
     draw_mesh(
         &mut chart,
+        theme,
         "model size N (parameters)",
         "final loss (nats/token)",
         &log_tick,
@@ -985,7 +1199,7 @@ pub fn isoflop_chart<B: DrawingBackend>(
     let c_lo = fit.budgets.first().map(|b| b.compute).unwrap_or(1.0);
     let c_hi = fit.budgets.last().map(|b| b.compute).unwrap_or(1.0);
     for b in &fit.budgets {
-        let color = size_color(b.compute, c_lo, c_hi);
+        let color = theme.size_color(b.compute, c_lo, c_hi);
         chart.draw_series(
             b.members.iter().map(|&i| {
                 Circle::new((input.points[i].n, input.points[i].loss), 3, color.filled())
@@ -1001,25 +1215,37 @@ pub fn isoflop_chart<B: DrawingBackend>(
                 .collect();
             chart.draw_series(LineSeries::new(curve, color.stroke_width(2)))?;
         }
+        marks.extend(run_marks(
+            &chart,
+            b.members
+                .iter()
+                .map(|&i| (i, (input.points[i].n, input.points[i].loss))),
+        ));
     }
+    let first = theme.size_color(c_lo, c_lo, c_hi);
     chart
         .draw_series(
             fit.budgets
                 .iter()
-                .map(|b| Cross::new((b.n_opt, b.loss), 7, BLACK.stroke_width(2))),
+                .map(|b| Cross::new((b.n_opt, b.loss), 7, ink.stroke_width(2))),
         )?
         .label("minimum of each profile (N_opt)")
-        .legend(|(x, y)| Cross::new((x + 9, y), 5, BLACK.stroke_width(2)));
+        .legend(move |(x, y)| Cross::new((x + 9, y), 5, ink.stroke_width(2)));
     chart
-        .draw_series(std::iter::once(Circle::new((n_lo, l_hi + 10.0), 0, WHITE)))?
+        .draw_series(std::iter::once(Circle::new(
+            (n_lo, l_hi + 10.0),
+            0,
+            theme.background,
+        )))?
         .label(format!(
             "runs and parabolas, coloured by budget: {} (dark) to {} FLOPs (yellow)",
             log_tick_precise(c_lo),
             log_tick_precise(c_hi)
         ))
-        .legend(move |(x, y)| Circle::new((x + 9, y), 4, size_color(c_lo, c_lo, c_hi).filled()));
-    draw_legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
-    area.present()
+        .legend(move |(x, y)| Circle::new((x + 9, y), 4, first.filled()));
+    draw_legend(&mut chart, theme, SeriesLabelPosition::LowerLeft)?;
+    area.present()?;
+    Ok(marks)
 }
 
 #[cfg(test)]
@@ -1032,6 +1258,33 @@ mod tests {
         assert_eq!(log_tick(&3e19), "3e19");
         assert_eq!(short(7.0e10), "70B");
         assert_eq!(short(4.4e7), "44M");
+    }
+
+    #[test]
+    fn the_nearest_mark_within_the_radius_is_found() {
+        let marks = [
+            Mark {
+                x: 10,
+                y: 10,
+                point: 0,
+            },
+            Mark {
+                x: 20,
+                y: 10,
+                point: 1,
+            },
+        ];
+        assert_eq!(nearest_mark(&marks, 14.0, 10.0, 8.0).unwrap().point, 0);
+        assert_eq!(nearest_mark(&marks, 16.0, 11.0, 8.0).unwrap().point, 1);
+        assert_eq!(nearest_mark(&marks, 40.0, 10.0, 8.0), None);
+        assert_eq!(nearest_mark(&[], 0.0, 0.0, 8.0), None);
+    }
+
+    #[test]
+    fn a_narrow_canvas_draws_at_the_minimum_width() {
+        let h = |w: f64| w * 0.5;
+        assert_eq!(chart_size(800, 480, h), (800, 400));
+        assert_eq!(chart_size(300, 480, h), (480, 240));
     }
 
     #[test]
