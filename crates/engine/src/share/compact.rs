@@ -115,6 +115,16 @@ pub fn used_columns(state: &ShareState) -> Result<Vec<Column>, String> {
     if table.repeated_headers > 0 {
         return Err("the table repeats its header".into());
     }
+    // A training history is read by the curves panel too, column by column
+    // (step, learning rate): it travels as text.
+    if state.curves.is_some() {
+        return Err("training-curve choices read the history's own columns".into());
+    }
+    if crate::curves::read_curves(&state.data)
+        .is_ok_and(|c| c.has_lr || c.checkpoints_table().is_some())
+    {
+        return Err("a training history: the curves panel reads its columns".into());
+    }
     // Symbols read by the chosen law and the compared ones.
     let mut symbols: Vec<String> = Vec::new();
     let mut specs = vec![state.law.clone()];

@@ -190,6 +190,9 @@ fn tables_it_cannot_reproduce_fall_back_to_the_text() {
         "N,D,loss\n1e9,2e10,3\n\n2e9,4e10,2.9\n3e9,6e10,2.8\n4e9,8e10,2.7\n5e9,1e11,2.6\n6e9,2e11,2.5\n",
         // A training history (rows without a loss between logged ones).
         "run,step,lr,loss\na,0,0.001,\na,100,0.001,3.2\na,200,0.0005,\na,300,0.0001,2.9\n",
+        // A training history with a loss on every row: it reads as a table
+        // of runs too, but the curves panel reads its step and lr.
+        "run,step,lr,N,D,loss\na,100,0.001,1e8,1e9,3.2\na,200,0.0005,1e8,2e9,3.0\nb,100,0.001,2e8,1e9,3.1\nb,200,0.0005,2e8,2e9,2.9\nc,100,0.001,4e8,1e9,3.0\nc,200,0.0005,4e8,2e9,2.8\n",
         // Nothing pasted.
         "",
     ];
