@@ -5,39 +5,72 @@
 use wasm_bindgen::JsValue;
 
 const STORAGE_KEY: &str = "frontier.state.v1";
+/// The fragment this page last wrote into the address bar.
+const LINK_KEY: &str = "frontier.link.v1";
+/// The last fit and what it was computed from (see `model::SavedFit`).
+const FIT_KEY: &str = "frontier.fit.v1";
 
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }
 
 pub fn load_saved() -> Option<String> {
-    window()?
-        .local_storage()
-        .ok()??
-        .get_item(STORAGE_KEY)
-        .ok()?
+    get_item(STORAGE_KEY)
 }
 
 const CHART_AXES_KEY: &str = "frontier.chart-axes.v1";
 
 /// The reader's axis scales for the charts, as saved (JSON).
 pub fn load_chart_axes() -> Option<String> {
-    window()?
-        .local_storage()
-        .ok()??
-        .get_item(CHART_AXES_KEY)
-        .ok()?
+    get_item(CHART_AXES_KEY)
 }
 
 pub fn save_chart_axes(json: &str) {
-    if let Some(Ok(Some(s))) = window().map(|w| w.local_storage()) {
-        let _ = s.set_item(CHART_AXES_KEY, json);
+    set_item(CHART_AXES_KEY, json);
+}
+
+/// Save the state; false when the browser refused it.
+pub fn save(json: &str) -> bool {
+    set_item(STORAGE_KEY, json)
+}
+
+fn get_item(key: &str) -> Option<String> {
+    window()?.local_storage().ok()??.get_item(key).ok()?
+}
+
+/// Store a value; false when the browser refuses (no storage, over quota).
+fn set_item(key: &str, value: &str) -> bool {
+    match window().map(|w| w.local_storage()) {
+        Some(Ok(Some(s))) => s.set_item(key, value).is_ok(),
+        _ => false,
     }
 }
 
-pub fn save(json: &str) {
+fn remove_item(key: &str) {
     if let Some(Ok(Some(s))) = window().map(|w| w.local_storage()) {
-        let _ = s.set_item(STORAGE_KEY, json);
+        let _ = s.remove_item(key);
+    }
+}
+
+/// The fragment the page last put in the address bar.
+pub fn load_link() -> Option<String> {
+    get_item(LINK_KEY)
+}
+
+pub fn save_link(fragment: &str) {
+    set_item(LINK_KEY, fragment);
+}
+
+/// The last fit, as saved by [`save_fit`].
+pub fn load_fit() -> Option<String> {
+    get_item(FIT_KEY)
+}
+
+/// Over the quota, the older fit is dropped rather than left to stand for
+/// inputs it no longer matches (its key would refuse it anyway).
+pub fn save_fit(json: &str) {
+    if !set_item(FIT_KEY, json) {
+        remove_item(FIT_KEY);
     }
 }
 

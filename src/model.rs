@@ -207,6 +207,8 @@ pub struct FitOutcome {
     pub resamples: Option<Vec<Resample>>,
     /// Wall time of the bootstrap, seconds.
     pub boot_seconds: f64,
+    /// Shown from the fit saved in this browser, not fitted again.
+    pub restored: bool,
 }
 
 impl FitOutcome {
@@ -258,6 +260,7 @@ impl FitOutcome {
             isoflop,
             resamples: None,
             boot_seconds: 0.0,
+            restored: false,
         })
     }
 
@@ -314,6 +317,67 @@ impl FitOutcome {
     }
 }
 
+/// The last fit, kept in localStorage so that a reload shows it without
+/// fitting again: the report, the bootstrap refits, and a key of the inputs
+/// they came from. The data set, residuals and cross-checks are recomputed
+/// from the inputs on load (cheap next to the fit), so only what the
+/// workers computed is stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedFit {
+    /// [`inputs_key`] of the inputs fitted.
+    pub key: String,
+    pub report: frontier_engine::fit::FitReport,
+    pub resamples: Option<Vec<Resample>>,
+    pub seconds: f64,
+    pub boot_seconds: f64,
+    pub workers: usize,
+}
+
+/// A key of everything a fit depends on: FNV-1a (64 bits) of the inputs'
+/// JSON, with its length. Equal inputs give equal keys; the stored fit is
+/// used only under the very key of the page's inputs.
+pub fn inputs_key(inputs: &FitInputs) -> String {
+    let json = serde_json::to_string(inputs).unwrap_or_default();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in json.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}-{}", json.len())
+}
+
+impl SavedFit {
+    pub fn of(o: &FitOutcome) -> SavedFit {
+        SavedFit {
+            key: inputs_key(&o.inputs),
+            report: o.report.clone(),
+            resamples: o.resamples.clone(),
+            seconds: o.seconds,
+            boot_seconds: o.boot_seconds,
+            workers: o.workers,
+        }
+    }
+
+    /// The outcome of `inputs` when this fit was computed from them; None
+    /// when the inputs changed (or no longer prepare).
+    pub fn restore(self, inputs: &FitInputs) -> Option<FitOutcome> {
+        if self.key != inputs_key(inputs) {
+            return None;
+        }
+        let p = inputs.prepare().ok()?;
+        if self.report.params.len() != p.model.law.params.len() {
+            return None;
+        }
+        let mut o =
+            FitOutcome::from_prepared(inputs.clone(), p, self.report, self.seconds, self.workers)
+                .ok()?;
+        o.resamples = self.resamples;
+        o.boot_seconds = self.boot_seconds;
+        o.restored = true;
+        Some(o)
+    }
+}
+
 /// Where a fit is.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum FitStatus {
@@ -341,6 +405,15 @@ impl FitStatus {
                 format!("Bootstrapping: {done} of {total} resamples")
             }
             FitStatus::Done => match outcome {
+                Some(o) if o.restored => format!(
+                    "Restored: the last fit of these inputs, kept in this browser ({} starts on {} points{}); press Fit to fit again",
+                    o.report.starts,
+                    o.report.points,
+                    o.resamples
+                        .as_ref()
+                        .map(|rs| format!(", {} bootstrap resamples", rs.len()))
+                        .unwrap_or_default()
+                ),
                 Some(o) => {
                     let mut m = format!(
                         "Done: {} starts on {} points in {:.2} s",
@@ -421,12 +494,62 @@ fn preset_by_id(id: &str) -> Option<(Model, Preset)> {
     overlay_presets().into_iter().find(|(_, p)| p.id == id)
 }
 
+/// The law of a link that carries a fit without its data, with its
+/// parameters: it answers and draws as a published set does.
+pub fn shared_fit(state: &ShareState) -> Option<(Model, Vec<f64>)> {
+    let params = state.fitted.clone()?;
+    let model = Model::new(&state.law, &[]).ok()?;
+    (params.len() == model.law.params.len()).then_some((model, params))
+}
+
+/// Links longer than this (in characters) are too long for chats and some
+/// browsers' address bars: the address bar then holds no state, and the
+/// share panel offers a link of the fit alone beside the full one.
+pub const LARGE_LINK: usize = 100_000;
+
+/// The state of a link that carries a fit without its data: the law, the
+/// fitted parameters and the options, the data and what reads it left out.
+pub fn fit_only_state(state: &ShareState, o: &FitOutcome) -> ShareState {
+    ShareState {
+        data: String::new(),
+        law: o.inputs.law.clone(),
+        fitted: Some(o.report.params.clone()),
+        compare: Vec::new(),
+        series: None,
+        curves: None,
+        ..state.clone()
+    }
+}
+
+/// A count with its thousands grouped: "1,234,567".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The label of [`shared_fit`] in answers and legends.
+pub const SHARED_FIT: &str = "the shared fit";
+
 pub fn primary(state: &ShareState, outcome: Option<&FitOutcome>) -> Option<Primary> {
     if let Some(o) = outcome {
         return Some(Primary {
             label: "your fit".into(),
             model: o.model.clone(),
             params: o.report.params.clone(),
+        });
+    }
+    if let Some((model, params)) = shared_fit(state) {
+        return Some(Primary {
+            label: SHARED_FIT.into(),
+            model,
+            params,
         });
     }
     state
@@ -512,6 +635,8 @@ pub fn comparison(state: &ShareState, outcome: Option<&FitOutcome>) -> Vec<LawAn
             state,
             Some(&o.dataset),
         ));
+    } else if let Some((model, params)) = shared_fit(state) {
+        rows.push(answers(SHARED_FIT, &model, &params, state, None));
     }
     for id in &state.presets {
         if let Some((model, p)) = preset_by_id(id) {
@@ -654,16 +779,28 @@ pub fn verdict(rows: &[ApproachRow]) -> Vec<(bool, String)> {
 
 /// What the charts draw.
 pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInput {
-    let presets = overlay_presets()
-        .into_iter()
-        .enumerate()
-        .filter(|(_, (_, p))| state.presets.iter().any(|id| id == p.id))
-        .map(|(i, (model, p))| Curve {
-            label: p.name.into(),
+    let shared = shared_fit(state)
+        .filter(|_| outcome.is_none())
+        .map(|(model, params)| Curve {
+            label: format!("{SHARED_FIT} ({})", model.law.name),
             model,
-            params: p.values,
-            color: PRESET_COLORS[i % PRESET_COLORS.len()],
-        })
+            params,
+            color: FIT_COLOR,
+        });
+    let presets = shared
+        .into_iter()
+        .chain(
+            overlay_presets()
+                .into_iter()
+                .enumerate()
+                .filter(|(_, (_, p))| state.presets.iter().any(|id| id == p.id))
+                .map(|(i, (model, p))| Curve {
+                    label: p.name.into(),
+                    model,
+                    params: p.values,
+                    color: PRESET_COLORS[i % PRESET_COLORS.len()],
+                }),
+        )
         .collect();
     let first_column = outcome.and_then(|o| {
         let c = o.model.formula.columns.first()?;
@@ -1325,6 +1462,74 @@ mod tests {
         assert!(rows[0].budget.unwrap().n.is_some());
     }
 
+    /// A reload shows the saved fit of the same inputs, not fitted again,
+    /// with the same numbers; any change to the inputs refuses it.
+    #[test]
+    fn a_saved_fit_restores_only_for_its_inputs() {
+        let state = example_state();
+        let report = run_workers(&state, 1).unwrap();
+        let o = FitOutcome::new(FitInputs::of(&state), report, 0.5, 1).unwrap();
+        let json = serde_json::to_string(&SavedFit::of(&o)).unwrap();
+        let saved: SavedFit = serde_json::from_str(&json).unwrap();
+        let back = saved.clone().restore(&FitInputs::of(&state)).unwrap();
+        assert!(back.restored);
+        assert_eq!(back.report, o.report);
+        assert_eq!(back.dataset, o.dataset);
+        assert_eq!(back.residuals, o.residuals);
+        assert!(FitStatus::Done
+            .message(Some(&back))
+            .starts_with("Restored: the last fit of these inputs"));
+        for change in [
+            |s: &mut ShareState| s.drop_top = 4,
+            |s: &mut ShareState| s.delta = 2e-3,
+            |s: &mut ShareState| s.data.push_str("1e9,1e20,2.5\n"),
+            |s: &mut ShareState| s.bootstrap = 10,
+        ] {
+            let mut other = state.clone();
+            change(&mut other);
+            assert!(saved.clone().restore(&FitInputs::of(&other)).is_none());
+        }
+        // Options that do not touch the fit keep it.
+        let mut budget = state.clone();
+        budget.target_loss = "2.0".into();
+        assert!(saved.restore(&FitInputs::of(&budget)).is_some());
+    }
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(5), "5");
+        assert_eq!(thousands(1234), "1,234");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(100000), "100,000");
+    }
+
+    /// A link with the fit alone answers as the fit did, with no data.
+    #[test]
+    fn a_fit_only_link_answers_as_the_fit() {
+        let state = example_state();
+        let report = run_workers(&state, 1).unwrap();
+        let o = FitOutcome::new(FitInputs::of(&state), report, 0.5, 1).unwrap();
+        let link = fit_only_state(&state, &o).encode();
+        assert!(link.len() < 1000, "{}", link.len());
+        let opened = ShareState::decode(&link).unwrap();
+        assert!(opened.data.is_empty());
+        let p = primary(&opened, None).unwrap();
+        assert_eq!(p.label, SHARED_FIT);
+        assert_eq!(p.params, o.report.params);
+        let fitted = &comparison(&state, Some(&o))[0];
+        let shared = &comparison(&opened, None)[0];
+        assert_eq!(shared.label, SHARED_FIT);
+        assert_eq!(shared.budget, fitted.budget);
+        assert_eq!(shared.allocation, fitted.allocation);
+        let chart = chart_input(&opened, None);
+        assert_eq!(chart.presets[0].params, o.report.params);
+        assert!(chart.points.is_empty());
+        // Parameters that do not fit the law are not used.
+        let mut wrong = opened.clone();
+        wrong.fitted = Some(vec![1.0]);
+        assert!(primary(&wrong, None).is_none());
+    }
+
     #[test]
     fn series_are_offered_and_fitted_in_a_worker_job() {
         let mut text = String::from("arch,seed,N,D,loss\n");
@@ -1565,7 +1770,17 @@ mod law_tests {
             },
             ..ShareState::default()
         };
-        let back = ShareState::decode(&state.encode()).unwrap();
-        assert_eq!(back, state);
+        // The compact link carries the used columns; what they prepare
+        // into is the same, bit for bit.
+        let link = state.encode();
+        assert!(link.starts_with("s3."), "{}", &link[..3]);
+        let back = ShareState::decode(&link).unwrap();
+        assert_eq!(back.law, state.law);
+        frontier_engine::share::compact::reproduces(&state, &back.data).unwrap();
+        assert_eq!(
+            ShareState::decode(&state.encode_text()).unwrap(),
+            state,
+            "the text link carries the text exactly"
+        );
     }
 }

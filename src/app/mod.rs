@@ -19,7 +19,7 @@ mod share;
 use crate::browser;
 use crate::model::{
     bootstrap_jobs, fit_jobs, gather_bootstrap, gather_fit_prepared, law_model, FitInputs,
-    FitOutcome, FitStatus,
+    FitOutcome, FitStatus, SavedFit, LARGE_LINK,
 };
 use crate::runner;
 use approaches::Approaches;
@@ -41,30 +41,42 @@ use share::SharePanel;
 /// The state the page starts from: a share link in the fragment wins, then
 /// what was saved in localStorage, then an empty page. Returns the state,
 /// whether it came from a link, and the link's problem if it had one.
+///
+/// The address bar follows the state, so a reload finds the page's own
+/// link there: then the saved state is used, which is that link's state
+/// with the text exactly as pasted (a format 3 link carries only the
+/// columns in use) and any edit made since the address bar last caught up.
 fn initial_state() -> (ShareState, bool, Option<String>) {
     let fragment = browser::fragment();
+    let saved =
+        || browser::load_saved().and_then(|json| serde_json::from_str::<ShareState>(&json).ok());
     if !fragment.is_empty() {
+        if browser::load_link().as_deref() == Some(fragment.as_str()) {
+            if let Some(s) = saved() {
+                return (s, true, None);
+            }
+        }
         return match ShareState::decode(&fragment) {
             Ok(s) => {
-                // The page now holds the link's state: save it, and drop the
-                // fragment so a reload after edits keeps the edits.
+                // The page now holds the link's state: save it.
                 if let Ok(json) = serde_json::to_string(&s) {
                     browser::save(&json);
                 }
-                browser::replace_url(&browser::base_url());
                 (s, true, None)
             }
             Err(e) => (ShareState::default(), false, Some(e.to_string())),
         };
     }
-    let saved = browser::load_saved()
-        .and_then(|json| serde_json::from_str::<ShareState>(&json).ok())
-        .unwrap_or_else(|| ShareState {
-            bootstrap: DEFAULT_RESAMPLES,
-            ..ShareState::default()
-        });
+    let saved = saved().unwrap_or_else(|| ShareState {
+        bootstrap: DEFAULT_RESAMPLES,
+        ..ShareState::default()
+    });
     (saved, false, None)
 }
+
+/// How long the address bar waits for the state to settle before it
+/// follows (encoding a large table takes a moment).
+const ADDRESS_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
 
 fn grid_texts(state: &ShareState) -> Vec<String> {
     let axes = state.grid.clone().unwrap_or_else(|| {
@@ -113,10 +125,65 @@ pub fn App() -> impl IntoView {
 
     // Save every change (not the first run: a damaged link's empty page must
     // not overwrite what the user had saved).
+    // Whether localStorage holds the state as it is now (it refuses a state
+    // over its quota).
+    let saved_ok = StoredValue::new(true);
     Effect::new(move |prev: Option<()>| {
         let json = state.with(|s| serde_json::to_string(s).unwrap_or_default());
         if prev.is_some() {
-            browser::save(&json);
+            saved_ok.set_value(browser::save(&json));
+        }
+    });
+
+    // The address bar follows the state, 500 ms after the last change:
+    // reload and copying the address both give the page as it is. A link
+    // too long for an address bar leaves the fragment empty (the state is
+    // in localStorage). After a damaged link the address is left as it was
+    // until the first change.
+    let link = RwSignal::new(String::new());
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |prev: Option<()>| {
+        state.track();
+        if prev.is_none() && link_error.get_untracked().is_some() {
+            return;
+        }
+        let g = generation.get_value().wrapping_add(1);
+        generation.set_value(g);
+        set_timeout(
+            move || {
+                if generation.get_value() != g {
+                    return;
+                }
+                let fragment = state.with_untracked(|s| s.encode());
+                let base = browser::base_url();
+                if fragment.len() <= LARGE_LINK {
+                    browser::replace_url(&format!("{base}#{fragment}"));
+                    // A reload of this address then reads the saved state,
+                    // when it is the current one.
+                    browser::save_link(if saved_ok.get_value() { &fragment } else { "" });
+                } else {
+                    browser::replace_url(&base);
+                    browser::save_link("");
+                }
+                link.set(fragment);
+            },
+            ADDRESS_DELAY,
+        );
+    });
+
+    // Keep the last finished fit, so a reload with the same inputs shows
+    // it without fitting again.
+    Effect::new(move |_| {
+        if status.get() != FitStatus::Done {
+            return;
+        }
+        let json = outcome.with_untracked(|o| {
+            o.as_ref()
+                .filter(|o| !o.restored)
+                .and_then(|o| serde_json::to_string(&SavedFit::of(o)).ok())
+        });
+        if let Some(json) = json {
+            browser::save_fit(&json);
         }
     });
 
@@ -209,6 +276,8 @@ pub fn App() -> impl IntoView {
         }
         option_error.set(None);
         state.update(|s| {
+            // A fit of the data replaces a fit that came without data.
+            s.fitted = None;
             s.delta = delta;
             s.grid = if axes == model.default_grid().axes {
                 None
@@ -295,9 +364,21 @@ pub fn App() -> impl IntoView {
         }
     };
 
-    // A link to a training history opens its curve fit (in the curves
-    // panel) rather than a fit of final losses.
-    if from_link && state.with_untracked(|s| s.curves.is_none()) {
+    // The last fit of these very inputs is shown at once, not fitted
+    // again. Otherwise a link fits its data, except a link to a training
+    // history (its curve fit runs in the curves panel) and a link that
+    // carries a fit without data (it answers from the fitted parameters).
+    let restored = browser::load_fit()
+        .and_then(|json| serde_json::from_str::<SavedFit>(&json).ok())
+        .and_then(|saved| saved.restore(&state.with_untracked(FitInputs::of)));
+    if let Some(o) = restored {
+        outcome.set(Some(o));
+        status.set(FitStatus::Done);
+    } else if from_link
+        && state.with_untracked(|s| {
+            s.curves.is_none() && !(s.data.trim().is_empty() && s.fitted.is_some())
+        })
+    {
         run_fit();
     }
 
@@ -347,7 +428,7 @@ pub fn App() -> impl IntoView {
         <ConventionsPanel state=state facts=facts />
         <Approaches state=state outcome=outcome />
         <Charts state=state outcome=outcome series=series />
-        <SharePanel state=state outcome=outcome stale=stale />
+        <SharePanel state=state outcome=outcome stale=stale link=link />
         </main>
         <footer>
             "Fits: Hoffmann et al. (2022) Approach 3 as replicated by Besiroglu et al. (2024), for every law: log-space residuals, Huber loss (δ = 10⁻³) summed over points, L-BFGS with exact gradients from a grid of starts. "

@@ -1,6 +1,8 @@
 // The built page end to end in Debian's Chromium (headless), driven by
 // playwright-core: paste, fit, read, plots, share link in a fresh browser
-// profile, bad input, damaged links, presets without data, cancel.
+// profile, the address bar following the state, a reload restoring the
+// fit, links of large data, bad input, damaged links, presets without data,
+// cancel.
 //
 // Run through scripts/test, which builds pkg/ and the CLI first.
 
@@ -171,7 +173,8 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
 
   await page.getByTestId('copy-link').click();
   const link = await page.getByTestId('share-link').inputValue();
-  assert.match(link, /#s2\./);
+  // Format 3: the three columns in use, in binary.
+  assert.match(link, /#s3\./);
   await context.close();
 
   // A fresh profile opens the link, refits, and shows exactly the same numbers.
@@ -963,4 +966,116 @@ test('charts: sharp at devicePixelRatio 2, exported as PNG and SVG, tabulated, d
   assert.equal(await page.getByTestId('axis-residual-linear').isChecked(), false);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+/// Wait until the address bar's fragment is a link other than `previous`.
+async function nextAddress(page, previous = '') {
+  await page.waitForFunction(
+    (prev) => /^#s\d\./.test(location.hash) && location.hash !== prev,
+    previous, { timeout: 30_000, polling: 100 });
+  return page.evaluate(() => location.hash);
+}
+
+test('the address bar follows the state; a reload shows the last fit without fitting again; the address opens elsewhere with the same numbers', { timeout: 300_000 }, async () => {
+  const { context, page, errors } = await open();
+  const reference = await readFile(REFERENCE, 'utf8');
+  await page.getByTestId('data-input').fill(reference);
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  // The reference table as a compact link: only its three used columns.
+  const first = await nextAddress(page);
+  assert.match(first, /^#s3\./);
+  assert.ok(first.length < 5400, `address of ${first.length} characters`);
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done/);
+  const shown = {};
+  for (const id of ['result-E', 'result-A', 'result-alpha', 'result-B', 'result-beta', 'optimal-N']) {
+    shown[id] = await page.getByTestId(id).getAttribute('data-value');
+  }
+  // A change the fit does not depend on: the address follows it.
+  const before = await page.evaluate(() => location.hash);
+  await page.getByTestId('target-input').fill('2.0');
+  const after = await nextAddress(page, before);
+  assert.notEqual(after, before);
+
+  // Reload: the fit is shown at once, restored, with the same bits; the
+  // data box keeps the text as pasted (not the link's regenerated table).
+  await page.reload();
+  await page.getByTestId('fit-button').waitFor();
+  assert.match(await page.getByTestId('fit-status').textContent(), /^Restored: the last fit of these inputs/);
+  assert.equal(await page.getByTestId('fit-progress').count(), 0);
+  for (const [id, v] of Object.entries(shown)) {
+    assert.equal(await page.getByTestId(id).getAttribute('data-value'), v, id);
+  }
+  assert.equal(await page.getByTestId('data-input').inputValue(), reference);
+  assert.equal(await page.getByTestId('target-input').inputValue(), '2.0');
+  // A change to the inputs is a new fit: the restored one is stale.
+  await page.getByTestId('drop-top').fill('3');
+  await page.getByTestId('stale').waitFor();
+
+  // The address, opened in a fresh profile (no saved state, no saved
+  // fit), fits the regenerated table to the very same numbers.
+  const other = await open(base + after);
+  assert.match(await waitForFit(other.page), /^Done/);
+  for (const [id, v] of Object.entries(shown)) {
+    assert.equal(await other.page.getByTestId(id).getAttribute('data-value'), v, id);
+  }
+  assert.match(await other.page.getByTestId('data-input').inputValue(), /^Model Size,Training FLOP,loss\n6795600349\.289497,9\.993852799709755e18,5\.005581996196243\n/);
+  assert.deepEqual(other.errors, []);
+  await other.context.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a large paste: the share panel says how long its link is and offers a link of the fit alone, which answers elsewhere', { timeout: 300_000 }, async () => {
+  const { context, page, errors } = await open();
+  // 6,000 runs of a Chinchilla law with noise, every number at full
+  // precision: a link of a few hundred thousand characters. A linear
+  // congruential generator keeps the data the same from run to run.
+  let x = 12345;
+  const uniform = () => { x = (x * 1103515245 + 12345) % 2147483648; return x / 2147483648; };
+  const rows = ['N,D,loss'];
+  for (let i = 0; i < 6000; i++) {
+    const n = 1e7 * 1000 ** uniform();
+    const d = n * (5 + 95 * uniform());
+    const loss = (1.69 + 406.4 / n ** 0.34 + 410.7 / d ** 0.28) * (1 + 0.01 * (uniform() - 0.5));
+    rows.push(`${n},${d},${loss}`);
+  }
+  await paste(page, rows.join('\n') + '\n');
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  const size = page.getByTestId('link-size');
+  await size.waitFor({ state: 'visible', timeout: 60_000 });
+  const chars = Number((await size.textContent()).match(/is ([\d,]+) characters/)[1].replaceAll(',', ''));
+  assert.ok(chars > 100_000, `${chars} characters`);
+  // Too long for the address bar: it holds no state (localStorage does).
+  assert.equal(await page.evaluate(() => location.hash), '');
+  assert.match(await page.getByTestId('copy-link').textContent(), /Copy link with the data/);
+  const fitOnly = page.getByTestId('copy-fit-link');
+  assert.ok(await fitOnly.isDisabled(), 'no fit yet: no link of the fit');
+  await page.getByTestId('copy-link').click();
+  assert.ok((await page.getByTestId('share-link').inputValue()).length > 100_000);
+
+  // One start keeps the fit short on 6,000 points.
+  await page.locator('details', { hasText: 'Start grid' }).locator('summary').click();
+  const axes = page.locator('label.axis input');
+  for (const [i, v] of ['0.5', '6', '6', '0.3', '0.3'].entries()) await axes.nth(i).fill(v);
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 1 starts on 6000 points/);
+  const answer = await page.getByTestId('optimal-N').getAttribute('data-value');
+  await fitOnly.click();
+  const link = await page.getByTestId('share-link').inputValue();
+  assert.match(link, /#s2\./);
+  assert.ok(link.length < 2000, `fit-only link of ${link.length} characters`);
+  assert.match(await page.getByTestId('share-note').textContent(), /without its data/);
+  await context.close();
+
+  // Opened elsewhere: no data, no fit run, the fitted law's answers.
+  const other = await open(link);
+  await other.page.getByTestId('optimal-N').waitFor();
+  assert.equal(await other.page.getByTestId('optimal-N').getAttribute('data-value'), answer);
+  assert.equal(await other.page.getByTestId('data-input').inputValue(), '');
+  assert.doesNotMatch(await other.page.getByTestId('fit-status').textContent(), /^(Done|Fitting|Cannot)/);
+  assert.ok(await canvasColours(other.page, 'chart-allocation') > 20);
+  assert.deepEqual(other.errors, []);
+  await other.context.close();
+  assert.deepEqual(errors, []);
 });

@@ -1,5 +1,12 @@
-//! The share link: the page's whole state, as JSON, compressed, in base64url,
-//! in the URL fragment: `#s2.<payload>`, where 2 is the format version.
+//! The share link: the page's whole state, compressed, in base64url, in the
+//! URL fragment: `#s3.<payload>`, where 3 is the format version.
+//!
+//! Format 3 carries the state as JSON without its data, followed by the
+//! columns of the table that the page reads, in binary ([`compact`]); the
+//! receiver sees a regenerated table of those columns. It is written only
+//! when that table reproduces the fit's inputs bit for bit, and only when
+//! it is the shorter link; otherwise format 2 carries the text as pasted.
+//! Both append a CRC-32 of what they compressed.
 //!
 //! Format 2 appends a CRC-32 of the JSON to the deflated bytes, checked on
 //! opening: a link damaged in copying is refused with a message, never
@@ -19,8 +26,16 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Current format version.
-pub const FORMAT_VERSION: u32 = 2;
+pub mod compact;
+
+/// The newest format version, the one this page reads up to.
+pub const FORMAT_VERSION: u32 = 3;
+
+/// The format that carries the pasted text as it is.
+pub const TEXT_FORMAT: u32 = 2;
+
+/// The format that carries the table's used columns in binary.
+pub const COMPACT_FORMAT: u32 = 3;
 
 /// Decompressed states larger than this are refused (a link is not a way to
 /// make the page allocate gigabytes).
@@ -110,6 +125,11 @@ pub struct ShareState {
     /// read as (see [`crate::columns`]).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub columns: crate::columns::ColumnMap,
+    /// The law's fitted parameters (every parameter, in the law's order),
+    /// in a link that carries a fit without its data: the page opens with
+    /// the fitted law's answers and curves, as for a published set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fitted: Option<Vec<f64>>,
 }
 
 impl Default for ShareState {
@@ -131,6 +151,7 @@ impl Default for ShareState {
             series: None,
             plan: Default::default(),
             columns: Default::default(),
+            fitted: None,
         }
     }
 }
@@ -157,7 +178,7 @@ impl fmt::Display for LinkError {
             LinkError::Empty => write!(f, "the link holds no saved state"),
             LinkError::Foreign => write!(
                 f,
-                "this link does not hold a Frontier state (it should end in #s1. followed by the data)"
+                "this link does not hold a Frontier state (it should end in #s3. followed by the data)"
             ),
             LinkError::TooNew(v) => write!(
                 f,
@@ -174,19 +195,57 @@ impl fmt::Display for LinkError {
 
 impl std::error::Error for LinkError {}
 
+/// base64url of the compressed bytes followed by the CRC-32 of `body`.
+fn pack(version: u32, body: &[u8]) -> String {
+    let mut packed = miniz_oxide::deflate::compress_to_vec(body, 9);
+    packed.extend_from_slice(&crc32(body).to_be_bytes());
+    format!("s{version}.{}", URL_SAFE_NO_PAD.encode(packed))
+}
+
 impl ShareState {
-    /// The fragment, without the leading '#'.
+    /// The fragment, without the leading '#': the shorter of the compact
+    /// link (format 3, when its table reproduces the fit's inputs) and the
+    /// text link (format 2).
     pub fn encode(&self) -> String {
+        let text = self.encode_text();
+        match self.encode_compact() {
+            Ok(compact) if compact.len() < text.len() => compact,
+            _ => text,
+        }
+    }
+
+    /// Format 2: the state as JSON, with the pasted text exactly.
+    pub fn encode_text(&self) -> String {
         let mut state = self.clone();
-        state.v = FORMAT_VERSION;
+        state.v = TEXT_FORMAT;
         let json = serde_json::to_vec(&state).expect("the state serialises");
-        let mut packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
-        packed.extend_from_slice(&crc32(&json).to_be_bytes());
-        format!("s{FORMAT_VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
+        pack(TEXT_FORMAT, &json)
+    }
+
+    /// Format 3: the state as JSON without its data, then the table's used
+    /// columns in binary. Err says why the text must be carried instead.
+    pub fn encode_compact(&self) -> Result<String, String> {
+        let columns = compact::used_columns(self)?;
+        let mut table = Vec::new();
+        compact::write_columns(&columns, &mut table);
+        // What the receiver will read: decode the bytes just written.
+        let text = compact::table_text(&compact::read_columns(&table)?);
+        compact::reproduces(self, &text)?;
+        let mut state = self.clone();
+        state.v = COMPACT_FORMAT;
+        state.data = String::new();
+        // The regenerated table's headers are the chosen ones already.
+        state.columns.clear();
+        let json = serde_json::to_vec(&state).expect("the state serialises");
+        let mut body = Vec::with_capacity(json.len() + table.len() + 4);
+        compact::put_varint(&mut body, json.len() as u64);
+        body.extend_from_slice(&json);
+        body.extend_from_slice(&table);
+        Ok(pack(COMPACT_FORMAT, &body))
     }
 
     /// Decode a whole URL, a fragment with or without '#', or a bare payload
-    /// `s1.<...>`.
+    /// `s3.<...>`.
     pub fn decode(link: &str) -> Result<ShareState, LinkError> {
         let link = link.trim();
         let fragment = match link.find('#') {
@@ -223,7 +282,7 @@ impl ShareState {
                 Some(u32::from_be_bytes([tail[0], tail[1], tail[2], tail[3]])),
             )
         };
-        let json = miniz_oxide::inflate::decompress_to_vec_with_limit(packed, MAX_STATE_BYTES)
+        let body = miniz_oxide::inflate::decompress_to_vec_with_limit(packed, MAX_STATE_BYTES)
             .map_err(|e| {
                 LinkError::Damaged(match e.status {
                     miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
@@ -232,18 +291,40 @@ impl ShareState {
                     _ => "the compressed state is incomplete or corrupt".into(),
                 })
             })?;
-        if sum.is_some_and(|sum| sum != crc32(&json)) {
+        if sum.is_some_and(|sum| sum != crc32(&body)) {
             return Err(LinkError::Damaged(
                 "its checksum does not match its contents".into(),
             ));
         }
-        let state: ShareState = serde_json::from_slice(&json)
+        let (json, table) = if version >= COMPACT_FORMAT {
+            let (len, at) = read_varint(&body)
+                .ok_or_else(|| LinkError::Damaged("its state has no length".into()))?;
+            let end = usize::try_from(len)
+                .ok()
+                .and_then(|l| at.checked_add(l))
+                .filter(|&e| e <= body.len())
+                .ok_or_else(|| {
+                    LinkError::Damaged(format!(
+                        "its state of {len} bytes is longer than the link's {} bytes",
+                        body.len()
+                    ))
+                })?;
+            (&body[at..end], Some(&body[end..]))
+        } else {
+            (&body[..], None)
+        };
+        let mut state: ShareState = serde_json::from_slice(json)
             .map_err(|e| LinkError::Damaged(format!("unreadable state: {e}")))?;
         if state.v != version {
             return Err(LinkError::Damaged(format!(
                 "the state says format {} but the link says {version}",
                 state.v
             )));
+        }
+        if let Some(table) = table {
+            let columns = compact::read_columns(table)
+                .map_err(|e| LinkError::Damaged(format!("its table is unreadable: {e}")))?;
+            state.data = compact::table_text(&columns);
         }
         if !(state.delta > 0.0 && state.delta.is_finite()) {
             return Err(LinkError::Damaged(format!(
@@ -252,6 +333,8 @@ impl ShareState {
             )));
         }
         state.check().map_err(LinkError::Invalid)?;
+        // In memory, a state is always of the newest format.
+        state.v = FORMAT_VERSION;
         Ok(state)
     }
 
@@ -287,6 +370,17 @@ impl ShareState {
         }
         if let Some(c) = &self.curves {
             c.check()?;
+        }
+        if let Some(p) = &self.fitted {
+            if p.len() > 64 {
+                return Err(format!(
+                    "a fit of {} parameters; at most 64 are allowed",
+                    p.len()
+                ));
+            }
+            if p.iter().any(|v| !v.is_finite()) {
+                return Err("a fitted parameter that is not a finite number".into());
+            }
         }
         if self.series.as_ref().is_some_and(|c| c.len() > 200) {
             return Err("a series column name of more than 200 characters".into());
@@ -378,6 +472,22 @@ impl ShareState {
             options,
         })
     }
+}
+
+/// A LEB128 varint at the start of `bytes`, and the bytes it took.
+fn read_varint(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut x = 0u64;
+    for (i, &b) in bytes.iter().enumerate().take(10) {
+        let part = (b & 0x7f) as u64;
+        if i == 9 && part > 1 {
+            return None;
+        }
+        x |= part << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((x, i + 1));
+        }
+    }
+    None
 }
 
 /// CRC-32 (IEEE 802.3, the polynomial of zip and PNG), bit by bit: links are
