@@ -754,6 +754,7 @@ test('exports: results and frontier as CSV and JSON and a Python script download
   await page.getByTestId('export-results-csv').waitFor({ state: 'visible' });
   await page.waitForFunction(() => !document.querySelector('[data-testid=export-results-csv]').disabled);
   assert.equal(await page.getByTestId('export-reason').count(), 0);
+  await page.locator('section.fit').screenshot({ path: join(SHOTS, 'exports.png') });
   const shown = await numbers(page);
 
   const csv = await download(page, 'export-results-csv');
