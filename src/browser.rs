@@ -1,8 +1,9 @@
 //! Small shims over the browser: localStorage, the URL fragment, the clock,
-//! the clipboard. Each fails quietly (returning None) where the browser says
+//! the clipboard, downloads. Each fails quietly (returning None) where the browser says
 //! no, e.g. localStorage in a private window.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 const STORAGE_KEY: &str = "frontier.state.v1";
 /// The fragment this page last wrote into the address bar.
@@ -113,15 +114,14 @@ pub fn copy_to_clipboard(text: &str) {
     }
 }
 
-/// Offer `bytes` as a file download named `filename`: a Blob of type
-/// `mime` behind an object URL, clicked through a detached link (nothing
-/// is inserted into the page). The URL is revoked a minute later, once
-/// the browser has read it.
+/// Offer `bytes` as a file named `filename` of media type `mime`: a Blob
+/// behind an object URL, followed through a link with a `download`
+/// attribute that is never added to the document. The URL is revoked a
+/// minute later, once the download has read it. Nothing is inserted as
+/// HTML and nothing leaves the machine.
 pub fn download(filename: &str, mime: &str, bytes: &[u8]) {
-    use wasm_bindgen::JsCast;
-    let Some(document) = window().and_then(|w| w.document()) else {
-        return;
-    };
+    let Some(w) = window() else { return };
+    let Some(doc) = w.document() else { return };
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
@@ -131,20 +131,14 @@ pub fn download(filename: &str, mime: &str, bytes: &[u8]) {
     let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
         return;
     };
-    if let Some(link) = document
-        .create_element("a")
-        .ok()
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    {
+    if let Ok(link) = doc.create_element("a") {
+        let link: web_sys::HtmlAnchorElement = link.unchecked_into();
         link.set_href(&url);
         link.set_download(filename);
         link.click();
     }
-    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+    let revoke = Closure::once_into_js(move || {
         let _ = web_sys::Url::revoke_object_url(&url);
     });
-    if let Some(w) = window() {
-        let _ =
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
-    }
+    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
 }

@@ -12,6 +12,8 @@ use frontier_engine::bootstrap::{
 };
 use frontier_engine::compare::{compare_one, CompareRow, DEFAULT_HOLDOUT};
 use frontier_engine::diagnose::fit_warnings;
+use frontier_engine::export::{Export, FitExport};
+use frontier_engine::fit::Grid;
 use frontier_engine::fit::{combine, fit_starts, share_of_starts, FitReport, StartOutcome};
 use frontier_engine::laws::{self, Answers, Preset};
 use frontier_engine::model::LawSpec;
@@ -292,6 +294,56 @@ impl FitOutcome {
             ),
             unreachable,
         ))
+    }
+
+    /// What an export of this fit is made from, with the answers at
+    /// `budget` and, when `with_intervals`, the bootstrap's intervals (their
+    /// budget quantities cost a refit's answer per resample, so only the
+    /// exports that print them ask).
+    fn export_of<'a>(
+        &'a self,
+        grid: &'a Grid,
+        budget: Option<f64>,
+        intervals: Option<&'a [(String, Interval)]>,
+    ) -> FitExport<'a> {
+        FitExport {
+            model: &self.model,
+            data: &self.dataset,
+            report: &self.report,
+            delta: self.inputs.delta,
+            grid,
+            budget,
+            intervals,
+            bootstrap: intervals.map(|_| {
+                let n = self.resamples.as_ref().map_or(0, Vec::len);
+                (n, self.inputs.seed)
+            }),
+        }
+    }
+
+    /// The start grid the fit ran (the law's own unless one was typed).
+    fn grid(&self) -> Grid {
+        match &self.inputs.grid {
+            Some(axes) => Grid { axes: axes.clone() },
+            None => self.model.default_grid(),
+        }
+    }
+
+    /// Whether `kind` can be exported from this fit, or why not.
+    pub fn export_available(&self, kind: Export, budget: Option<f64>) -> Result<(), String> {
+        let grid = self.grid();
+        self.export_of(&grid, budget, None).available(kind)
+    }
+
+    /// The export `kind` of this fit: its file name and text, or why not.
+    pub fn export(&self, kind: Export, budget: Option<f64>) -> Result<(String, String), String> {
+        let grid = self.grid();
+        let iv = match kind {
+            Export::ResultsCsv | Export::ResultsJson => self.intervals(budget),
+            _ => None,
+        };
+        let text = self.export_of(&grid, budget, iv.as_deref()).render(kind)?;
+        Ok((kind.file_name(&self.model.law.id), text))
     }
 
     /// Warnings about the fit and its intervals, in words: unidentified
@@ -1439,6 +1491,44 @@ mod tests {
         assert_eq!(unreachable, 0);
         // Below every refit's E: no interval.
         assert!(o.target_interval(0.5).is_none());
+    }
+
+    #[test]
+    fn a_fit_exports_its_own_numbers_and_grid() {
+        let state = example_state();
+        let inputs = FitInputs::of(&state);
+        let report = run_workers(&state, 1).unwrap();
+        let mut o = FitOutcome::new(inputs.clone(), report, 0.1, 1).unwrap();
+        let boot = BootstrapOptions {
+            resamples: 4,
+            seed: 1,
+            restarts: 0,
+        };
+        o.resamples = Some(
+            gather_bootstrap(
+                bootstrap_jobs(&inputs, &o.report, &boot, 1)
+                    .iter()
+                    .map(|j| run_job(j, |_, _| {}))
+                    .collect(),
+            )
+            .unwrap(),
+        );
+        let budget = Some(5.76e23);
+        let (name, text) = o.export(Export::ResultsJson, budget).unwrap();
+        assert_eq!(name, "frontier-chinchilla-results.json");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["fit"]["objective"].as_f64().unwrap(), o.report.objective);
+        assert_eq!(v["bootstrap"]["resamples"], 4);
+        assert!(v["parameters"][0]["se"].is_f64());
+        assert_eq!(v["runs"].as_array().unwrap().len(), 240);
+        // The script carries the grid the fit ran: the one typed, one start.
+        let (name, script) = o.export(Export::Python, budget).unwrap();
+        assert_eq!(name, "frontier-chinchilla-fit.py");
+        assert!(script.contains("each of the 1 starts"), "{script}");
+        assert!(script.contains("    [0.5],\n    [6.0],\n    [7.5],\n"));
+        for kind in Export::ALL {
+            assert_eq!(o.export_available(kind, budget), Ok(()), "{kind:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The "2. Fit" panel: the law, the fit's options and start grid, the Fit and
 //! Cancel buttons with progress and status, and the fitted law.
 
+use super::export::ExportButtons;
 use super::law::LawChooser;
 use super::{find, grid_texts, interval_cells};
 use crate::model::{law_model, FitOutcome, FitStatus};
@@ -152,6 +153,7 @@ pub fn FitPanel(
                 <p class="status warn" data-testid="stale">"The inputs changed since this fit: press Fit to update the results."</p>
             })}
             <FitResults state=state outcome=outcome />
+            <ExportButtons state=state outcome=outcome />
         </section>
     }
 }

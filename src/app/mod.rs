@@ -10,6 +10,7 @@ mod compare;
 mod conventions;
 mod curves;
 mod data;
+mod export;
 mod fit;
 mod law;
 mod plan;

@@ -1079,3 +1079,96 @@ test('a large paste: the share panel says how long its link is and offers a link
   await other.context.close();
   assert.deepEqual(errors, []);
 });
+
+/// Click an export button and read the file it downloads.
+async function download(page, testid) {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
+  return { name: d.suggestedFilename(), text: await readFile(await d.path(), 'utf8') };
+}
+
+test('exports: results and frontier as CSV and JSON and a Python script download with the fit\'s numbers', { timeout: 300_000 }, async () => {
+  const { context, page, errors } = await open();
+  // Before a fit every button is disabled, and says why.
+  for (const id of ['results-csv', 'results-json', 'frontier-csv', 'frontier-json', 'python']) {
+    const b = page.getByTestId(`export-${id}`);
+    assert.equal(await b.isDisabled(), true, id);
+    assert.match(await b.getAttribute('title'), /^Fit first/);
+  }
+  assert.match(await page.getByTestId('export-reason').textContent(), /after a fit/);
+  await page.getByTestId('data-input').fill(await readFile(REFERENCE, 'utf8'));
+  await page.getByTestId('drop-top').fill('5');
+  await page.getByTestId('bootstrap-resamples').fill('40');
+  await page.getByTestId('budget-input').fill('5.76e23');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 4500 starts on 240 points/);
+  await page.getByTestId('export-results-csv').waitFor({ state: 'visible' });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=export-results-csv]').disabled);
+  assert.equal(await page.getByTestId('export-reason').count(), 0);
+  await page.locator('section.fit').screenshot({ path: join(SHOTS, 'exports.png') });
+  const shown = await numbers(page);
+
+  const csv = await download(page, 'export-results-csv');
+  assert.equal(csv.name, 'frontier-chinchilla-results.csv');
+  const rows = csv.text.trim().split('\n').map((l) => l.split(','));
+  assert.equal(rows[0].join(','), 'section,name,value,se,lo_95,hi_95,line,N,D,observed,predicted,residual');
+  assert.ok(rows.every((r) => r.length === rows[0].length));
+  const cell = (section, name, col = 2) => rows.find((r) => r[0] === section && r[1] === name)[col];
+  // The very digits the page holds (both print the f64's shortest round trip).
+  for (const q of ['E', 'A', 'B', 'alpha', 'beta']) {
+    assert.equal(cell('parameter', q), shown[`result-${q}`], q);
+    assert.equal(cell('parameter', q, 3), shown[`se-${q}`], `SE ${q}`);
+  }
+  assert.equal(cell('budget', 'N*'), shown['optimal-N']);
+  assert.equal(rows.filter((r) => r[0] === 'run').length, 240);
+
+  const json = await download(page, 'export-results-json');
+  assert.equal(json.name, 'frontier-chinchilla-results.json');
+  const results = JSON.parse(json.text);
+  assert.equal(results.law.id, 'chinchilla');
+  assert.equal(results.fit.points, 240);
+  assert.equal(results.bootstrap.resamples, 40);
+  assert.equal(results.parameters[3].value, Number(shown['result-alpha']));
+  assert.equal(results.budget.N, Number(shown['optimal-N']));
+  assert.equal(results.runs.length, 240);
+
+  const fcsv = await download(page, 'export-frontier-csv');
+  assert.equal(fcsv.name, 'frontier-chinchilla-frontier.csv');
+  const frows = fcsv.text.trim().split('\n');
+  assert.equal(frows[0], 'C,N_opt,D_opt,tokens_per_parameter,L_opt');
+  const f = frows.slice(1).map((l) => l.split(',').map(Number));
+  for (let i = 1; i < f.length; i++) {
+    assert.ok(f[i][0] > f[i - 1][0] && f[i][1] > f[i - 1][1] && f[i][4] < f[i - 1][4], `row ${i}`);
+  }
+  assert.equal(f[f.length - 1][0], 5.76e23);
+  assert.equal(f[f.length - 1][1], Number(shown['optimal-N']));
+
+  const fjson = await download(page, 'export-frontier-json');
+  assert.equal(fjson.name, 'frontier-chinchilla-frontier.json');
+  assert.equal(JSON.parse(fjson.text).points.length, f.length);
+
+  const py = await download(page, 'export-python');
+  assert.equal(py.name, 'frontier-chinchilla-fit.py');
+  assert.match(py.text, /^#!\/usr\/bin\/env python3\n"""Reproduce Frontier's fit of the law "chinchilla"/);
+  assert.match(py.text, /from each of the 4500 starts of the grid/);
+  assert.match(py.text, /from scipy\.optimize import minimize/);
+  assert.ok(py.text.includes(`"alpha": ${shown['result-alpha']}`), 'the fit it reproduces');
+
+  // A law of N alone has no frontier: those two buttons say why.
+  let kaplan = 'params,loss\n';
+  for (let i = 0; i < 12; i++) {
+    const n = 1e6 * 10 ** (i / 3);
+    kaplan += `${n.toExponential(4)},${((8.8e13 / n) ** 0.076 * (1 + 0.003 * Math.sin(i))).toFixed(5)}\n`;
+  }
+  await page.getByTestId('data-input').fill(kaplan);
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  await page.getByTestId('law-select').selectOption('kaplan_n');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 20 starts on 12 points/);
+  assert.equal(await page.getByTestId('export-frontier-csv').isDisabled(), true);
+  assert.match(await page.getByTestId('export-frontier-json').getAttribute('title'), /"kaplan_n" answers no compute-budget question/);
+  const k = await download(page, 'export-python');
+  assert.equal(k.name, 'frontier-kaplan_n-fit.py');
+  assert.match(k.text, /return ln\(\(N_c \/ N\) \*\* alpha_N\)/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

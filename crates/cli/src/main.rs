@@ -18,6 +18,7 @@ use frontier_engine::conventions::compare_conventions;
 use frontier_engine::data::{parse_number, NumberError};
 use frontier_engine::design::plan_runs;
 use frontier_engine::diagnose::fit_warnings;
+use frontier_engine::export::{python_refusal, Export, FitExport};
 use frontier_engine::fit::{fit, FitReport};
 use frontier_engine::format::sig as fmt_sig;
 use frontier_engine::inference::InferencePlan;
@@ -54,7 +55,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Fit a law with Hoffmann's procedure and print the fit and its budget answers
-    Fit(FitArgs),
+    Fit(Box<FitArgs>),
     /// List the law catalogue
     Laws {
         /// Print JSON: [{id, name, formula, parameters, needs, ...}]
@@ -202,8 +203,67 @@ struct FitArgs {
     /// Learning-rate annealing law: momentum of the annealing area S2
     #[arg(long, default_value_t = 0.999)]
     lambda: f64,
+    #[command(flatten)]
+    export: ExportArgs,
     #[arg(long)]
     json: bool,
+}
+
+/// Files a fit can be written to besides the printed report (the page's
+/// export buttons).
+#[derive(Args, Clone, Default)]
+struct ExportArgs {
+    /// Write the results as CSV: the parameters (with bootstrap intervals),
+    /// the objective, the answers at the budget, every fitted run's
+    /// prediction and residual
+    #[arg(long, value_name = "FILE")]
+    export_results_csv: Option<String>,
+    /// Write the same results as JSON
+    #[arg(long, value_name = "FILE")]
+    export_results_json: Option<String>,
+    /// Write the compute-optimal frontier as CSV: C, N*, D*, D*/N*, L* on a
+    /// log-spaced grid of budgets covering the data and --compute
+    #[arg(long, value_name = "FILE")]
+    export_frontier_csv: Option<String>,
+    /// Write the frontier as JSON
+    #[arg(long, value_name = "FILE")]
+    export_frontier_json: Option<String>,
+    /// Write a Python script (numpy and SciPy) that reproduces the fit: the
+    /// same points, objective, start grid and L-BFGS from every start
+    #[arg(long, value_name = "FILE")]
+    export_python: Option<String>,
+}
+
+impl ExportArgs {
+    /// The exports asked for, each with its file and its option's name.
+    fn wanted(&self) -> Vec<(Export, &str, &'static str)> {
+        [
+            (
+                Export::ResultsCsv,
+                &self.export_results_csv,
+                "--export-results-csv",
+            ),
+            (
+                Export::ResultsJson,
+                &self.export_results_json,
+                "--export-results-json",
+            ),
+            (
+                Export::FrontierCsv,
+                &self.export_frontier_csv,
+                "--export-frontier-csv",
+            ),
+            (
+                Export::FrontierJson,
+                &self.export_frontier_json,
+                "--export-frontier-json",
+            ),
+            (Export::Python, &self.export_python, "--export-python"),
+        ]
+        .into_iter()
+        .filter_map(|(k, f, flag)| f.as_deref().map(|f| (k, f, flag)))
+        .collect()
+    }
 }
 
 #[derive(Args)]
@@ -429,7 +489,7 @@ impl From<String> for Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Fit(a) => cmd_fit(a),
+        Command::Fit(a) => cmd_fit(*a),
         Command::Laws { json } => Ok(cmd_laws(json)),
         Command::Compare(a) => cmd_compare(a),
         Command::Optimal(a) => cmd_optimal(a),
@@ -473,6 +533,23 @@ fn read_input(file: &str) -> Result<String, Failure> {
 }
 
 fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
+    let exports = a.export.wanted();
+    if let Some((kind, _, flag)) = exports.first() {
+        let law = a.law.law.as_deref().unwrap_or("chinchilla");
+        if let Some(why) = python_refusal(law).filter(|_| *kind == Export::Python) {
+            return Err(Failure(format!("{flag}: {why}")));
+        }
+        if ScheduleLaw::find(law).is_some() {
+            return Err(Failure(format!(
+                "{flag}: the law \"{law}\" is fitted to whole training curves; its fit has no export yet (use --json)"
+            )));
+        }
+        if a.series.is_some() {
+            return Err(Failure(format!(
+                "{flag}: a fit per series (--series) has no export; fit each series's rows alone to export it"
+            )));
+        }
+    }
     if let Some(law) = a.law.law.as_deref().and_then(ScheduleLaw::find) {
         return curves::cmd_fit_curves(law, &a);
     }
@@ -527,7 +604,7 @@ fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
         }
         state.grid = Some(axes);
     }
-    let mut outcome = fit_state(&state, &a.file)?;
+    let mut outcome = fit_state(&state, &a.file, &exports)?;
     if a.conventions {
         let p = state
             .prepare()
@@ -571,7 +648,13 @@ struct Outcome {
     json: Value,
 }
 
-fn fit_state(state: &ShareState, source: &str) -> Result<Outcome, Failure> {
+/// Fit a state, print-ready, and write the `exports` asked for (each with
+/// its file and the option that asked for it).
+fn fit_state(
+    state: &ShareState,
+    source: &str,
+    exports: &[(Export, &str, &str)],
+) -> Result<Outcome, Failure> {
     let p = state.prepare().map_err(|issues| {
         let lines: Vec<String> = issues.iter().map(|i| format!("  {source}: {i}")).collect();
         format!("the data cannot be fitted:\n{}", lines.join("\n"))
@@ -663,6 +746,21 @@ fn fit_state(state: &ShareState, source: &str) -> Result<Outcome, Failure> {
         eprintln!("frontier: warning: {w}");
     }
     outcome.json["warnings"] = json!(warnings);
+    let export = FitExport {
+        model: &p.model,
+        data: &p.data,
+        report: &report,
+        delta: p.options.delta,
+        grid: &p.options.grid,
+        budget: state.budget.flops().ok(),
+        intervals: iv.as_deref(),
+        bootstrap: iv.as_ref().map(|_| (state.bootstrap, state.seed)),
+    };
+    for (kind, file, flag) in exports {
+        let text = export.render(*kind).map_err(|e| format!("{flag}: {e}"))?;
+        std::fs::write(file, text).map_err(|e| format!("{flag} {file}: {e}"))?;
+        eprintln!("frontier: wrote {} to {file}", kind.label());
+    }
     Ok(outcome)
 }
 
@@ -1504,7 +1602,7 @@ fn cmd_bench_large(
 
 fn cmd_link(link: &str, json_out: bool) -> Result<String, Failure> {
     let state = ShareState::decode(link).map_err(|e| e.to_string())?;
-    let outcome = fit_state(&state, "link data")?;
+    let outcome = fit_state(&state, "link data", &[])?;
     Ok(if json_out {
         serde_json::to_string_pretty(&outcome.json).unwrap()
     } else {

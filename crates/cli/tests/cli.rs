@@ -828,3 +828,84 @@ fn columns_chosen_by_hand_are_read_and_a_wrong_choice_is_named() {
     assert_eq!(code, 1);
     assert!(err.contains("no column is named \"tokens\""), "{err}");
 }
+
+#[test]
+fn fit_writes_every_export_and_refuses_what_a_law_cannot_give() {
+    let dir = std::env::temp_dir().join(format!("frontier-cli-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let (code, out, err) = frontier(&[
+        "fit",
+        REFERENCE,
+        "--drop-top",
+        "5",
+        "--json",
+        "--export-results-csv",
+        &file("r.csv"),
+        "--export-results-json",
+        &file("r.json"),
+        "--export-frontier-csv",
+        &file("f.csv"),
+        "--export-frontier-json",
+        &file("f.json"),
+        "--export-python",
+        &file("fit.py"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("wrote Python script to"), "{err}");
+    let printed: Value = serde_json::from_str(&out).unwrap();
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(file("r.json")).unwrap()).unwrap();
+    assert_eq!(results["fit"]["objective"], printed["objective"]);
+    assert_eq!(results["parameters"][3]["name"], "alpha");
+    assert_eq!(
+        results["parameters"][3]["value"],
+        printed["params"]["alpha"]
+    );
+    let csv = std::fs::read_to_string(file("r.csv")).unwrap();
+    assert!(csv.starts_with("section,name,value,se,lo_95,hi_95,line,N,D,observed"));
+    assert_eq!(csv.lines().filter(|l| l.starts_with("run,")).count(), 240);
+    let curve: Value =
+        serde_json::from_str(&std::fs::read_to_string(file("f.json")).unwrap()).unwrap();
+    let last = curve["points"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["C"].as_f64().unwrap(), 5.76e23);
+    assert_eq!(last["N_opt"], printed["budget"]["N"]);
+    let f_csv = std::fs::read_to_string(file("f.csv")).unwrap();
+    assert!(f_csv.starts_with("C,N_opt,D_opt,tokens_per_parameter,L_opt\n"));
+    let script = std::fs::read_to_string(file("fit.py")).unwrap();
+    assert!(script.contains("from scipy.optimize import minimize"));
+    assert!(script.contains("each of the 4500 starts"));
+
+    // A law of N alone has no frontier; a schedule law no script.
+    let mut text = String::from("params,loss\n");
+    for i in 0..12 {
+        let n = 1e6 * 10f64.powf(i as f64 / 3.0);
+        text += &format!("{n},{}\n", (8.8e13 / n).powf(0.076));
+    }
+    let kaplan = write_temp("kaplan-export.csv", &text);
+    let (code, _, err) = frontier(&[
+        "fit",
+        kaplan.to_str().unwrap(),
+        "--law",
+        "kaplan_n",
+        "--export-frontier-csv",
+        &file("k.csv"),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--export-frontier-csv") && err.contains("\"kaplan_n\""),
+        "{err}"
+    );
+    assert!(!dir.join("k.csv").exists());
+    let (code, _, err) = frontier(&[
+        "fit",
+        kaplan.to_str().unwrap(),
+        "--law",
+        "multi_power",
+        "--export-python",
+        &file("m.py"),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("\"multi_power\""), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -22,6 +22,8 @@
 //! - [`answers`]: budget questions asked the same way of every law.
 //! - [`conventions`]: the runs refitted under each way of counting N and C.
 //! - [`design`]: which runs to do next to narrow N* at a target budget.
+//! - [`export`]: a fit's results and frontier as CSV and JSON, and a
+//!   Python script (numpy and SciPy) that reproduces the fit.
 //! - [`series`]: one fit per series of a column, compute ratios and
 //!   crossovers between them.
 //! - [`plans`]: plans under limits (memory, tokens, unique data) and
@@ -52,6 +54,7 @@ pub mod curves;
 pub mod data;
 pub mod design;
 pub mod diagnose;
+pub mod export;
 pub mod fit;
 pub mod format;
 pub mod formula;

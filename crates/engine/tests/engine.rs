@@ -14,6 +14,7 @@
 //! - `design`: the proposed next runs against evenly spread IsoFLOP runs.
 //! - `conventions`: the same runs counted the ways of the field.
 //! - `laws`: every catalogue law and typed formulas, fixes, ties, comparison.
+//! - `export`: results and frontier as CSV and JSON, the Python script.
 
 #[path = "engine/approaches.rs"]
 mod approaches;
@@ -25,6 +26,8 @@ mod conventions;
 mod curves;
 #[path = "engine/design.rs"]
 mod design;
+#[path = "engine/export.rs"]
+mod export;
 #[path = "engine/gradients.rs"]
 mod gradients;
 #[path = "engine/inference.rs"]

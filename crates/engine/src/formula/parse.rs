@@ -468,6 +468,16 @@ impl Parser {
 
 /// Parse formula text into a tree.
 pub fn parse(text: &str) -> Result<Expr, FormulaError> {
+    parse_with_definitions(text).map(|(_, e)| e)
+}
+
+/// A formula's definitions, in order, each with the tree its uses share
+/// ([`Expr::Shared`] of the same address), and the formula itself: what a
+/// translation to another language needs to keep the definitions' names.
+pub type Definitions = Vec<(String, Rc<Expr>)>;
+
+/// [`parse`], keeping the definitions.
+pub fn parse_with_definitions(text: &str) -> Result<(Definitions, Expr), FormulaError> {
     let start = Span { line: 1, column: 1 };
     if text.chars().count() > MAX_FORMULA_CHARS {
         return Err(FormulaError::new(
@@ -543,7 +553,7 @@ pub fn parse(text: &str) -> Result<Expr, FormulaError> {
         };
         return Err(FormulaError::new(p.at, format!("expected {what}")));
     }
-    Ok(e)
+    Ok((p.defs, e))
 }
 
 #[cfg(test)]
