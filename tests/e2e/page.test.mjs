@@ -823,6 +823,9 @@ test('offline: after the first visit the page opens and fits with the server gon
   try {
     // The server is gone: a fetch from the page fails.
     assert.equal(await page.evaluate(() => fetch('index.html?probe').then(() => 'answered', () => 'failed')), 'failed');
+    // What the page loaded before the server went away may still report
+    // the failure of a request in flight; the offline page starts afresh.
+    errors.length = 0;
     await page.reload();
     await page.getByTestId('fit-button').waitFor();
     assert.ok(await page.evaluate(() => navigator.serviceWorker.controller !== null), 'served by the service worker');
