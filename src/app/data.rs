@@ -3,6 +3,7 @@
 
 use super::columns::ColumnMapping;
 use crate::model::{DataSummary, EXAMPLE_DATA};
+use frontier_engine::data::too_large;
 use frontier_engine::share::ShareState;
 use leptos::prelude::*;
 
@@ -14,6 +15,25 @@ pub fn DataPanel(
     let summary = Memo::new(move |_| state.with(DataSummary::of));
     // What the example replaced, for Undo: the text and the drop count.
     let undo: RwSignal<Option<(String, usize)>> = RwSignal::new(None);
+    // A paste too large to read, refused before the browser puts it in the
+    // box: a textarea of millions of lines takes the browser minutes to lay
+    // out (measured in Chromium: 300,000 lines 6 s, 4 million over 2 min),
+    // and the engine would refuse the text anyway (data::MAX_TABLE_BYTES).
+    // The box keeps what it had.
+    let refused: RwSignal<Option<String>> = RwSignal::new(None);
+    let on_paste = move |ev: web_sys::ClipboardEvent| {
+        let pasted = ev
+            .clipboard_data()
+            .and_then(|d| d.get_data("text/plain").ok())
+            .unwrap_or_default();
+        match too_large(pasted.len()) {
+            Some(m) => {
+                ev.prevent_default();
+                refused.set(Some(format!("Not pasted: {m}. The box keeps what it had.")));
+            }
+            None => refused.set(None),
+        }
+    };
     let load_example = move |_| {
         state.update(|s| {
             if s.data != EXAMPLE_DATA {
@@ -37,13 +57,18 @@ pub fn DataPanel(
                     {move || state.with(|s| format!("In force: the {} highest-loss points are left out of the fit (set under 2. Fit).", s.drop_top))}
                 </p>
             })}
+            {move || refused.get().map(|m| view! {
+                <p class="status error" data-testid="paste-refused">{m}</p>
+            })}
             <textarea
                 data-testid="data-input"
                 spellcheck="false"
                 wrap="off"
                 placeholder="N,D,loss\n400M,8B,2.93\n1B,20B,2.62\n..."
                 prop:value=move || state.with(|s| s.data.clone())
+                on:paste=on_paste
                 on:input=move |ev| {
+                    refused.set(None);
                     let v = event_target_value(&ev);
                     state.update(|s| {
                         // The example's "drop the 5 highest" belongs to the

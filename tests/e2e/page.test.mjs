@@ -1175,3 +1175,100 @@ test('exports: results and frontier as CSV and JSON and a Python script download
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+/// A header of `columns` columns and one row, built inside the page (10 MB
+/// over the wire would time the harness, not the page), put in the data box
+/// as a paste does; resolves with the milliseconds until the data report
+/// names `expect`.
+async function pasteWide(page, columns, expect) {
+  return page.evaluate(({ columns, expect }) => new Promise((done) => {
+    const text = Array.from({ length: columns }, (_, i) => 'c' + i).join(',') + '\n'
+      + '1,'.repeat(columns - 1) + '1\n';
+    const box = document.querySelector('[data-testid=data-input]');
+    const report = document.querySelector('[data-testid=data-report]');
+    const t0 = performance.now();
+    const seen = () => new RegExp(expect).test(report.textContent);
+    const watch = new MutationObserver(() => {
+      if (seen()) {
+        watch.disconnect();
+        done({ ms: performance.now() - t0, length: text.length });
+      }
+    });
+    watch.observe(report, { subtree: true, childList: true, characterData: true });
+    box.value = text;
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    if (seen()) { watch.disconnect(); done({ ms: performance.now() - t0, length: text.length }); }
+  }), { columns, expect });
+}
+
+test('hostile pastes: a clear message for each, the text kept in the box, a 50 MB paste refused with a message, and a good paste afterwards fits', { timeout: 300_000 }, async () => {
+  const { context, page, errors } = await open();
+  const box = page.getByTestId('data-input');
+  const report = page.getByTestId('data-report');
+  const kinds = [
+    ['header only', 'N,D,loss\n', /no data rows: the header was read, but no run follows it/],
+    ['NaN and infinity', 'N,D,loss\n1e8,2e9,NaN\n1e8,inf,3\n', /line 2, column "loss": "NaN": NaN or infinity[\s\S]*line 3, column "D": "inf": NaN or infinity/],
+    ['a byte-order mark and CR LF', '\ufeffN,D,loss\r\n1e8,2e9,3\r\n1e8,abc,3\r\n', /line 3, column "D": "abc": not a number/],
+    ['unbalanced quotes', '"N,D,loss\n1e8,2e9,3\n', /line 1: missing column: no loss column/],
+    ['NUL bytes and binary garbage', 'N,D,loss\n1e8\u0000\u0001\u00ff\ufffd,2e9,3\n2e8,4e9,2.9\n', /line 2, column "N": "1e8.*": not a number/],
+    ['duplicate headers', 'N,D,loss,n\n1,2,3,4\n', /line 1, column "n": columns 1 and 4 are both named "n"/],
+    ['numbers beyond f64', 'N,D,loss\n1e400,2e9,3\n1e200,1e200,3\n', /line 2, column "N": "1e400": NaN or infinity[\s\S]*line 3, column "D": C = 6·N·D is inf/],
+    ['mixed delimiters', 'N,D,loss\n1e8\t2e9\t3\n', /line 2, column "D": missing value: the line has 1 fields/],
+  ];
+  for (const [kind, text, want] of kinds) {
+    await paste(page, text);
+    await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('[data-testid=data-report]').textContent),
+      want.source, { timeout: 10_000 }).catch(() => {});
+    assert.match(await report.textContent(), want, kind);
+    // A textarea's value has LF line ends whatever was pasted (HTML's
+    // normalisation, before the page sees it).
+    assert.equal(await box.inputValue(), text.replace(/\r\n?/g, '\n'), `${kind}: the text is kept`);
+  }
+
+  // A million columns: refused at the header, at once.
+  const wide = await pasteWide(page, 1_000_000, 'line 1: the header has 1000000 columns, more than the 10000');
+  console.log(`a million columns: refused in ${wide.ms.toFixed(0)} ms`);
+  assert.ok(wide.ms < 10_000, `a million columns took ${wide.ms} ms`);
+  assert.equal(await box.evaluate((b) => b.value.length), wide.length);
+
+  // 50 MB pasted: refused before the browser puts it in the box (a textarea
+  // of 4 million lines takes Chromium minutes to lay out), with a message;
+  // the box keeps what it had, and the page answers meanwhile.
+  const before = await box.inputValue();
+  const big = await page.evaluate(() => new Promise((done) => {
+    const text = 'N,D,loss\n' + '1e8,2e9,3.1\n'.repeat(4_200_000);
+    const clipboardData = new DataTransfer();
+    clipboardData.setData('text/plain', text);
+    const paste = new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true });
+    const t0 = performance.now();
+    document.querySelector('[data-testid=data-input]').dispatchEvent(paste);
+    requestAnimationFrame(() => done({ ms: performance.now() - t0, refused: paste.defaultPrevented, length: text.length }));
+  }));
+  console.log(`50 MB paste: refused in ${big.ms.toFixed(0)} ms`);
+  assert.equal(big.length, 50_400_009);
+  assert.ok(big.refused, 'the browser was left to insert 50 MB');
+  assert.match(await page.getByTestId('paste-refused').textContent(),
+    /^Not pasted: the text is 50\.4 MB, more than the 16\.8 MB a table may have .*keep one row per run.*The box keeps what it had\.$/);
+  assert.ok(big.ms < 5_000, `the 50 MB paste took ${big.ms} ms to answer`);
+  assert.equal(await box.inputValue(), before);
+  const t0 = Date.now();
+  await page.getByTestId('budget-input').fill('1e21');
+  assert.match(await page.getByTestId('budget-flops').textContent(), /C = 1\.000e21 FLOPs/);
+  console.log(`after the 50 MB paste: a budget typed and answered in ${Date.now() - t0} ms`);
+
+  // A good paste afterwards is read and fitted.
+  let tsv = 'Params\tTokens\tLoss\n';
+  let k = 0;
+  for (const n of [70e6, 160e6, 410e6, 1.4e9]) {
+    for (const d of [2e9, 8e9, 30e9]) {
+      tsv += `${n / 1e6}M\t${d / 1e9}B\t${((1.8 + 400 / n ** 0.34 + 2000 / d ** 0.37) * (1 + 0.004 * Math.sin(++k))).toFixed(4)}\n`;
+    }
+  }
+  await paste(page, tsv);
+  await page.waitForFunction(() => /12 runs read/.test(document.querySelector('[data-testid=data-report]').textContent));
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 4500 starts on 12 points/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -168,7 +168,13 @@ pub fn unit_scale(q: Quantity, unit: &str) -> Result<f64, String> {
                     "GPU-hours: a utilization of 0 turns every hour into no FLOPs; {usage}"
                 ));
             }
-            return Ok(3600.0 * peak * util);
+            let scale = 3600.0 * peak * util;
+            if !(scale.is_finite() && scale > 0.0) {
+                return Err(format!(
+                    "GPU-hours: 3600 s × {peak} FLOP/s × {util} is {scale} FLOPs an hour, not a usable number; {usage}"
+                ));
+            }
+            return Ok(scale);
         }
     }
     let u: String = unit
@@ -490,6 +496,20 @@ fn comma_format<'a>(
     })
 }
 
+/// Longest field quoted whole in a message, in characters.
+const SHOWN_CHARS: usize = 40;
+
+/// A field as a message quotes it: trimmed, and cut after
+/// [`SHOWN_CHARS`] characters with its length, so that a megabyte pasted
+/// into one cell makes a message of one line.
+pub fn shown(raw: &str) -> String {
+    let t = raw.trim();
+    match t.char_indices().nth(SHOWN_CHARS) {
+        None => t.to_string(),
+        Some((cut, _)) => format!("{}… ({} characters)", &t[..cut], t.chars().count()),
+    }
+}
+
 /// Why a field is not a usable positive number.
 #[derive(Clone, Debug, PartialEq)]
 pub enum NumberError {
@@ -546,6 +566,32 @@ pub fn parse_number(raw: &str) -> Result<f64, NumberError> {
     Ok(v)
 }
 
+/// Largest text read as a table, in bytes: 16 MiB, as much as a share link
+/// may hold ([`crate::share::MAX_STATE_BYTES`]), about 300,000 runs of N,
+/// D and loss. A bigger paste (50 MB of checkpoints) is refused at once
+/// with a message, before anything is split or copied, so the page stays
+/// responsive.
+pub const MAX_TABLE_BYTES: usize = 16 << 20;
+
+/// Why a text of `bytes` bytes is not read as a table, when it is larger
+/// than [`MAX_TABLE_BYTES`].
+pub fn too_large(bytes: usize) -> Option<String> {
+    (bytes > MAX_TABLE_BYTES).then(|| {
+        format!(
+            "the text is {} MB, more than the {} MB a table may have (the most a share link holds): \
+             keep one row per run, or fewer checkpoints of each run",
+            crate::format::sig(bytes as f64 / 1e6, 3),
+            crate::format::sig(MAX_TABLE_BYTES as f64 / 1e6, 3),
+        )
+    })
+}
+
+/// Most columns a table may have: a wide W&B export of a hundred runs with
+/// three metrics each (and their MIN and MAX) has about a thousand. A
+/// header of a million fields is refused at once rather than read for
+/// seconds.
+pub const MAX_COLUMNS: usize = 10_000;
+
 /// Parse pasted text into runs. Never panics; every problem becomes an
 /// [`InputIssue`] naming its line and column.
 pub fn parse_runs(text: &str) -> RunTable {
@@ -557,6 +603,11 @@ pub fn parse_runs(text: &str) -> RunTable {
 /// the learning rate at every step and the loss every few hundred.
 pub fn parse_table(text: &str, gaps: bool) -> RunTable {
     let mut table = RunTable::default();
+    if let Some(m) = too_large(text.len()) {
+        table.fatal = true;
+        table.issues.push(InputIssue::general(m));
+        return table;
+    }
     // A byte-order mark (Excel's "CSV UTF-8") is not part of the first
     // header; CR LF, LF and a lone CR (classic Mac) all end a line.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -582,17 +633,35 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
     };
     let sep = detect_separator(header);
     let headers = split_fields(header, sep);
+    if headers.len() > MAX_COLUMNS {
+        table.fatal = true;
+        table.issues.push(InputIssue {
+            line: Some(header_line),
+            column: None,
+            message: format!(
+                "the header has {} columns, more than the {MAX_COLUMNS} a table may have: is this the header row, and is it separated by commas, tabs, semicolons or spaces?",
+                headers.len()
+            ),
+        });
+        return table;
+    }
     table.headers = headers.iter().map(|h| h.trim().to_string()).collect();
-    // Two columns of one name: which one is meant cannot be guessed.
+    // Two columns of one name: which one is meant cannot be guessed. (A
+    // map, not a scan of the earlier headers: a header may have a million
+    // columns.)
+    let mut first_of: std::collections::HashMap<String, usize> = Default::default();
     for (j, h) in headers.iter().enumerate() {
         let name = h.trim().trim_matches('"').to_lowercase();
         if name.is_empty() {
             continue;
         }
-        if let Some(i) = headers[..j]
-            .iter()
-            .position(|g| g.trim().trim_matches('"').to_lowercase() == name)
-        {
+        if let Some(i) = match first_of.entry(name) {
+            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(j);
+                None
+            }
+        } {
             table.fatal = true;
             table.issues.push(InputIssue {
                 line: Some(header_line),
@@ -748,18 +817,64 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
                     ));
                 }
                 Some(raw) => match parse_number(raw) {
+                    // A value in a unit can leave f64 when turned into the
+                    // engine's unit (1e308 PF-days), or round to 0.
+                    Ok(v) if !(v * scale[k]).is_finite() || v * scale[k] == 0.0 => {
+                        ok = false;
+                        table.issues.push(InputIssue::at(
+                            line_no,
+                            header,
+                            format!(
+                                "\"{}\" in the header's unit is {} in the engine's unit, {}",
+                                shown(raw),
+                                v * scale[k],
+                                if v * scale[k] == 0.0 {
+                                    "too small to tell from zero"
+                                } else {
+                                    "beyond the largest number (1.8e308)"
+                                }
+                            ),
+                        ));
+                    }
                     Ok(v) => values[k] = Some(v * scale[k]),
                     Err(NumberError::Empty) if gaps => {}
                     Err(e) => {
                         ok = false;
-                        let shown = raw.trim();
                         let message = match e {
                             NumberError::Empty => format!("missing value for {}", q.symbol()),
-                            e => format!("\"{shown}\": {e}"),
+                            e => format!("\"{}\": {e}", shown(raw)),
                         };
                         table.issues.push(InputIssue::at(line_no, header, message));
                     }
                 },
+            }
+        }
+        // The quantities derived by the convention (C = 6ND, D = C/(6N))
+        // must be numbers too: 6 x 1e200 x 1e200 is beyond f64.
+        if ok {
+            let (n, d, c) = (values[0], values[1], values[2]);
+            let derived = match (n, d, c) {
+                (Some(n), Some(d), _) => Some(("C = 6·N·D", 6.0 * n * d, index[1].or(index[0]))),
+                (Some(n), None, Some(c)) => Some(("D = C/(6·N)", c / (6.0 * n), index[2])),
+                _ => None,
+            };
+            if let Some((what, v, col)) = derived {
+                if !(v.is_finite() && v > 0.0) {
+                    ok = false;
+                    let header = col.map(|c| headers[c].trim()).unwrap_or_default();
+                    table.issues.push(InputIssue::at(
+                        line_no,
+                        header,
+                        format!(
+                            "{what} is {v}: {}",
+                            if v == 0.0 {
+                                "too small to tell from zero"
+                            } else {
+                                "beyond the largest number (1.8e308)"
+                            }
+                        ),
+                    ));
+                }
             }
         }
         if ok {
@@ -797,10 +912,16 @@ fn describe_headers(headers: &[String]) -> String {
     if headers.len() == 1 && headers[0].trim().is_empty() {
         return "empty header".into();
     }
-    let list: Vec<String> = headers
+    // A message of one line, whatever was pasted as the header.
+    const LISTED: usize = 12;
+    let mut list: Vec<String> = headers
         .iter()
-        .map(|h| format!("\"{}\"", h.trim()))
+        .take(LISTED)
+        .map(|h| format!("\"{}\"", shown(h)))
         .collect();
+    if headers.len() > LISTED {
+        list.push(format!("and {} more", headers.len() - LISTED));
+    }
     format!("found {}", list.join(", "))
 }
 
@@ -1169,7 +1290,7 @@ impl RunTable {
                     let raw = run.extra.get(k).map(String::as_str).unwrap_or("");
                     Some(parse_value(raw).map_err(|e| match e {
                         NumberError::Empty => format!("missing value for {symbol}"),
-                        e => format!("\"{raw}\": {e}"),
+                        e => format!("\"{}\": {e}", shown(raw)),
                     }))
                 }
                 // Repetitions from unique tokens: R = D/U - 1.

@@ -206,7 +206,14 @@ impl BudgetInput {
                 let h = num("hours", hours)?;
                 let p = num("peak FLOP/s per GPU", peak_flops)?;
                 let u = parse_utilization(utilization)?;
-                Ok(g * h * 3600.0 * p * u)
+                let flops = g * h * 3600.0 * p * u;
+                // Each factor is a usable number; their product may not be.
+                if !(flops.is_finite() && flops > 0.0) {
+                    return Err(format!(
+                        "compute budget: {g} GPUs × {h} hours × 3600 s × {p} FLOP/s × {u} is {flops} FLOPs, not a usable number"
+                    ));
+                }
+                Ok(flops)
             }
         }
     }
@@ -220,6 +227,11 @@ pub fn parse_utilization(s: &str) -> Result<f64, String> {
         None => (t, 1.0),
     };
     let v = parse_number(body).map_err(|e| format!("utilization: \"{t}\": {e}"))? * scale;
+    if v == 0.0 {
+        return Err(format!(
+            "utilization: \"{t}\" is too small to tell from zero"
+        ));
+    }
     if v > 1.0 {
         return Err(format!(
             "utilization: \"{t}\" is above 100%; write 0.4 or 40%"

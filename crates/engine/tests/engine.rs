@@ -1,5 +1,7 @@
 //! Engine integration tests, one module per concern:
 //! - `input`: pasted text to runs, every kind of bad input, the reference file.
+//! - `hostile`: bad and hostile input of every reader (tables, curves,
+//!   schedules, links, formulas, fields), each message naming its place.
 //! - `gradients`: every analytic gradient against central finite differences.
 //! - `recovery`: fits recover known parameters from synthetic data.
 //! - `large`: the large-data search against the exhaustive fit, and split over workers.
@@ -30,6 +32,8 @@ mod design;
 mod export;
 #[path = "engine/gradients.rs"]
 mod gradients;
+#[path = "engine/hostile.rs"]
+mod hostile;
 #[path = "engine/inference.rs"]
 mod inference;
 #[path = "engine/input.rs"]

@@ -25,7 +25,9 @@
 pub mod fit;
 pub mod schedule;
 
-use crate::data::{normalise_header, parse_table, parse_value, InputIssue, Quantity, RunTable};
+use crate::data::{
+    normalise_header, parse_table, parse_value, shown, InputIssue, Quantity, RunTable,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -299,7 +301,7 @@ fn loss_header(h: &str) -> bool {
 
 /// Read a step: a whole number, 0 or more (a step written 1.2e4 is fine).
 fn read_step(raw: &str) -> Result<i64, String> {
-    let v = parse_value(raw).map_err(|e| format!("\"{}\": {e}", raw.trim()))?;
+    let v = parse_value(raw).map_err(|e| format!("\"{}\": {e}", shown(raw)))?;
     if !(v >= 0.0) || v > 1e15 {
         return Err(format!("step {v}: a step is a count from 0"));
     }
@@ -311,7 +313,7 @@ fn read_step(raw: &str) -> Result<i64, String> {
 
 /// Read a learning rate: finite and not negative.
 fn read_lr(raw: &str) -> Result<f64, String> {
-    let v = parse_value(raw).map_err(|e| format!("\"{}\": {e}", raw.trim()))?;
+    let v = parse_value(raw).map_err(|e| format!("\"{}\": {e}", shown(raw)))?;
     if !(v >= 0.0) || !v.is_finite() {
         return Err(format!("learning rate {v} must be finite and not negative"));
     }
@@ -320,7 +322,7 @@ fn read_lr(raw: &str) -> Result<f64, String> {
 
 /// Read the loss: finite and positive (the fit compares logarithms).
 fn read_loss(raw: &str) -> Result<f64, String> {
-    let v = parse_value(raw).map_err(|e| format!("\"{}\": {e}", raw.trim()))?;
+    let v = parse_value(raw).map_err(|e| format!("\"{}\": {e}", shown(raw)))?;
     if !(v > 0.0) || !v.is_finite() {
         return Err(format!(
             "loss {v}: the fit compares logarithms, so it must be positive"

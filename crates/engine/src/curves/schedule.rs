@@ -139,7 +139,8 @@ pub fn describe(spec: &str, steps: u64) -> Result<Schedule, String> {
     }
     for s in 1..=total {
         let v = if s <= w {
-            peak * s as f64 / w as f64
+            // The fraction first: peak * s overflows for a peak near 1e308.
+            peak * (s as f64 / w as f64)
         } else {
             // Progress through the part after the warmup, 0 at its first step.
             let after = (s - w) as f64;

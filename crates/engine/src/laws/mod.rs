@@ -251,8 +251,10 @@ pub fn all_columns(extra: &[String]) -> Vec<String> {
         .iter()
         .map(|(s, _)| s.to_string())
         .collect();
+    // A set, not `v.contains`: a pasted header may have a million columns.
+    let mut seen: std::collections::HashSet<String> = v.iter().cloned().collect();
     for e in extra {
-        if !v.contains(e) {
+        if seen.insert(e.clone()) {
             v.push(e.clone());
         }
     }
