@@ -7,6 +7,9 @@ use frontier_engine::columns::{self, Assignment, Role};
 use frontier_engine::share::ShareState;
 use leptos::prelude::*;
 
+/// Most columns a table can have for the selects to show.
+const MAX_MAPPED: usize = 200;
+
 #[component]
 pub fn ColumnMapping(
     state: RwSignal<ShareState>,
@@ -16,7 +19,11 @@ pub fn ColumnMapping(
     let current = Memo::new(move |_| {
         state.with(|s| {
             let headers = columns::headers(&s.data);
-            let roles = columns::assignments(&s.data, &s.columns);
+            let roles = if headers.len() <= MAX_MAPPED {
+                columns::assignments(&s.data, &s.columns)
+            } else {
+                Vec::new()
+            };
             (headers, roles)
         })
     });
@@ -73,7 +80,10 @@ pub fn ColumnMapping(
         }
     };
     view! {
-        {move || current.with(|(headers, roles)| (headers.len() > 1).then(|| {
+        // Not for a header of hundreds of columns (no table of runs has
+        // them; the reader refuses beyond 10,000): 6 selects of that many
+        // options would stall the page.
+        {move || current.with(|(headers, roles)| (headers.len() > 1 && headers.len() <= MAX_MAPPED).then(|| {
             let series = state.with(|s| s.series.clone()).unwrap_or_default();
             // Series: the columns with a few distinct values (as the
             // series panel offers them).
