@@ -52,7 +52,7 @@ pub fn ColumnMapping(
                 .iter()
                 .map(|u| {
                     let selected = *u == unit;
-                    let text = if u.is_empty() { "unit: as header" } else { u };
+                    let text = if u.is_empty() { "unit" } else { u };
                     view! { <option value=*u selected=selected>{text}</option> }
                 })
                 .collect_view();
