@@ -239,7 +239,7 @@ impl FitOutcome {
             .points
             .iter()
             .all(|x| x.n.is_finite() && x.c.is_finite())
-            && p.model.law.answers() == Answers::Frontier;
+            && p.model.answers() == Answers::Frontier;
         let (envelope, isoflop) = if has_sizes {
             (
                 approaches::envelope(&p.data, DEFAULT_TOLERANCE),

@@ -20,7 +20,7 @@ pub fn Approaches(
         Some((x, Some((lo, hi)))) => format!("{} [{}, {}]", f(x), f(lo), f(hi)),
     };
     view! {
-        {move || outcome.with(|o| o.as_ref().filter(|o| o.model.law.answers() == Answers::Frontier).map(|o| {
+        {move || outcome.with(|o| o.as_ref().filter(|o| o.model.answers() == Answers::Frontier).map(|o| {
             let budget = state.with(|s| s.budget.flops().ok());
             let (rows, disagreements) = approach_rows(o, budget);
             view! {

@@ -161,7 +161,7 @@ fn numerical(model: &Model, params: &[f64], compute: f64, exponent: bool) -> Opt
 /// [`at_budget`] without the local exponent (a third of the work for a
 /// numerical frontier): what plots and bands need at many budgets.
 pub fn frontier_at(model: &Model, params: &[f64], compute: f64) -> Option<BudgetAnswer> {
-    match model.law.answers() {
+    match model.answers() {
         Answers::Frontier if !is_chinchilla(model) => numerical(model, params, compute, false),
         _ => at_budget(model, params, compute),
     }
@@ -173,7 +173,7 @@ fn is_chinchilla(model: &Model) -> bool {
 
 /// The optimum at compute C, for laws that answer budget questions.
 pub fn at_budget(model: &Model, params: &[f64], compute: f64) -> Option<BudgetAnswer> {
-    match model.law.answers() {
+    match model.answers() {
         Answers::Frontier if is_chinchilla(model) => {
             let p = ChinchillaParams::from_slice(params);
             let o = p.optimal_at(compute);
@@ -201,7 +201,7 @@ pub fn at_budget(model: &Model, params: &[f64], compute: f64) -> Option<BudgetAn
 
 /// Why a law answers no budget question, in words.
 pub fn no_budget_answer(model: &Model) -> Option<String> {
-    match model.law.answers() {
+    match model.answers() {
         Answers::Frontier | Answers::Compute => None,
         Answers::OneVariable(x) => Some(format!(
             "This law is of {x} alone: it has no compute-optimal allocation; it answers the {x} needed for a target loss."
@@ -258,7 +258,7 @@ pub fn compute_for_loss(model: &Model, params: &[f64], target: f64) -> Result<f6
             format!("a target loss of {target} is above the loss of the smallest budget considered ({at:.4})")
         }
     };
-    match model.law.answers() {
+    match model.answers() {
         Answers::Frontier if is_chinchilla(model) => {
             ChinchillaParams::from_slice(params).compute_for_loss(target)
         }
@@ -295,7 +295,7 @@ pub fn value_for_loss(
     params: &[f64],
     target: f64,
 ) -> Option<Result<(&'static str, f64), String>> {
-    let Answers::OneVariable(x) = model.law.answers() else {
+    let Answers::OneVariable(x) = model.answers() else {
         return None;
     };
     let at = |lx: f64| model.predict(params, &[(x, exp(lx))]);

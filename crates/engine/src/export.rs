@@ -232,7 +232,7 @@ impl FitExport<'_> {
     pub fn available(&self, kind: Export) -> Result<(), String> {
         match kind {
             Export::ResultsCsv | Export::ResultsJson => Ok(()),
-            Export::FrontierCsv | Export::FrontierJson => match self.model.law.answers() {
+            Export::FrontierCsv | Export::FrontierJson => match self.model.answers() {
                 Answers::Frontier | Answers::Compute => {
                     if self.data.compute_range().is_some() || self.budget.is_some() {
                         Ok(())

@@ -154,6 +154,13 @@ fn frontier_formula(law: &Law) -> Option<Formula> {
 }
 
 impl Model {
+    /// Which budget questions the law answers, from the compiled formula's
+    /// columns: the same as [`crate::laws::Law::answers`] without compiling the formula
+    /// again (answers are asked per budget and per bootstrap refit).
+    pub fn answers(&self) -> crate::laws::Answers {
+        crate::laws::Answers::of(&self.law.target, &self.formula.columns)
+    }
+
     /// Build a model; `extra` are the pasted table's headers (columns a
     /// typed formula may read by name).
     pub fn new(spec: &LawSpec, extra: &[String]) -> Result<Model, String> {

@@ -71,7 +71,7 @@ pub fn contour_chart<B: DrawingBackend>(
         .fitted
         .iter()
         .chain(&input.presets)
-        .find(|c| c.model.law.answers() == Answers::Frontier)
+        .find(|c| c.model.answers() == Answers::Frontier)
     else {
         return placeholder(
             area,

@@ -48,10 +48,7 @@ impl Curve {
     }
 
     fn in_compute(&self) -> bool {
-        matches!(
-            self.model.law.answers(),
-            Answers::Frontier | Answers::Compute
-        )
+        matches!(self.model.answers(), Answers::Frontier | Answers::Compute)
     }
 }
 
@@ -195,7 +192,7 @@ impl ChartInput {
     /// True when the allocation chart has something to show.
     pub fn has_allocation(&self) -> bool {
         self.curves()
-            .any(|(c, _)| c.model.law.answers() == Answers::Frontier)
+            .any(|(c, _)| c.model.answers() == Answers::Frontier)
     }
 
     /// True when the loss chart has something to show: runs with compute,
@@ -660,7 +657,7 @@ pub fn allocation_chart<B: DrawingBackend>(
     let grid = log_space(c_lo, c_hi, 120);
     let curves: Vec<(&Curve, bool)> = input
         .curves()
-        .filter(|(c, _)| c.model.law.answers() == Answers::Frontier)
+        .filter(|(c, _)| c.model.answers() == Answers::Frontier)
         .collect();
     let mut y_lo = f64::INFINITY;
     let mut y_hi = f64::NEG_INFINITY;
@@ -712,7 +709,7 @@ pub fn allocation_chart<B: DrawingBackend>(
     let inside = |c: f64| data_range.is_none_or(|(lo, hi)| c >= lo && c <= hi);
 
     if let Some(fit) = &input.fitted {
-        if fit.model.law.answers() == Answers::Frontier {
+        if fit.model.answers() == Answers::Frontier {
             draw_band(
                 &mut chart,
                 input,

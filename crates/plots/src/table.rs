@@ -91,7 +91,7 @@ pub fn allocation_tables(input: &ChartInput) -> Vec<DataTable> {
     let (lo, hi) = input.compute_axis();
     input
         .curves()
-        .filter(|(c, _)| c.model.law.answers() == Answers::Frontier)
+        .filter(|(c, _)| c.model.answers() == Answers::Frontier)
         .map(|(curve, _)| frontier_table(curve, lo, hi))
         .collect()
 }
@@ -229,7 +229,7 @@ pub fn contour_tables(input: &ChartInput) -> Vec<DataTable> {
         .fitted
         .iter()
         .chain(&input.presets)
-        .find(|c| c.model.law.answers() == Answers::Frontier)
+        .find(|c| c.model.answers() == Answers::Frontier)
     else {
         return Vec::new();
     };

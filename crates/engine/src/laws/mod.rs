@@ -145,6 +145,28 @@ pub enum Answers {
     None,
 }
 
+impl Answers {
+    /// What a law predicting `target` from `columns` answers.
+    pub fn of(target: &str, columns: &[String]) -> Answers {
+        if target != "L" {
+            return Answers::None;
+        }
+        let only =
+            |set: &[&str]| !columns.is_empty() && columns.iter().all(|c| set.contains(&c.as_str()));
+        if only(&["C"]) {
+            Answers::Compute
+        } else if only(&["N"]) {
+            Answers::OneVariable("N")
+        } else if only(&["D"]) {
+            Answers::OneVariable("D")
+        } else if only(&["N", "D", "C", "M"]) {
+            Answers::Frontier
+        } else {
+            Answers::None
+        }
+    }
+}
+
 impl Law {
     /// A catalogue entry.
     #[allow(clippy::too_many_arguments)]
@@ -208,25 +230,11 @@ impl Law {
             .unwrap_or_default()
     }
 
-    /// Which budget questions the law answers.
+    /// Which budget questions the law answers. Compiles the formula: where
+    /// a [`crate::model::Model`] of the law is at hand, its
+    /// [`crate::model::Model::answers`] reads the compiled one instead.
     pub fn answers(&self) -> Answers {
-        if self.target != "L" {
-            return Answers::None;
-        }
-        let cols = self.columns();
-        let only =
-            |set: &[&str]| !cols.is_empty() && cols.iter().all(|c| set.contains(&c.as_str()));
-        if only(&["C"]) {
-            Answers::Compute
-        } else if only(&["N"]) {
-            Answers::OneVariable("N")
-        } else if only(&["D"]) {
-            Answers::OneVariable("D")
-        } else if only(&["N", "D", "C", "M"]) {
-            Answers::Frontier
-        } else {
-            Answers::None
-        }
+        Answers::of(&self.target, &self.columns())
     }
 
     /// The formula as shown: "L = E + A/N^alpha + B/D^beta", definitions
@@ -328,6 +336,19 @@ mod tests {
             Answers::OneVariable("N")
         );
         assert_eq!(find("downstream_sigmoid").unwrap().answers(), Answers::None);
+    }
+
+    #[test]
+    fn a_model_answers_what_its_law_answers() {
+        // Model::answers reads the compiled formula's columns; it must agree
+        // with the law's own answer for every law of the catalogue, built
+        // against a table that has every column the law reads.
+        for law in catalogue() {
+            let headers = all_columns(&[]);
+            let model = crate::model::Model::new(&crate::LawSpec::catalogue(&law.id), &headers)
+                .unwrap_or_else(|e| panic!("{}: {e}", law.id));
+            assert_eq!(model.answers(), law.answers(), "{}", law.id);
+        }
     }
 
     #[test]
