@@ -559,6 +559,12 @@ pub fn shared_fit(state: &ShareState) -> Option<(Model, Vec<f64>)> {
 /// share panel offers a link of the fit alone beside the full one.
 pub const LARGE_LINK: usize = 100_000;
 
+/// Pasted text longer than this (in bytes) is not encoded into a link after
+/// every change: encoding 100,000 rows (3.4 MB) holds the page's thread for
+/// about 1.6 s, and such a link is over [`LARGE_LINK`] anyway. The share
+/// panel encodes it when asked.
+pub const AUTO_LINK_BYTES: usize = 1_000_000;
+
 /// The state of a link that carries a fit without its data: the law, the
 /// fitted parameters and the options, the data and what reads it left out.
 pub fn fit_only_state(state: &ShareState, o: &FitOutcome) -> ShareState {

@@ -155,8 +155,16 @@ pub fn App() -> impl IntoView {
                 if generation.get_value() != g {
                     return;
                 }
-                let fragment = state.with_untracked(|s| s.encode());
                 let base = browser::base_url();
+                if state.with_untracked(|s| s.data.len()) > crate::model::AUTO_LINK_BYTES {
+                    // Too large to encode at every change (see
+                    // AUTO_LINK_BYTES): the share panel does it on demand.
+                    browser::replace_url(&base);
+                    browser::save_link("");
+                    link.set(String::new());
+                    return;
+                }
+                let fragment = state.with_untracked(|s| s.encode());
                 if fragment.len() <= LARGE_LINK {
                     browser::replace_url(&format!("{base}#{fragment}"));
                     // A reload of this address then reads the saved state,

@@ -3,7 +3,7 @@
 //! share comfortably, it says how long, and offers a link of the fit alone.
 
 use crate::browser;
-use crate::model::{fit_only_state, thousands, FitOutcome, LARGE_LINK};
+use crate::model::{fit_only_state, thousands, FitOutcome, AUTO_LINK_BYTES, LARGE_LINK};
 use frontier_engine::share::ShareState;
 use leptos::prelude::*;
 
@@ -39,8 +39,20 @@ pub fn SharePanel(
         share_link.set(url);
         copied.set(kind);
     };
-    let large = move || link.with(|l| l.len() > LARGE_LINK);
+    // Text too large to encode at every change: its link is made when
+    // copied, and is long whatever it holds.
+    let deferred = Memo::new(move |_| state.with(|s| s.data.len() > AUTO_LINK_BYTES));
+    let large = move || deferred.get() || link.with(|l| l.len() > LARGE_LINK);
     let size_note = move || {
+        if deferred.get() {
+            let bytes = state.with(|s| s.data.len());
+            return format!(
+                "The data is {:.1} MB of text: a link with it runs to megabytes, too long for chats and for some browsers (it is made when you copy it). \
+                 The link with the fit only carries the fitted parameters and the options, not the data: \
+                 it opens with the fitted law's answers and curves.",
+                bytes as f64 / 1e6
+            );
+        }
         let n = link.with(|l| l.len());
         format!(
             "The link with the data is {} characters ({:.1} MB): too long for chats and for some browsers. \

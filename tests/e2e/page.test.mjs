@@ -1272,3 +1272,31 @@ test('hostile pastes: a clear message for each, the text kept in the box, a 50 M
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a paste of more than a megabyte is not encoded into a link at every change; its link is made when copied', { timeout: 300_000 }, async () => {
+  const { context, page, errors } = await open();
+  let x = 777;
+  const uniform = () => { x = (x * 1103515245 + 12345) % 2147483648; return x / 2147483648; };
+  const rows = ['N,D,loss'];
+  for (let i = 0; i < 25_000; i++) {
+    const n = 1e7 * 1000 ** uniform();
+    const d = n * (5 + 95 * uniform());
+    rows.push(`${n},${d},${(1.69 + 406.4 / n ** 0.34 + 410.7 / d ** 0.28) * (1 + 0.01 * (uniform() - 0.5))}`);
+  }
+  const text = rows.join('\n') + '\n';
+  assert.ok(text.length > 1_000_000, `${text.length} bytes`);
+  await paste(page, text);
+  const size = page.getByTestId('link-size');
+  await size.waitFor({ state: 'visible', timeout: 60_000 });
+  assert.match(await size.textContent(), /^The data is 1\.\d MB of text: a link with it runs to megabytes.*made when you copy it/);
+  await page.getByTestId('budget-input').fill('1e22');
+  await page.waitForTimeout(1000);
+  assert.equal(await page.evaluate(() => location.hash), '');
+  // Copied, the link is made, and holds the data.
+  await page.getByTestId('copy-link').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  assert.match(link, /#s\d\./);
+  assert.ok(link.length > 100_000, `${link.length} characters`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
