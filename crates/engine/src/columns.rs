@@ -17,7 +17,7 @@
 //! extra column.
 
 use crate::data::{
-    detect_separator, normalise_header, parse_runs, split_fields, split_unit, Quantity, Separator,
+    detect_separator, parse_runs, recognise_header, split_fields, split_unit, Quantity, Separator,
     RUN_ALIASES,
 };
 use std::borrow::Cow;
@@ -74,23 +74,13 @@ impl Role {
         }
     }
 
-    /// The role a header gives its column without any choice, if any.
+    /// The role a header gives its column without any choice, if any (as
+    /// the table reader recognises it).
     fn of_header(header: &str) -> Option<Role> {
-        let (name, unit) = split_unit(header);
-        let mut norm = normalise_header(name);
-        let mut found = Quantity::ALL
-            .into_iter()
-            .find(|q| q.aliases().contains(&norm.as_str()));
-        if found.is_none() && unit.is_some() {
-            norm = normalise_header(header);
-            found = Quantity::ALL
-                .into_iter()
-                .find(|q| q.aliases().contains(&norm.as_str()));
-        }
-        match found {
-            Some(q) => Some(Role::Quantity(q)),
-            None if RUN_ALIASES.contains(&norm.as_str()) => Some(Role::Run),
-            None => None,
+        match recognise_header(header) {
+            (Some(k), _) => Some(Role::Quantity(Quantity::ALL[k])),
+            (None, norm) if RUN_ALIASES.contains(&norm.as_str()) => Some(Role::Run),
+            _ => None,
         }
     }
 }

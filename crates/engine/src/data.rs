@@ -233,6 +233,27 @@ pub const RUN_ALIASES: [&str; 7] = [
     "experiment",
 ];
 
+/// The quantity a header names (as an index into [`Quantity::ALL`]), and
+/// the header as matched against the aliases: its name without the unit in
+/// brackets, or the whole header when only that matches (a unit-like word
+/// in brackets).
+pub(crate) fn recognise_header(header: &str) -> (Option<usize>, String) {
+    let (name, unit) = split_unit(header);
+    let find = |norm: &str| {
+        Quantity::ALL
+            .iter()
+            .position(|q| q.aliases().contains(&norm))
+    };
+    let norm = normalise_header(name);
+    match find(&norm) {
+        None if unit.is_some() => {
+            let whole = normalise_header(header);
+            (find(&whole), whole)
+        }
+        found => (found, norm),
+    }
+}
+
 /// Lower-case, trim, strip quotes, and turn `_`, `-`, `/`, `.` into spaces, so
 /// that `n_params`, `Model Size`, `eval/loss` and `"val-loss"` all match.
 pub fn normalise_header(raw: &str) -> String {
@@ -685,17 +706,7 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
     let mut scale = [1.0f64; 4];
     for (col, h) in headers.iter().enumerate() {
         let (name, unit) = split_unit(h);
-        let mut norm = normalise_header(name);
-        let mut found = Quantity::ALL
-            .iter()
-            .position(|q| q.aliases().contains(&norm.as_str()));
-        // A header that is only a unit-like word in brackets is read whole.
-        if found.is_none() && unit.is_some() {
-            norm = normalise_header(h);
-            found = Quantity::ALL
-                .iter()
-                .position(|q| q.aliases().contains(&norm.as_str()));
-        }
+        let (found, norm) = recognise_header(h);
         match found {
             Some(k) if index[k].is_none() => {
                 if let (Some(u), true) = (unit, norm == normalise_header(name)) {
