@@ -9,35 +9,14 @@
 //
 // Run through scripts/bench (after scripts/build).
 
-import { chromium } from 'playwright-core';
-import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT, serveAndLaunch } from './bench-serve.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REFERENCE = join(ROOT, 'crates/engine/tests/data/chinchilla_svg_extracted.csv');
 const REPEAT = Number(process.env.REPEAT ?? 3);
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 
-const server = createServer(async (req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-  const file = join(ROOT, path.endsWith('/') ? path + 'index.html' : path);
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { origin, browser, close } = await serveAndLaunch();
 const data = await readFile(REFERENCE, 'utf8');
 
 /// Milliseconds from the click on Fit to the fitted numbers on screen, and
@@ -87,8 +66,7 @@ for (let i = 0; i < REPEAT; i++) {
   warm.push(await clickToNumbers(page));
   await context.close();
 }
-await browser.close();
-server.close();
+await close();
 const pick = (rows, k) => median(rows.map((r) => r[k])) / 1000;
 console.log(JSON.stringify({
   repeat: REPEAT,

@@ -10,37 +10,14 @@
 // - the engine alone: one fit on the main thread, no workers.
 // Prints JSON.
 
-import { chromium } from 'playwright-core';
-import { createServer } from 'node:http';
 import { readFile, readdir } from 'node:fs/promises';
-import { extname, join, normalize, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT, serveAndLaunch } from './bench-serve.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = process.env.LARGE_DATA ?? join(ROOT, 'target/large');
 const REPEAT = Number(process.env.REPEAT ?? 3);
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 
-const server = createServer(async (req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-  const file = join(ROOT, path.endsWith('/') ? path + 'index.html' : path);
-  let body;
-  try {
-    body = await readFile(file);
-  } catch {
-    res.writeHead(404).end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-  res.end(body);
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { origin, browser, close } = await serveAndLaunch();
 
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
@@ -146,6 +123,5 @@ for (const file of files) {
     stats: stats.trim(),
   });
 }
-await browser.close();
-server.close();
+await close();
 console.log(JSON.stringify({ cores, repeat: REPEAT, sets }));

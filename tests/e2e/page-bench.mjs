@@ -4,40 +4,15 @@
 // bootstrap resamples on the SIMD build with all workers; and the engine alone
 // (one fit called on the main thread, no workers). Prints JSON.
 
-import { chromium } from 'playwright-core';
-import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT, serveAndLaunch } from './bench-serve.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCALAR = join(ROOT, 'target/bench-scalar');
 const REFERENCE = join(ROOT, 'crates/engine/tests/data/chinchilla_svg_extracted.csv');
 const REPEAT = Number(process.env.REPEAT ?? 3);
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 
-const server = createServer(async (req, res) => {
-  let path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-  let base = ROOT;
-  if (path.startsWith('/scalar/')) { base = SCALAR; path = path.slice('/scalar'.length); }
-  const file = join(base, path.endsWith('/') ? path + 'index.html' : path);
-  let body;
-  try {
-    body = await readFile(file);
-  } catch {
-    res.writeHead(404).end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-  res.end(body);
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { origin, browser, close } = await serveAndLaunch({ '/scalar': SCALAR });
 const data = await readFile(REFERENCE, 'utf8');
 
 async function session(path, resamples) {
@@ -118,6 +93,5 @@ for (let i = 0; i < REPEAT; i++) {
   boot.push(Number(m[2]));
 }
 await context.close();
-await browser.close();
-server.close();
+await close();
 console.log(JSON.stringify({ cores, repeat: REPEAT, fits: rows, engine, bootstrap: { build: 'simd', workers: cores, resamples: 1000, seconds: median(boot) } }));
