@@ -721,6 +721,8 @@ test('counting conventions: runs with their shape refitted each way, the exponen
   const a = async (id) => Number(await page.getByTestId(`convention-${id}`).locator('td').nth(1).getAttribute('data-value'));
   assert.ok(Math.abs(await a('kaplan') - 0.28 / 0.62) < 1e-3);
   assert.ok(Math.abs(await a('as_given') - await a('kaplan')) > 0.01);
+  // Hoffmann's full count recounts only the compute: a from the runs.
+  assert.match(await page.getByTestId('convention-hoffmann').textContent(), /Hoffmann/);
   await page.locator('section.conventions').screenshot({ path: join(SHOTS, 'conventions.png') });
   assert.deepEqual(await axeViolations(page), [], 'axe-core');
   assert.deepEqual(errors, []);

@@ -168,6 +168,10 @@ struct FitArgs {
     /// in brackets (repeatable; e.g. --column seen=D --column "n_embd=N (M)")
     #[arg(long)]
     column: Vec<String>,
+    /// The unit of the compute column, when its header does not say it
+    /// (a unit in the header, e.g. "compute (PF-days)", is read as written)
+    #[arg(long, value_enum)]
+    compute_unit: Option<ComputeUnit>,
     /// Huber delta on log residuals
     #[arg(long, value_parser = parse_positive, allow_hyphen_values = true)]
     delta: Option<f64>,
@@ -185,8 +189,9 @@ struct FitArgs {
     seed: Option<u64>,
     /// Refit the Chinchilla law under each way of counting N and C (N as
     /// given; Kaplan's non-embedding N, with and without the context term;
-    /// Porian's; DeepSeek's M), from shape columns (layers, d_model, vocab,
-    /// seq_len): the exponent a and N* under each
+    /// Porian's; DeepSeek's M; Hoffmann's full count), from shape columns
+    /// (layers, d_model, vocab, seq_len, heads): the exponent a and N* under
+    /// each
     #[arg(long)]
     conventions: bool,
     /// Fit each series of this column (architecture, dataset, ...) apart and
@@ -480,6 +485,38 @@ fn parse_grid(s: &str) -> Result<(String, Vec<f64>), String> {
 /// A failure to answer, with the exit code it deserves.
 struct Failure(String);
 
+/// Units `--compute-unit` can give the compute column.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ComputeUnit {
+    Flops,
+    PfDays,
+}
+
+/// The column mapping of `--column` choices and `--compute-unit`.
+fn column_map(text: &str, a: &FitArgs) -> Result<frontier_engine::columns::ColumnMap, Failure> {
+    use frontier_engine::columns::{assign, assignments, from_choices, Role};
+    let mut map = from_choices(text, &a.column).map_err(Failure)?;
+    if let Some(unit) = a.compute_unit {
+        let role = Role::Quantity(frontier_engine::data::Quantity::Compute);
+        let header = assignments(text, &map)
+            .into_iter()
+            .find(|x| x.role == role)
+            .and_then(|x| x.header)
+            .ok_or_else(|| {
+                Failure(
+                    "--compute-unit: the table has no compute column (name one with --column HEADER=C)"
+                        .into(),
+                )
+            })?;
+        let unit = match unit {
+            ComputeUnit::Flops => "FLOPs",
+            ComputeUnit::PfDays => "PF-days",
+        };
+        map = assign(text, &map, role, Some(&header), unit);
+    }
+    Ok(map)
+}
+
 impl From<String> for Failure {
     fn from(s: String) -> Self {
         Failure(s)
@@ -565,7 +602,7 @@ fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
     }
     let data = read_input(&a.file)?;
     let mut state = ShareState {
-        columns: frontier_engine::columns::from_choices(&data, &a.column).map_err(Failure)?,
+        columns: column_map(&data, &a)?,
         data,
         law: a.law.spec(),
         drop_top: a.drop_top,
@@ -1289,7 +1326,7 @@ fn cmd_plan(a: PlanArgs) -> Result<String, Failure> {
 fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
     let data = read_input(&a.file)?;
     let state = ShareState {
-        columns: frontier_engine::columns::from_choices(&data, &a.column).map_err(Failure)?,
+        columns: column_map(&data, a)?,
         data,
         law: a.law.spec(),
         drop_top: a.drop_top,
@@ -1327,6 +1364,23 @@ fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
                    "interval": p.interval.map(|(lo, hi)| vec![lo, hi]), "crossover": p.crossover})
         })
         .collect();
+    // The same ratios as compute multipliers at equal loss: series a needs
+    // `multiplier` times the budget to reach the loss `at_loss` that series
+    // b reaches with the budget (lo, hi: its 95% bootstrap interval).
+    let multipliers: Vec<Value> = r
+        .pairs
+        .iter()
+        .map(|p| {
+            let at_loss = r
+                .series
+                .iter()
+                .find(|s| s.name == p.b)
+                .and_then(|s| s.budget.as_ref())
+                .map(|b| b.loss);
+            json!({"a": p.a, "b": p.b, "at_loss": at_loss, "multiplier": p.compute_ratio,
+                   "lo": p.interval.map(|i| i.0), "hi": p.interval.map(|i| i.1)})
+        })
+        .collect();
     let failed: Vec<Value> = r
         .failed
         .iter()
@@ -1337,7 +1391,8 @@ fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
     }
     if a.json {
         return Ok(serde_json::to_string_pretty(&json!({
-            "column": r.column, "compute": r.compute, "series": series, "pairs": pairs, "failed": failed,
+            "column": r.column, "compute": r.compute, "series": series, "pairs": pairs,
+            "multipliers": multipliers, "failed": failed,
         }))
         .unwrap());
     }

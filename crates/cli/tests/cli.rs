@@ -724,6 +724,16 @@ fn series_fit_one_law_per_series_with_compute_ratios() {
     let iv = pair["interval"].as_array().unwrap();
     let (lo, hi) = (iv[0].as_f64().unwrap(), iv[1].as_f64().unwrap());
     assert!(lo <= 2.0 && 2.0 <= hi, "{pair}");
+    // The same pair as a compute multiplier at the loss "better" reaches.
+    let m = v["multipliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["a"] == "base" && p["b"] == "better")
+        .unwrap();
+    assert_eq!(m["multiplier"], pair["compute_ratio"]);
+    assert_eq!((m["lo"].as_f64(), m["hi"].as_f64()), (Some(lo), Some(hi)));
+    assert_eq!(m["at_loss"], v["series"][1]["budget"]["loss"]);
     let (code, _, err) = frontier(&["fit", path.to_str().unwrap(), "--series", "optimizer"]);
     assert_eq!(code, 1);
     assert!(err.contains("other columns are arch"), "{err}");
@@ -797,8 +807,11 @@ fn conventions_refit_the_runs_counted_each_way() {
         "--json",
     ]);
     let rows = v["conventions"].as_array().unwrap();
-    assert_eq!(rows.len(), 5);
+    assert_eq!(rows.len(), 6);
     assert_eq!(rows[1]["id"], "kaplan");
+    // Hoffmann's full count: the N as given, only the compute recounted.
+    assert_eq!(rows[5]["id"], "hoffmann");
+    assert!(rows[5]["a"].is_null() && rows[5]["a_direct"].is_number());
     let a = rows[1]["a"].as_f64().unwrap();
     assert!((a - 0.28 / 0.62).abs() < 1e-3, "{a}");
 }
@@ -908,4 +921,36 @@ fn fit_writes_every_export_and_refuses_what_a_law_cannot_give() {
     assert_eq!(code, 1);
     assert!(err.contains("\"multi_power\""), "{err}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn compute_unit_reads_a_bare_compute_column_in_pf_days() {
+    let mut text = String::from("N,D,compute,loss\n");
+    for n in [1e8f64, 3e8, 1e9, 3e9] {
+        for m in [5.0f64, 20.0, 80.0] {
+            let d = n * m;
+            let pf_days = 6.0 * n * d / 8.64e19;
+            let loss = 1.69 + 406.4 / n.powf(0.34) + 410.7 / d.powf(0.28);
+            text += &format!("{n:e},{d:e},{pf_days:e},{loss}\n");
+        }
+    }
+    let path = write_temp("pf-days.csv", &text);
+    let file = path.to_str().unwrap();
+    // Read as FLOPs, the column is 6.9e-20·N·D: named as another convention.
+    let (code, _, err) = frontier(&["fit", file, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("not 6·N·D"), "{err}");
+    // In PF-days it is 6ND: read in that unit, and no convention warning.
+    let (code, _, err) = frontier(&["fit", file, "--compute-unit", "pf-days", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("read in PF-days"), "{err}");
+    assert!(!err.contains("not 6·N·D"), "{err}");
+    // A table without a compute column: the flag is refused by name.
+    let plain = write_temp("no-compute.csv", "N,D,loss\n1e8,2e9,3.1\n");
+    let (code, _, err) = frontier(&["fit", plain.to_str().unwrap(), "--compute-unit", "flops"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--compute-unit") && err.contains("no compute column"),
+        "{err}"
+    );
 }

@@ -10,6 +10,7 @@
 //! | `kaplan_attention` | non-embedding, 12 L d^2 | 6N + 6 L s d (the context term) |
 //! | `porian` | non-embedding plus the output layer, 12 L d^2 + V d | 6N |
 //! | `deepseek` | M/6, with M = 72 L d^2 + 12 L d s | M (C = M D) |
+//! | `hoffmann` | the N column (all parameters) | Hoffmann's full count, [`hoffmann_flops_per_token`] |
 //!
 //! For each: the Chinchilla law fitted to (N, D) (Approach 3), its exponent
 //! a = beta/(alpha + beta) and N* at the budget, and Approach 2 (IsoFLOP
@@ -42,6 +43,14 @@ const WIDTH: [&str; 6] = [
     "n embd",
     "dmodel",
 ];
+const HEADS: [&str; 6] = [
+    "heads",
+    "n head",
+    "n heads",
+    "num heads",
+    "num attention heads",
+    "attention heads",
+];
 const VOCAB: [&str; 4] = ["vocab", "vocab size", "n vocab", "vocabulary"];
 const CONTEXT: [&str; 7] = [
     "seq len",
@@ -60,6 +69,8 @@ pub struct Shape {
     pub width: Option<f64>,
     pub vocab: Option<f64>,
     pub context: Option<f64>,
+    /// Attention heads (only Hoffmann's count uses them).
+    pub heads: Option<f64>,
 }
 
 /// One convention's answers.
@@ -93,6 +104,7 @@ pub fn shapes(table: &RunTable) -> Vec<(usize, Shape)> {
         column(table, &WIDTH),
         column(table, &VOCAB),
         column(table, &CONTEXT),
+        column(table, &HEADS),
     ];
     table
         .runs
@@ -110,10 +122,40 @@ pub fn shapes(table: &RunTable) -> Vec<(usize, Shape)> {
                     width: get(cols[1]),
                     vocab: get(cols[2]),
                     context: get(cols[3]),
+                    heads: get(cols[4]),
                 },
             )
         })
         .collect()
+}
+
+/// Width of one attention head when the table has no heads column:
+/// [`hoffmann_flops_per_token`] then takes d_model / 64 heads (the head width
+/// of GPT-2 and GPT-3 and of most of Hoffmann's models).
+pub const HEAD_WIDTH: f64 = 64.0;
+
+/// Hoffmann et al.'s full count of training FLOPs per token (2022,
+/// Appendix F), for L layers of width d, vocabulary V, context s and H
+/// heads, with key size times heads equal to d and a feed-forward width of
+/// 4d. Per token, in the forward pass:
+///
+/// - embeddings 2 V d;
+/// - per layer, attention: the K, Q, V projections 6 d^2, the logits
+///   K·Q 2 s d, the softmax 3 H s, the reductions softmax·V 2 s d, the output
+///   projection 2 d^2; the dense block 2·(d·4d + 4d·d) = 16 d^2;
+/// - the final logits 2 V d;
+///
+/// and the backward pass twice the forward:
+///
+/// 3 (4 V d + L (24 d^2 + 4 s d + 3 H s)) = 12 V d + 72 L d^2 + 12 L s d + 9 L H s.
+///
+/// Without a heads column, H = d / [`HEAD_WIDTH`]. Against 6N, the count
+/// grows with the context and the vocabulary: near 1 for models of billions
+/// of parameters, well above it for small models with a long context.
+pub fn hoffmann_flops_per_token(s: &Shape) -> Option<f64> {
+    let (l, d, v, ctx) = (s.layers?, s.width?, s.vocab?, s.context?);
+    let h = s.heads.unwrap_or(d / HEAD_WIDTH);
+    Some(12.0 * v * d + 72.0 * l * d * d + 12.0 * l * ctx * d + 9.0 * l * h * ctx)
 }
 
 /// (id, name, N and FLOPs per token from (N as given, shape)).
@@ -124,7 +166,7 @@ type Convention = (
 );
 
 /// The conventions, each a map from (N given, shape) to (N, FLOPs per token).
-pub const CONVENTIONS: [Convention; 5] = [
+pub const CONVENTIONS: [Convention; 6] = [
     ("as_given", "N as given, 6N FLOPs per token", |n, _| {
         Some((n, 6.0 * n))
     }),
@@ -159,6 +201,11 @@ pub const CONVENTIONS: [Convention; 5] = [
             let m = 72.0 * s.layers? * s.width?.powi(2) + 12.0 * s.layers? * s.width? * s.context?;
             Some((m / 6.0, m))
         },
+    ),
+    (
+        "hoffmann",
+        "Hoffmann: all parameters, full count (embeddings, attention, logits)",
+        |n, s| Some((n, hoffmann_flops_per_token(s)?)),
     ),
 ];
 
@@ -211,7 +258,7 @@ pub fn compare_conventions(
         };
         let Some(d) = recount(data, &shapes, f) else {
             row.note = Some(
-                "needs the shape columns (layers, d_model, vocab, seq_len) on every run".into(),
+                "needs the shape columns (layers, d_model, vocab, seq_len; heads for Hoffmann's count, else d_model/64) on every run".into(),
             );
             rows.push(row);
             continue;
@@ -220,13 +267,17 @@ pub fn compare_conventions(
         options.delta = delta;
         // Counts that differ from another only in the FLOPs per token give
         // the same fit in N and D: only the runs' own a (in C) moves.
-        let per_token_only = id == "kaplan_attention";
+        let same_fit_as = match id {
+            "kaplan_attention" => Some("Kaplan's: the context term"),
+            "hoffmann" => Some("the N as given: the full count"),
+            _ => None,
+        };
         match fit(&model, &d, &options) {
-            Ok(_) if per_token_only => {
-                row.note = Some(
-                    "the fit in N and D is Kaplan's: the context term changes only the compute counted, so only a from the runs moves"
-                        .into(),
-                );
+            Ok(_) if same_fit_as.is_some() => {
+                row.note = Some(format!(
+                    "the fit in N and D is {} changes only the compute counted, so only a from the runs moves",
+                    same_fit_as.unwrap_or_default()
+                ));
             }
             Ok(r) => {
                 let (alpha, beta) = (r.params[3], r.params[4]);

@@ -1,4 +1,4 @@
-use frontier_engine::conventions::compare_conventions;
+use frontier_engine::conventions::{compare_conventions, hoffmann_flops_per_token, Shape};
 use frontier_engine::data::{parse_runs, Needs};
 use frontier_engine::Dataset;
 
@@ -42,11 +42,12 @@ fn counting_conventions_move_the_exponent() {
             "kaplan",
             "kaplan_attention",
             "porian",
-            "deepseek"
+            "deepseek",
+            "hoffmann"
         ]
     );
     for r in &rows {
-        if r.id == "kaplan_attention" {
+        if r.id == "kaplan_attention" || r.id == "hoffmann" {
             // Only the compute counted differs from Kaplan's: no separate fit.
             assert!(
                 r.a.is_none() && r.note.is_some() && r.a_direct.is_some(),
@@ -76,4 +77,56 @@ fn counting_conventions_move_the_exponent() {
     let rows = compare_conventions(&t, &d, 1e-3, None);
     assert!(rows[0].a.is_some());
     assert!(rows[1].note.as_deref().unwrap().contains("shape columns"));
+}
+
+#[test]
+fn hoffmanns_full_count_by_hand() {
+    // 8 layers of width 512, 8 heads, vocabulary 32,000, context 2048, per
+    // token: 3 x (embeddings 2Vd + logits 2Vd + 8 x (attention 6d^2 + 2sd +
+    // 3Hs + 2sd + 2d^2, dense 16d^2)).
+    let (l, d, v, s, h) = (8.0, 512.0, 32000.0, 2048.0, 8.0);
+    let forward = 2.0 * v * d
+        + 2.0 * v * d
+        + l * (6.0 * d * d + 2.0 * s * d + 3.0 * h * s + 2.0 * s * d + 2.0 * d * d + 16.0 * d * d);
+    let shape = Shape {
+        layers: Some(l),
+        width: Some(d),
+        vocab: Some(v),
+        context: Some(s),
+        heads: Some(h),
+    };
+    let got = hoffmann_flops_per_token(&shape).unwrap();
+    assert!((got / (3.0 * forward) - 1.0).abs() < 1e-14, "{got}");
+    // Without a heads column: heads of width 64, the same here.
+    let no_heads = Shape {
+        heads: None,
+        ..shape
+    };
+    assert_eq!(hoffmann_flops_per_token(&no_heads), Some(got));
+    // Against 6N (N = 12 L d^2 + V d): near 1 for a model of billions of
+    // parameters (Hoffmann found 0.99 to 1.10 for his 73M to 6.8B models),
+    // well above it for a small model with a long context.
+    let ratio_to_6n = |shape: &Shape| {
+        let (l, d) = (shape.layers.unwrap(), shape.width.unwrap());
+        let n = 12.0 * l * d * d + shape.vocab.unwrap() * d;
+        hoffmann_flops_per_token(shape).unwrap() / (6.0 * n)
+    };
+    let big = Shape {
+        layers: Some(32.0),
+        width: Some(4096.0),
+        vocab: Some(32000.0),
+        context: Some(2048.0),
+        heads: Some(32.0),
+    };
+    assert!(
+        (ratio_to_6n(&big) - 1.0).abs() < 0.11,
+        "{}",
+        ratio_to_6n(&big)
+    );
+    assert!(ratio_to_6n(&shape) > 1.5, "{}", ratio_to_6n(&shape));
+    // Any shape column missing: no count.
+    assert_eq!(
+        hoffmann_flops_per_token(&Shape { vocab: None, ..big }),
+        None
+    );
 }
