@@ -1262,7 +1262,9 @@ pub fn run_job(job: &str, mut progress: impl FnMut(usize, usize)) -> String {
                 grid: inputs.grid.clone(),
                 ..ShareState::default()
             };
-            match fit_series(&state, &column, compute, None) {
+            // The fit's bootstrap options (resamples and seed) give each
+            // pair's compute ratio its paired interval.
+            match fit_series(&state, &column, compute, inputs.boot()) {
                 Ok(r) => WorkerReply::Series(Box::new(r)),
                 Err(issues) => WorkerReply::Err(issues_text(&issues)),
             }
