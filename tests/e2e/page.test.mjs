@@ -1212,6 +1212,42 @@ async function pasteWide(page, columns, expect) {
   }), { columns, expect });
 }
 
+test('a file opened or dropped on the box is read, with an undo; a file or a drop too large is refused and the box kept', { timeout: 120_000 }, async () => {
+  const { context, page, errors } = await open();
+  const box = page.getByTestId('data-input');
+  await box.fill('N,D,loss\n1e8,2e9,3.1\n');
+  const mine = await box.inputValue();
+  // Opened with the file chooser: the box holds the file, Undo brings back
+  // what it had.
+  const csv = 'N,D,loss\n' + [[7e7, 2e9], [1.6e8, 8e9], [4.1e8, 3e10], [1.4e9, 2e9], [7e7, 3e10], [4.1e8, 2e9]]
+    .map(([n, d]) => `${n},${d},${(1.8 + 400 / n ** 0.34 + 2000 / d ** 0.37).toFixed(4)}`).join('\n') + '\n';
+  await page.getByTestId('data-file').setInputFiles({ name: 'runs.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.waitForFunction((t) => document.querySelector('[data-testid=data-input]').value === t, csv);
+  assert.match(await page.getByTestId('data-report').textContent(), /6 runs/);
+  await page.getByTestId('undo-example').click();
+  assert.equal(await box.inputValue(), mine);
+  // A file dropped on the box: `text`, or `rows` copies of a run when given.
+  const drop = async (name, text, rows = 0) => {
+    const dataTransfer = await page.evaluateHandle(([name, text, rows]) => {
+      const dt = new DataTransfer();
+      const body = rows ? 'N,D,loss\n' + '1e8,2e9,3.1\n'.repeat(rows) : text;
+      dt.items.add(new File([body], name, { type: 'text/csv' }));
+      return dt;
+    }, [name, text, rows]);
+    await box.dispatchEvent('drop', { dataTransfer });
+  };
+  await drop('dropped.csv', csv);
+  await page.waitForFunction((t) => document.querySelector('[data-testid=data-input]').value === t, csv);
+  // 20 MB: refused by name, the box keeps what it had.
+  await drop('huge.csv', '', 1_700_000);
+  await page.getByTestId('paste-refused').waitFor();
+  assert.match(await page.getByTestId('paste-refused').textContent(),
+    /^Not read: huge\.csv: the text is 20\.4 MB, more than the 16\.8 MB a table may have.*The box keeps what it had\.$/);
+  assert.equal(await box.inputValue(), csv);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('hostile pastes: a clear message for each, the text kept in the box, a 50 MB paste refused with a message, and a good paste afterwards fits', { timeout: 300_000 }, async () => {
   const { context, page, errors } = await open();
   const box = page.getByTestId('data-input');
