@@ -152,7 +152,7 @@ pub fn PlanSection(
                     })}
                     {v.cost.map(|r| match r {
                         Err(m) => err(m, "plan-cost-error"),
-                        Ok(c) => view! { <p data-testid="plan-cost">{format!("The budget costs {} (GPUs × hours × price).", sig(c, 4))}</p> }.into_any(),
+                        Ok(c) => view! { <p data-testid="plan-cost">{format!("The budget costs {} in the price's currency (GPUs × hours × price per GPU-hour).", frontier_engine::format::amount(c))}</p> }.into_any(),
                     })}
                 }
             })}

@@ -656,7 +656,7 @@ test('plans under limits: memory, over-training, inference-aware, price; kept by
   await page.getByTestId('plan-experiments').fill('');
   await page.getByTestId('budget-hardware').check();
   await page.getByTestId('plan-price').fill('2.5');
-  assert.match(await page.getByTestId('plan-cost').textContent(), /1\.843e6/);
+  assert.match(await page.getByTestId('plan-cost').textContent(), /costs 1,843,200 in the price's currency/);
   await page.getByTestId('plan-panel').screenshot({ path: join(SHOTS, 'plan.png') });
   await page.getByTestId('copy-link').click();
   const link = await page.getByTestId('share-link').inputValue();
@@ -1244,6 +1244,24 @@ test('a file opened or dropped on the box is read, with an undo; a file or a dro
   assert.match(await page.getByTestId('paste-refused').textContent(),
     /^Not read: huge\.csv: the text is 20\.4 MB, more than the 16\.8 MB a table may have.*The box keeps what it had\.$/);
   assert.equal(await box.inputValue(), csv);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a browser that refuses to store the state says so: a reload would lose the boxes', { timeout: 60_000 }, async () => {
+  // Storage over its quota: every setItem throws, as Chromium does.
+  const { context, page, errors } = await open(base, {}, async (ctx) => {
+    await ctx.addInitScript(() => {
+      Storage.prototype.setItem = function () {
+        throw new DOMException('quota', 'QuotaExceededError');
+      };
+    });
+  });
+  assert.equal(await page.getByTestId('not-saved').count(), 0);
+  await page.getByTestId('data-input').fill('N,D,loss\n1e8,2e9,3.1\n');
+  await page.getByTestId('not-saved').waitFor();
+  assert.match(await page.getByTestId('not-saved').textContent(), /did not keep .* a reload will lose/);
+  assert.deepEqual(await axeViolations(page), [], 'axe-core');
   assert.deepEqual(errors, []);
   await context.close();
 });
