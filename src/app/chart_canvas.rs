@@ -278,9 +278,10 @@ fn chart_env() -> ChartEnv {
     })
 }
 
-/// The page's current chart theme, from `prefers-color-scheme`.
-fn current_theme() -> Theme {
-    Theme::for_scheme(chart_env().dark.get_untracked())
+/// The theme of exported charts: the light one whatever the page shows, as
+/// figures go on white pages and slides.
+fn export_theme() -> Theme {
+    Theme::for_scheme(false)
 }
 
 /// Bytes of a `data:...;base64,` URL.
@@ -296,7 +297,7 @@ fn export_png(spec: &ChartSpec, size: (u32, u32), file: &str) -> Result<(), Stri
         .and_then(|d| d.create_element("canvas").ok())
         .and_then(|c| c.dyn_into().ok())
         .ok_or("no canvas for the PNG")?;
-    draw_on_canvas(&canvas, spec, &current_theme(), size, 2.0)?;
+    draw_on_canvas(&canvas, spec, &export_theme(), size, 2.0)?;
     let url = canvas
         .to_data_url_with_type("image/png")
         .map_err(|e| format!("{e:?}"))?;
@@ -309,7 +310,7 @@ fn export_svg(spec: &ChartSpec, size: (u32, u32), file: &str) -> Result<(), Stri
     let mut svg = String::new();
     {
         let area = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        spec.draw(&area, &current_theme())?;
+        spec.draw(&area, &export_theme())?;
     }
     browser::download(&format!("{file}.svg"), "image/svg+xml", svg.as_bytes());
     Ok(())

@@ -969,6 +969,11 @@ test('charts: sharp at devicePixelRatio 2, exported as PNG and SVG, tabulated, d
   assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.panel')).backgroundColor), 'rgb(24, 27, 33)');
   await page.getByTestId('chart-loss-figure').screenshot({ path: join(SHOTS, 'chart-loss-dark-dpr2.png') });
   await page.getByTestId('chart-contours-figure').screenshot({ path: join(SHOTS, 'chart-contours-dark-dpr2.png') });
+  // Exports are light whatever the page shows: figures go on white pages.
+  const [darkSvg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-loss-svg').click()]);
+  const darkText = await readFile(await darkSvg.path(), 'utf8');
+  assert.match(darkText, /fill="#FFFFFF"/i, 'a white background');
+  assert.doesNotMatch(darkText, /#181B21/i, 'the dark background');
 
   // A log loss axis redraws the chart, and is kept across a reload.
   const before = await loss.evaluate((c) => c.toDataURL());
