@@ -114,6 +114,13 @@ pub fn SeriesPanel(
                         }
                     }).collect_view()}
                 </table>
+                {r.series.iter().any(|s| !s.notes.is_empty()).then(|| view! {
+                    <ul class="issues warn" data-testid="series-notes">
+                        {r.series.iter().flat_map(|s| s.notes.iter().map(move |n| view! {
+                            <li>{format!("{}: {}", s.name, n.text)}</li>
+                        })).collect_view()}
+                    </ul>
+                })}
                 <table class="compare" data-testid="series-pairs">
                     <tr><th>"a"</th><th>"b"</th><th>"compute ratio"</th><th>"95% interval"</th><th>"frontiers cross at"</th></tr>
                     {r.pairs.iter().map(|p| view! {

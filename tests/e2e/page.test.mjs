@@ -702,6 +702,8 @@ test('series: two architectures fitted apart, their compute ratio with its inter
   const [lo, hi] = interval.split('–').map(Number);
   assert.ok(lo <= ratio && ratio <= hi, `ratio ${ratio}, interval ${interval}`);
   assert.ok(lo < hi && lo <= 2 && 2 <= hi, `ratio ${ratio}, interval ${interval}`);
+  // N* of "better" at 1e22 is over 3x its largest model (4e9): marked.
+  assert.match(await page.getByTestId('series-notes').textContent(), /better: N\* = [\d.e]+ is [\d.]+× the largest model in the data \(4\.00e9\): an extrapolation/);
   assert.ok(await canvasColours(page, 'chart-loss') > 20);
   await page.locator('section.series').screenshot({ path: join(SHOTS, 'series.png') });
   await page.getByTestId('chart-loss').screenshot({ path: join(SHOTS, 'series-loss.png') });

@@ -1352,8 +1352,9 @@ fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
             for (n, v) in s.report.parameter_names.iter().zip(&s.report.params) {
                 params.insert(n.clone(), json!(v));
             }
+            let notes: Vec<&str> = s.notes.iter().map(|n| n.text.as_str()).collect();
             json!({"name": s.name, "points": s.points, "params": params,
-                   "objective": s.report.objective, "budget": s.budget})
+                   "objective": s.report.objective, "budget": s.budget, "notes": notes})
         })
         .collect();
     let pairs: Vec<Value> = r
@@ -1417,6 +1418,9 @@ fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
             Some(b) => budget_text(b),
             None => "no compute-optimal answer\n".into(),
         };
+        for n in &s.notes {
+            t += &format!("  note: {}\n", n.text);
+        }
     }
     for p in r.pairs.iter().filter(|p| p.a < p.b) {
         t += &format!(

@@ -33,6 +33,10 @@ pub struct SeriesFit {
     pub points: usize,
     pub report: FitReport,
     pub budget: Option<BudgetAnswer>,
+    /// Remarks on the budget answer: an extrapolation beyond this series'
+    /// runs, or an absurd value (see [`crate::answers::answer_notes`]).
+    #[serde(default)]
+    pub notes: Vec<crate::answers::AnswerNote>,
     #[serde(skip, default)]
     pub resamples: Vec<Resample>,
 }
@@ -201,12 +205,18 @@ pub fn fit_series(
             }
             None => Vec::new(),
         };
+        let budget = frontier_at(&p.model, &report.params, compute);
+        let notes = budget
+            .as_ref()
+            .map(|b| crate::answers::answer_notes(b, Some(&p.data)))
+            .unwrap_or_default();
         series.push((
             p.model.clone(),
             SeriesFit {
                 name,
                 points: p.data.len(),
-                budget: frontier_at(&p.model, &report.params, compute),
+                budget,
+                notes,
                 report,
                 resamples,
             },
