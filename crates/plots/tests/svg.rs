@@ -272,7 +272,7 @@ fn contour_chart_shows_levels_iso_compute_path_runs_and_plan() {
     for want in [
         "Iso-loss contours",
         "equal loss",
-        "C = 6ND, one line per decade",
+        "C = 6·N·D, one line per decade",
         "compute-optimal path",
         "plan at the budget",
         "N (parameters)",
@@ -540,4 +540,30 @@ fn series_colours_stay_legible_on_the_dark_theme() {
     );
     let orange = RGBColor(230, 120, 20);
     assert_eq!(Theme::DARK.legible(orange), orange);
+}
+
+/// A fit whose compute column is kept as given (C = 2ND): the compute axes
+/// and the iso-compute lines name that count, and the lines sit at C/(2N).
+#[test]
+fn a_kept_compute_column_is_named_on_the_axes_and_the_contours() {
+    use frontier_engine::compute::ComputeRule;
+    use frontier_plots::contour_chart;
+    let mut inp = input(true);
+    let rule = ComputeRule::as_given(2.0).unwrap();
+    let fitted = inp.fitted.as_mut().unwrap();
+    fitted.model = fitted.model.clone().with_compute(rule);
+    assert_eq!(inp.compute_rule(), rule);
+    let want = "training compute C = 2.00·N·D as in your column (FLOPs)";
+    for s in [
+        svg(|a| loss_chart(a, &inp, &Theme::LIGHT).unwrap()),
+        svg(|a| allocation_chart(a, &inp, &Theme::LIGHT).unwrap()),
+    ] {
+        assert!(s.contains(want), "no compute title in the chart");
+        assert!(!s.contains("training compute C (FLOPs)"));
+    }
+    let c = svg(|a| contour_chart(a, &inp, &Theme::LIGHT).unwrap());
+    assert!(c.contains("C = 2.00·N·D as in your column, one line per decade"));
+    // Without a kept column, the usual title.
+    let plain = svg(|a| loss_chart(a, &input(false), &Theme::LIGHT).unwrap());
+    assert!(plain.contains("training compute C (FLOPs)"));
 }
