@@ -213,10 +213,17 @@ fn headline_view(
     view! {
         <div class="answers">
             <p class="hint">{format!("Answers from {}:", a.label)}</p>
+            {a.compute.as_given.then(|| view! {
+                <p class="status warn" data-testid="answers-convention">{format!(
+                    "Compute counted {}: the budget is that count, and D* = C/({}·N*).",
+                    a.compute.label(),
+                    sig(a.compute.k, 3)
+                )}</p>
+            })}
             {match b {
                 None => match a.no_budget.clone() {
                     Some(why) => view! { <p class="hint" data-testid="no-budget-answer">{why}</p> }.into_any(),
-                    None if budget_ok => view! { <p class="status error" data-testid="no-budget-answer">"This law has no compute-optimal point at this budget: its loss keeps falling towards an end of the model sizes from 1 to C/6."</p> }.into_any(),
+                    None if budget_ok => view! { <p class="status error" data-testid="no-budget-answer">"This law has no compute-optimal point at this budget: its loss keeps falling towards an end of the model sizes from 1 to C/k (C = k·N·D)."</p> }.into_any(),
                     None => view! { <p class="status error">"Enter a valid compute budget."</p> }.into_any(),
                 },
                 Some(b) => view! {

@@ -79,7 +79,7 @@ pub fn PlanSection(
             {move || view_now.get().map(|v| {
                 let err = |m: String, id: &str| view! { <p class="status error" data-testid=id.to_string()>{m}</p> }.into_any();
                 view! {
-                    <p class="hint">{format!("Plans from {}, at the budget above, along C = 6ND.", v.label)}</p>
+                    <p class="hint">{format!("Plans from {}, at the budget above, along {}.", v.label, v.compute)}</p>
                     {v.limited.map(|r| match r {
                         Err(m) => err(m, "plan-limited-error"),
                         Ok(lp) => {
