@@ -12,6 +12,7 @@ use frontier_engine::bootstrap::{
 };
 use frontier_engine::compare::{compare_one, CompareRow, DEFAULT_HOLDOUT};
 use frontier_engine::compute::{ComputeChoice, ComputeRule};
+use frontier_engine::data::ComputeUnit;
 use frontier_engine::diagnose::fit_warnings;
 use frontier_engine::export::{Export, FitExport};
 use frontier_engine::fit::Grid;
@@ -655,6 +656,9 @@ pub struct LawAnswers {
     pub notes: Vec<AnswerNote>,
     /// How the budget's compute is counted (C = k N D).
     pub compute: ComputeRule,
+    /// The unit of the fitted data's compute column, when not FLOPs: the
+    /// compute of the answers is given in it too.
+    pub compute_unit: Option<ComputeUnit>,
 }
 
 /// `data`: the fitted data, to mark answers far outside it.
@@ -687,6 +691,7 @@ pub fn answers(
         no_budget: no_budget_answer(model),
         target,
         compute: model.compute,
+        compute_unit: data.and_then(|d| d.compute_unit.clone()),
     }
 }
 

@@ -520,6 +520,24 @@ test('compute conventions: a PF-days column is read in FLOPs, a 2ND column is na
   await context.close();
 });
 
+test('a PF-days compute column: the answers give compute in PF-days beside FLOPs', { timeout: 120_000 }, async () => {
+  const { context, page, errors } = await open();
+  await page.getByTestId('data-input').fill('N,compute (PF-days),loss\n1e8,0.01,3.2\n3e8,0.03,3.0\n1e9,0.1,2.85\n3e9,0.3,2.7\n1e10,1,2.6\n3e10,3,2.5\n');
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  await page.getByTestId('law-select').selectOption('compute_power_law');
+  await page.getByTestId('budget-input').fill('8.64e21');
+  await page.getByTestId('target-input').fill('2.4');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done/);
+  assert.match(await page.getByTestId('optimal-C-unit').textContent(), /^8\.640e21 FLOPs = 100\.0 PF-days$/);
+  const target = await page.getByTestId('target-compute').textContent();
+  const m = target.match(/([0-9.e+-]+) FLOPs = ([0-9.e+-]+) PF-days/);
+  assert.ok(m, target);
+  assert.ok(Math.abs(Number(m[2]) * 8.64e19 / Number(m[1]) - 1) < 1e-3, target);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a 2ND compute column kept as given: answers and plots in its count, D* = C/(2 N*), and a link keeps the choice', { timeout: 300_000 }, async () => {
   const { context, page, errors } = await open();
   // Hoffmann's law at five sizes on four budgets, compute written as 2ND.

@@ -16,7 +16,7 @@ use frontier_engine::bootstrap::{
 use frontier_engine::compare::{compare, DEFAULT_HOLDOUT};
 use frontier_engine::compute::{ComputeChoice, ComputeRule};
 use frontier_engine::conventions::compare_conventions;
-use frontier_engine::data::{parse_number, NumberError};
+use frontier_engine::data::{parse_number, ComputeUnit, NumberError};
 use frontier_engine::design::plan_runs;
 use frontier_engine::diagnose::fit_warnings;
 use frontier_engine::export::{python_refusal, Export, FitExport};
@@ -848,6 +848,7 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
         "target": law.target,
         "conventions": law.conventions,
         "compute_convention": compute_convention_json(model.compute),
+        "compute_unit": data.compute_unit,
         "points": r.points,
         "dropped": data.dropped.len(),
         "skipped_lines": p.skipped.len(),
@@ -923,7 +924,10 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
         match at_budget(model, &r.params, c) {
             Some(ans) => {
                 obj["budget"] = serde_json::to_value(ans).unwrap();
-                text += &budget_text(&ans);
+                if let Some(u) = &p.data.compute_unit {
+                    obj["budget"]["compute_in_unit"] = json!(ans.compute / u.flops);
+                }
+                text += &budget_text_in(&ans, p.data.compute_unit.as_ref());
                 let notes = answer_notes(&ans, Some(&p.data));
                 for n in &notes {
                     text += &format!(
@@ -955,7 +959,12 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
             match compute_for_loss(model, &r.params, t) {
                 Ok(c) => {
                     obj["target"] = json!({"loss": t, "compute": c});
-                    text += &format!("compute for loss {t}: {} FLOPs\n", fmt_sig(c, 4));
+                    text += &format!("compute for loss {t}: {} FLOPs", fmt_sig(c, 4));
+                    if let Some(u) = &p.data.compute_unit {
+                        obj["target"]["compute_in_unit"] = json!(c / u.flops);
+                        text += &format!(" = {}", u.show(c));
+                    }
+                    text += "\n";
                 }
                 Err(e) => text += &format!("target loss: {e}\n"),
             }
@@ -968,7 +977,16 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
 }
 
 fn budget_text(a: &BudgetAnswer) -> String {
-    let mut t = format!("at C = {} FLOPs:", fmt_sig(a.compute, 4));
+    budget_text_in(a, None)
+}
+
+/// [`budget_text`] with the compute also in the data's own unit.
+fn budget_text_in(a: &BudgetAnswer, unit: Option<&ComputeUnit>) -> String {
+    let mut t = format!("at C = {} FLOPs", fmt_sig(a.compute, 4));
+    if let Some(u) = unit {
+        t += &format!(" = {}", u.show(a.compute));
+    }
+    t += ":";
     if let (Some(n), Some(d), Some(r)) = (a.n, a.d, a.tokens_per_parameter) {
         t += &format!(
             " N* = {}, D* = {}, D*/N* = {},",

@@ -963,3 +963,38 @@ fn a_2nd_compute_column_is_kept_as_given_on_request() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("\"2nd\"") && err.contains("as-given"), "{err}");
 }
+
+/// A compute column in PF-days: the answers give compute in PF-days too.
+#[test]
+fn answers_give_compute_in_the_columns_unit() {
+    let path = write_temp(
+        "pf_days.csv",
+        "N,compute (PF-days),loss\n1e8,0.01,3.2\n3e8,0.03,3.0\n1e9,0.1,2.85\n3e9,0.3,2.7\n1e10,1,2.6\n3e10,3,2.5\n",
+    );
+    let file = path.to_str().unwrap();
+    let args = [
+        "fit",
+        file,
+        "--law",
+        "compute_power_law",
+        "--compute",
+        "8.64e21",
+        "--target-loss",
+        "2.4",
+    ];
+    let mut with_json = args.to_vec();
+    with_json.push("--json");
+    let v = json(&with_json);
+    assert_eq!(v["compute_unit"]["name"], "PF-days");
+    assert_eq!(v["compute_unit"]["flops"], 8.64e19);
+    assert!((v["budget"]["compute_in_unit"].as_f64().unwrap() - 100.0).abs() < 1e-9);
+    let c = v["target"]["compute"].as_f64().unwrap();
+    let pf = v["target"]["compute_in_unit"].as_f64().unwrap();
+    assert!((pf * 8.64e19 / c - 1.0).abs() < 1e-12, "{pf} {c}");
+    let (code, out, err) = frontier(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("at C = 8.640e21 FLOPs = 100.0 PF-days:"),
+        "{out}"
+    );
+}

@@ -404,6 +404,30 @@ pub struct RunTable {
     /// How compute and (N, D) convert into each other: C = 6ND unless
     /// [`RunTable::use_compute`] keeps the compute column.
     pub compute: ComputeRule,
+    /// The unit the compute column was written in, when not FLOPs (read
+    /// from its header, e.g. "compute (PF-days)"): answers give compute in
+    /// it too.
+    pub compute_unit: Option<ComputeUnit>,
+}
+
+/// A unit of compute other than the FLOP, from a column's header.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct ComputeUnit {
+    /// As written, without a GPU's speed: "PF-days", "GPU-hours".
+    pub name: String,
+    /// FLOPs in one of it.
+    pub flops: f64,
+}
+
+impl ComputeUnit {
+    /// "1.20e3 PF-days" for a compute in FLOPs.
+    pub fn show(&self, flops: f64) -> String {
+        format!(
+            "{} {}",
+            crate::format::sig(flops / self.flops, 4),
+            self.name
+        )
+    }
 }
 
 impl RunTable {
@@ -751,6 +775,12 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
                     match unit_scale(Quantity::ALL[k], u) {
                         Ok(f) => {
                             scale[k] = f;
+                            if f != 1.0 && Quantity::ALL[k] == Quantity::Compute {
+                                table.compute_unit = Some(ComputeUnit {
+                                    name: u.split('@').next().unwrap_or(u).trim().to_string(),
+                                    flops: f,
+                                });
+                            }
                             if f != 1.0 {
                                 table.units.push((
                                     h.trim().to_string(),
@@ -1020,6 +1050,8 @@ pub struct Dataset {
     /// The fitted column's values, one per point, and its symbol.
     pub target: Vec<f64>,
     pub target_name: String,
+    /// The unit of the table's compute column, when not FLOPs.
+    pub compute_unit: Option<ComputeUnit>,
 }
 
 impl Dataset {
@@ -1614,6 +1646,7 @@ impl Dataset {
         let mut d = Dataset {
             values: columns.iter().map(|c| (c.clone(), Vec::new())).collect(),
             target_name: target.to_string(),
+            compute_unit: table.compute_unit.clone(),
             ..Dataset::default()
         };
         let mut run_ids: std::collections::HashMap<String, u32> = Default::default();

@@ -233,3 +233,33 @@ fn the_reference_data_is_unchanged_by_the_choice() {
         assert!(close(got.n.unwrap(), n, 1e-14) && close(got.d.unwrap(), d, 1e-14));
     }
 }
+
+/// A compute column in PF-days or GPU-hours: its unit is kept beside the
+/// FLOPs it was read into, for answers in the user's unit.
+#[test]
+fn the_compute_columns_unit_is_kept_for_the_answers() {
+    use frontier_engine::data::{parse_runs, PF_DAY};
+    let t = parse_runs("N,compute (PF-days),loss\n1e8,0.5,3.2\n1e9,2,2.9\n");
+    let u = t.compute_unit.clone().unwrap();
+    assert_eq!((u.name.as_str(), u.flops), ("PF-days", PF_DAY));
+    assert_eq!(t.runs[1].compute, Some(2.0 * PF_DAY));
+    assert_eq!(u.show(100.0 * PF_DAY), "100.0 PF-days");
+    let law = LawSpec::catalogue("compute_power_law");
+    let p = prepared(
+        "N,compute (PF-days),loss\n1e8,0.01,3.2\n3e8,0.03,3.0\n1e9,0.1,2.85\n3e9,0.3,2.7\n",
+        law,
+        ComputeChoice::Recompute,
+    );
+    assert_eq!(p.data.compute_unit, Some(u));
+    let t = parse_runs("N,compute (GPU-hours @ 989e12 40%),loss\n1e8,10,3.2\n");
+    let u = t.compute_unit.unwrap();
+    assert_eq!(u.name, "GPU-hours");
+    assert_eq!(u.flops, 3600.0 * 989e12 * 0.4);
+    // FLOPs, written or not, are no other unit.
+    assert!(parse_runs("N,compute (FLOPs),loss\n1e8,1e18,3.2\n")
+        .compute_unit
+        .is_none());
+    assert!(parse_runs("N,C,loss\n1e8,1e18,3.2\n")
+        .compute_unit
+        .is_none());
+}
