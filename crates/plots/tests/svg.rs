@@ -291,11 +291,13 @@ fn inference_chart_shows_both_plans_and_the_saving() {
     use frontier_engine::optimal::ChinchillaParams;
     use frontier_plots::inference_chart;
     let law = ChinchillaParams::from_slice(&[1.69, 406.4, 410.7, 0.336, 0.283]);
-    let out = svg(|a| inference_chart(a, &law, 1e13, 1.9583, &Theme::LIGHT).unwrap());
+    let out =
+        svg(|a| inference_chart(a, &law, Default::default(), 1e13, 1.9583, &Theme::LIGHT).unwrap());
     assert!(out.contains("Chinchilla plan") && out.contains("inference-aware, 1.0e13 served"));
     // Sardana's worked example: 28% fewer FLOPs.
     assert!(out.contains("28.0% fewer FLOPs"), "saving");
-    let bad = svg(|a| inference_chart(a, &law, 1e13, 1.5, &Theme::LIGHT).unwrap());
+    let bad =
+        svg(|a| inference_chart(a, &law, Default::default(), 1e13, 1.5, &Theme::LIGHT).unwrap());
     assert!(bad.contains("above E"));
 }
 
@@ -566,4 +568,23 @@ fn a_kept_compute_column_is_named_on_the_axes_and_the_contours() {
     // Without a kept column, the usual title.
     let plain = svg(|a| loss_chart(a, &input(false), &Theme::LIGHT).unwrap());
     assert!(plain.contains("training compute C (FLOPs)"));
+}
+
+/// The total-cost table counts FLOPs as the data does: with C = 2ND, a
+/// third of the 6ND count, for the same plans.
+#[test]
+fn the_total_cost_table_counts_flops_in_the_datas_convention() {
+    use frontier_engine::compute::ComputeRule;
+    use frontier_plots::table::inference_tables;
+    let law = frontier_engine::ChinchillaParams::from_slice(&[1.69, 406.4, 410.7, 0.336, 0.283]);
+    let six = inference_tables(&law, ComputeRule::SIX_ND, 1e13, 1.9583);
+    let two = inference_tables(&law, ComputeRule::as_given(2.0).unwrap(), 1e13, 1.9583);
+    assert!(!six[0].rows.is_empty());
+    for (a, b) in six[0].rows.iter().zip(&two[0].rows) {
+        assert_eq!(a[0], b[0]);
+        for k in 1..3 {
+            let (x, y): (f64, f64) = (a[k].parse().unwrap(), b[k].parse().unwrap());
+            assert!((y / (x / 3.0) - 1.0).abs() < 2e-3, "{x} {y}");
+        }
+    }
 }
