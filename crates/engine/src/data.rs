@@ -420,7 +420,7 @@ pub struct ComputeUnit {
 }
 
 impl ComputeUnit {
-    /// "1.20e3 PF-days" for a compute in FLOPs.
+    /// "100.0 PF-days" for 8.64e21 FLOPs in PF-days (4 significant digits).
     pub fn show(&self, flops: f64) -> String {
         format!(
             "{} {}",
