@@ -39,6 +39,8 @@ pub enum ChartSpec {
     /// lifetime inference tokens and the target loss.
     Inference {
         law: Vec<f64>,
+        /// How the plan's FLOPs are counted (the law's C = k N D).
+        compute: frontier_engine::compute::ComputeRule,
         tokens: f64,
         target: f64,
     },
@@ -64,11 +66,13 @@ impl ChartSpec {
             ChartSpec::LearningRate(i) => lr_chart(area, i, theme),
             ChartSpec::Inference {
                 law,
+                compute,
                 tokens,
                 target,
             } => inference_chart(
                 area,
                 &frontier_engine::optimal::ChinchillaParams::from_slice(law),
+                *compute,
                 *tokens,
                 *target,
                 theme,
@@ -90,10 +94,12 @@ impl ChartSpec {
             ChartSpec::LearningRate(i) => table::curves_tables(i, true),
             ChartSpec::Inference {
                 law,
+                compute,
                 tokens,
                 target,
             } => table::inference_tables(
                 &frontier_engine::optimal::ChinchillaParams::from_slice(law),
+                *compute,
                 *tokens,
                 *target,
             ),

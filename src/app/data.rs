@@ -3,6 +3,7 @@
 
 use super::columns::ColumnMapping;
 use crate::model::{DataSummary, EXAMPLE_DATA};
+use frontier_engine::compute::ComputeChoice;
 use frontier_engine::data::too_large;
 use frontier_engine::share::ShareState;
 use leptos::prelude::*;
@@ -162,7 +163,32 @@ pub fn DataPanel(
             </div>
             <ColumnMapping state=state facts=facts />
             <DataReport summary=summary />
+            <ComputeChoiceView state=state summary=summary />
         </section>
+    }
+}
+
+/// Recompute C = 6ND or keep the compute column as given, offered when
+/// the column is not 6ND (or is kept).
+#[component]
+fn ComputeChoiceView(state: RwSignal<ShareState>, summary: Memo<DataSummary>) -> impl IntoView {
+    let set = move |choice: ComputeChoice| state.update(|s| s.compute = choice);
+    move || {
+        summary.with(|s| s.compute_choice).map(|current| {
+            view! {
+                <fieldset class="options compute-choice" data-testid="compute-choice">
+                    <legend>"Compute of the runs"</legend>
+                    <label><input type="radio" name="compute-choice" data-testid="compute-recompute"
+                        prop:checked=current == ComputeChoice::Recompute
+                        on:change=move |_| set(ComputeChoice::Recompute) />
+                        " recompute C = 6ND from N and D"</label>
+                    <label><input type="radio" name="compute-choice" data-testid="compute-as-given"
+                        prop:checked=current == ComputeChoice::AsGiven
+                        on:change=move |_| set(ComputeChoice::AsGiven) />
+                        " use the column as given (C = k·N·D, k its median C/(N D))"</label>
+                </fieldset>
+            }
+        })
     }
 }
 

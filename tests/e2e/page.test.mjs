@@ -520,6 +520,81 @@ test('compute conventions: a PF-days column is read in FLOPs, a 2ND column is na
   await context.close();
 });
 
+test('a PF-days compute column: the answers give compute in PF-days beside FLOPs', { timeout: 120_000 }, async () => {
+  const { context, page, errors } = await open();
+  await page.getByTestId('data-input').fill('N,compute (PF-days),loss\n1e8,0.01,3.2\n3e8,0.03,3.0\n1e9,0.1,2.85\n3e9,0.3,2.7\n1e10,1,2.6\n3e10,3,2.5\n');
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  await page.getByTestId('law-select').selectOption('compute_power_law');
+  await page.getByTestId('budget-input').fill('8.64e21');
+  await page.getByTestId('target-input').fill('2.4');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done/);
+  assert.match(await page.getByTestId('optimal-C-unit').textContent(), /^8\.640e21 FLOPs = 100\.0 PF-days$/);
+  const target = await page.getByTestId('target-compute').textContent();
+  const m = target.match(/([0-9.e+-]+) FLOPs = ([0-9.e+-]+) PF-days/);
+  assert.ok(m, target);
+  assert.ok(Math.abs(Number(m[2]) * 8.64e19 / Number(m[1]) - 1) < 1e-3, target);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a 2ND compute column kept as given: answers and plots in its count, D* = C/(2 N*), and a link keeps the choice', { timeout: 300_000 }, async () => {
+  const { context, page, errors } = await open();
+  // Hoffmann's law at five sizes on four budgets, compute written as 2ND.
+  let csv = 'N,D,C,loss\n';
+  for (const c of [1e18, 1e19, 1e20, 1e21]) {
+    for (const m of [5, 10, 20, 40, 80]) {
+      const n = Math.sqrt(c / (2 * m));
+      const d = m * n;
+      csv += `${n},${d},${2 * n * d},${1.69 + 406.4 / n ** 0.34 + 410.7 / d ** 0.28}\n`;
+    }
+  }
+  await page.getByTestId('data-input').fill(csv);
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  assert.match(await page.getByTestId('convention-note').textContent(), /not 6·N·D/);
+  assert.ok(await page.getByTestId('compute-recompute').isChecked());
+  await page.getByTestId('compute-as-given').check();
+  assert.match(await page.getByTestId('convention-note').textContent(), /C = 2\.00·N·D as in your column/);
+  await page.getByTestId('budget-input').fill('1e22');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done/);
+  const n = Number(await page.getByTestId('optimal-N').getAttribute('data-value'));
+  const d = Number(await page.getByTestId('optimal-D').getAttribute('data-value'));
+  assert.ok(Math.abs(d / (1e22 / (2 * n)) - 1) < 1e-9, `N* ${n}, D* ${d}`);
+  // Hoffmann's law at C = 2ND: N* = G (C/2)^a, with the fit close to it.
+  const G = ((0.34 * 406.4) / (0.28 * 410.7)) ** (1 / 0.62);
+  const want = G * (1e22 / 2) ** (0.28 / 0.62);
+  assert.ok(Math.abs(n / want - 1) < 0.02, `N* ${n}, want ${want}`);
+  assert.match(await page.getByTestId('answers-convention').textContent(), /C = 2\.00·N·D as in your column.*D\* = C\/\(2\.00·N\*\)/);
+  assert.match(await page.getByTestId('plots-compute').textContent(), /C = 2\.00·N·D as in your column/);
+  await page.screenshot({ path: join(SHOTS, 'compute-as-given.png'), fullPage: true });
+  assert.deepEqual(await axeViolations(page), [], 'with the compute choice');
+  await page.getByTestId('copy-link').click();
+  const url = await page.getByTestId('share-link').inputValue();
+
+  const other = await open(url);
+  assert.match(await waitForFit(other.page), /^Done/);
+  assert.ok(await other.page.getByTestId('compute-as-given').isChecked());
+  assert.equal(await other.page.getByTestId('optimal-D').getAttribute('data-value'), String(d));
+  assert.match(await other.page.getByTestId('answers-convention').textContent(), /C = 2\.00·N·D as in your column/);
+  // The CLI reads the same link in the same count.
+  const cli = JSON.parse(execFileSync(join(ROOT, 'target/release/frontier'), ['link', url, '--json']).toString());
+  assert.equal(cli.compute_convention.convention, 'as-given');
+  assert.equal(cli.budget.D, d);
+  // Back to 6ND: the headline says nothing of a kept column.
+  await other.page.getByTestId('compute-recompute').check();
+  await other.page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(other.page), /^Done/);
+  assert.equal(await other.page.getByTestId('answers-convention').count(), 0);
+  const n6 = Number(await other.page.getByTestId('optimal-N').getAttribute('data-value'));
+  const d6 = Number(await other.page.getByTestId('optimal-D').getAttribute('data-value'));
+  assert.ok(Math.abs(d6 / (1e22 / (6 * n6)) - 1) < 1e-9, `N* ${n6}, D* ${d6}`);
+  assert.deepEqual(other.errors, []);
+  await other.context.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 /// A W&B-style history of three schedules from the learning-rate annealing
 /// law (rate every step, loss every 50 steps, a fixed pattern of 0.1% noise).
 function annealingHistory() {

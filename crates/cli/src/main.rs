@@ -14,8 +14,9 @@ use frontier_engine::bootstrap::{
     intervals, narrow_warning, run_resamples, BootstrapOptions, MAX_RESAMPLES,
 };
 use frontier_engine::compare::{compare, DEFAULT_HOLDOUT};
+use frontier_engine::compute::{ComputeChoice, ComputeRule};
 use frontier_engine::conventions::compare_conventions;
-use frontier_engine::data::{parse_number, NumberError};
+use frontier_engine::data::{parse_number, ComputeUnit, NumberError};
 use frontier_engine::design::plan_runs;
 use frontier_engine::diagnose::fit_warnings;
 use frontier_engine::export::{python_refusal, Export, FitExport};
@@ -43,7 +44,9 @@ use curves::cmd_predict;
     name = "frontier",
     version,
     about = "Fit scaling laws to training runs and answer compute-budget questions",
-    after_help = "Conventions: compute C = 6 N D FLOPs; D = C/(6N) when tokens are missing. \
+    after_help = "Conventions: compute C = 6 N D FLOPs; D = C/(6N) when tokens are missing; \
+                  a compute column of another count is recomputed as 6ND, or kept with \
+                  --compute-convention as-given (C = k N D, k its median C/(N D)). \
                   Fits follow Hoffmann et al. (2022): log-space residuals, Huber loss (delta 1e-3) \
                   summed over points, L-BFGS from a grid of starts."
 )]
@@ -171,13 +174,18 @@ struct FitArgs {
     /// The unit of the compute column, when its header does not say it
     /// (a unit in the header, e.g. "compute (PF-days)", is read as written)
     #[arg(long, value_enum)]
-    compute_unit: Option<ComputeUnit>,
+    compute_unit: Option<ComputeUnitArg>,
     /// Huber delta on log residuals
     #[arg(long, value_parser = parse_positive, allow_hyphen_values = true)]
     delta: Option<f64>,
     /// Compute budget for the answers, FLOPs (default 5.76e23)
     #[arg(long, value_parser = parse_positive)]
     compute: Option<f64>,
+    /// When the table gives N, D and C: 6nd places the runs at C = 6ND from
+    /// N and D (the default); as-given keeps the compute column and counts
+    /// every budget as C = k·N·D, k the column's median C/(N D)
+    #[arg(long, value_name = "6nd|as-given", default_value = "6nd", value_parser = ComputeChoice::parse)]
+    compute_convention: ComputeChoice,
     /// Target loss: the compute (or the N or D) that reaches it
     #[arg(long)]
     target_loss: Option<f64>,
@@ -328,6 +336,9 @@ struct PlanArgs {
     experiment_budget: f64,
     #[arg(long, default_value_t = 0)]
     drop_top: usize,
+    /// As for fit: 6nd (default) or as-given (C = k·N·D, k from the column)
+    #[arg(long, value_name = "6nd|as-given", default_value = "6nd", value_parser = ComputeChoice::parse)]
+    compute_convention: ComputeChoice,
     #[arg(long)]
     json: bool,
 }
@@ -487,7 +498,7 @@ struct Failure(String);
 
 /// Units `--compute-unit` can give the compute column.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
-enum ComputeUnit {
+enum ComputeUnitArg {
     Flops,
     PfDays,
 }
@@ -509,8 +520,8 @@ fn column_map(text: &str, a: &FitArgs) -> Result<frontier_engine::columns::Colum
                 )
             })?;
         let unit = match unit {
-            ComputeUnit::Flops => "FLOPs",
-            ComputeUnit::PfDays => "PF-days",
+            ComputeUnitArg::Flops => "FLOPs",
+            ComputeUnitArg::PfDays => "PF-days",
         };
         map = assign(text, &map, role, Some(&header), unit);
     }
@@ -606,6 +617,7 @@ fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
         data,
         law: a.law.spec(),
         drop_top: a.drop_top,
+        compute: a.compute_convention,
         ..ShareState::default()
     };
     if let Some(d) = a.delta {
@@ -679,6 +691,16 @@ fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
     })
 }
 
+/// The compute convention in JSON: {"convention": "6nd" or "as-given",
+/// "k": FLOPs per parameter per token, "label"}.
+fn compute_convention_json(rule: ComputeRule) -> Value {
+    json!({
+        "convention": rule.choice().name(),
+        "k": rule.k,
+        "label": rule.label(),
+    })
+}
+
 /// What a fit of a state prints, as text and as JSON.
 struct Outcome {
     text: String,
@@ -703,7 +725,13 @@ fn fit_state(
         eprintln!("frontier: note: {source}: column \"{h}\" read in {u}");
     }
     if let Some(note) = p.table.compute_convention_note() {
-        eprintln!("frontier: warning: {source}: {note}");
+        // Kept as asked is a note; recomputed against the column, a warning.
+        let kind = if p.table.compute.as_given {
+            "note"
+        } else {
+            "warning"
+        };
+        eprintln!("frontier: {kind}: {source}: {note}");
     }
     let report = fit(&p.model, &p.data, &p.options).map_err(|e| e.to_string())?;
     let mut outcome = describe(state, &p, &report);
@@ -822,10 +850,11 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
     let mut params = Map::new();
     let roles = parameter_roles(model);
     let mut text = format!(
-        "{} fit: {}\nconventions: {}\npoints: {} ({} dropped as highest values, {} lines skipped)\n",
+        "{} fit: {}\nconventions: {}\ncompute: {}\npoints: {} ({} dropped as highest values, {} lines skipped)\n",
         law.name,
         law.display(),
         law.conventions,
+        model.compute.label(),
         r.points,
         data.dropped.len(),
         p.skipped.len()
@@ -855,6 +884,8 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
         "formula": law.formula,
         "target": law.target,
         "conventions": law.conventions,
+        "compute_convention": compute_convention_json(model.compute),
+        "compute_unit": data.compute_unit,
         "points": r.points,
         "dropped": data.dropped.len(),
         "skipped_lines": p.skipped.len(),
@@ -930,7 +961,10 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
         match at_budget(model, &r.params, c) {
             Some(ans) => {
                 obj["budget"] = serde_json::to_value(ans).unwrap();
-                text += &budget_text(&ans);
+                if let Some(u) = &p.data.compute_unit {
+                    obj["budget"]["compute_in_unit"] = json!(ans.compute / u.flops);
+                }
+                text += &budget_text_in(&ans, p.data.compute_unit.as_ref());
                 let notes = answer_notes(&ans, Some(&p.data));
                 for n in &notes {
                     text += &format!(
@@ -962,7 +996,12 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
             match compute_for_loss(model, &r.params, t) {
                 Ok(c) => {
                     obj["target"] = json!({"loss": t, "compute": c});
-                    text += &format!("compute for loss {t}: {} FLOPs\n", fmt_sig(c, 4));
+                    text += &format!("compute for loss {t}: {} FLOPs", fmt_sig(c, 4));
+                    if let Some(u) = &p.data.compute_unit {
+                        obj["target"]["compute_in_unit"] = json!(c / u.flops);
+                        text += &format!(" = {}", u.show(c));
+                    }
+                    text += "\n";
                 }
                 Err(e) => text += &format!("target loss: {e}\n"),
             }
@@ -975,7 +1014,16 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
 }
 
 fn budget_text(a: &BudgetAnswer) -> String {
-    let mut t = format!("at C = {} FLOPs:", fmt_sig(a.compute, 4));
+    budget_text_in(a, None)
+}
+
+/// [`budget_text`] with the compute also in the data's own unit.
+fn budget_text_in(a: &BudgetAnswer, unit: Option<&ComputeUnit>) -> String {
+    let mut t = format!("at C = {} FLOPs", fmt_sig(a.compute, 4));
+    if let Some(u) = unit {
+        t += &format!(" = {}", u.show(a.compute));
+    }
+    t += ":";
     if let (Some(n), Some(d), Some(r)) = (a.n, a.d, a.tokens_per_parameter) {
         t += &format!(
             " N* = {}, D* = {}, D*/N* = {},",
@@ -1278,6 +1326,7 @@ fn cmd_plan(a: PlanArgs) -> Result<String, Failure> {
         data: read_input(&a.file)?,
         law: LawSpec::catalogue(a.law.as_deref().unwrap_or("chinchilla")),
         drop_top: a.drop_top,
+        compute: a.compute_convention,
         ..ShareState::default()
     };
     let source = &a.file;
@@ -1294,6 +1343,7 @@ fn cmd_plan(a: PlanArgs) -> Result<String, Failure> {
             "interval_now": [d.interval_now.0, d.interval_now.1],
             "interval_expected": [d.interval_expected.0, d.interval_expected.1],
             "compute": d.compute,
+            "compute_convention": compute_convention_json(p.model.compute),
         }))
         .unwrap());
     }
@@ -1331,6 +1381,7 @@ fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
         law: a.law.spec(),
         drop_top: a.drop_top,
         delta: a.delta.unwrap_or(1e-3),
+        compute: a.compute_convention,
         ..ShareState::default()
     };
     let compute = a.compute.unwrap_or(5.76e23);

@@ -954,3 +954,92 @@ fn compute_unit_reads_a_bare_compute_column_in_pf_days() {
         "{err}"
     );
 }
+
+/// A compute column of 2ND: recomputed as 6ND by default, or kept with
+/// --compute-convention as-given, when D* at a budget C is C/(2 N*) and the
+/// JSON names the convention and its k.
+#[test]
+fn a_2nd_compute_column_is_kept_as_given_on_request() {
+    let (e, a, b, alpha, beta) = (1.69f64, 406.4f64, 410.7f64, 0.34f64, 0.28f64);
+    let mut text = String::from("N,D,C,loss\n");
+    for c in [1e18f64, 1e19, 1e20, 1e21] {
+        for m in [5.0, 10.0, 20.0, 40.0, 80.0] {
+            let n = (c / (2.0 * m)).sqrt();
+            let d = m * n;
+            let l = e + a / n.powf(alpha) + b / d.powf(beta);
+            text += &format!("{n},{d},{},{l}\n", 2.0 * n * d);
+        }
+    }
+    let path = write_temp("two_nd.csv", &text);
+    let file = path.to_str().unwrap();
+    let kept = json(&[
+        "fit",
+        file,
+        "--compute-convention",
+        "as-given",
+        "--compute",
+        "1e22",
+        "--json",
+    ]);
+    let conv = &kept["compute_convention"];
+    assert_eq!(conv["convention"], "as-given");
+    let k = conv["k"].as_f64().unwrap();
+    assert!((k - 2.0).abs() < 1e-12, "{k}");
+    assert_eq!(conv["label"], "C = 2.00·N·D as in your column");
+    let (n, d) = (
+        kept["budget"]["N"].as_f64().unwrap(),
+        kept["budget"]["D"].as_f64().unwrap(),
+    );
+    assert!((d / (1e22 / (2.0 * n)) - 1.0).abs() < 1e-12, "{n} {d}");
+
+    let six = json(&["fit", file, "--compute", "1e22", "--json"]);
+    assert_eq!(six["compute_convention"]["convention"], "6nd");
+    assert_eq!(six["compute_convention"]["k"], 6.0);
+    let (n6, d6) = (
+        six["budget"]["N"].as_f64().unwrap(),
+        six["budget"]["D"].as_f64().unwrap(),
+    );
+    assert!((d6 / (1e22 / (6.0 * n6)) - 1.0).abs() < 1e-12);
+    // The same law counted two ways: N* under k = 2 at 1e22 is N* under 6ND
+    // at 3e22, so larger than at 1e22.
+    assert!(n > n6 * 1.1, "{n} vs {n6}");
+
+    let (code, _, err) = frontier(&["fit", file, "--compute-convention", "2nd"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("\"2nd\"") && err.contains("as-given"), "{err}");
+}
+
+/// A compute column in PF-days: the answers give compute in PF-days too.
+#[test]
+fn answers_give_compute_in_the_columns_unit() {
+    let path = write_temp(
+        "pf_days.csv",
+        "N,compute (PF-days),loss\n1e8,0.01,3.2\n3e8,0.03,3.0\n1e9,0.1,2.85\n3e9,0.3,2.7\n1e10,1,2.6\n3e10,3,2.5\n",
+    );
+    let file = path.to_str().unwrap();
+    let args = [
+        "fit",
+        file,
+        "--law",
+        "compute_power_law",
+        "--compute",
+        "8.64e21",
+        "--target-loss",
+        "2.4",
+    ];
+    let mut with_json = args.to_vec();
+    with_json.push("--json");
+    let v = json(&with_json);
+    assert_eq!(v["compute_unit"]["name"], "PF-days");
+    assert_eq!(v["compute_unit"]["flops"], 8.64e19);
+    assert!((v["budget"]["compute_in_unit"].as_f64().unwrap() - 100.0).abs() < 1e-9);
+    let c = v["target"]["compute"].as_f64().unwrap();
+    let pf = v["target"]["compute_in_unit"].as_f64().unwrap();
+    assert!((pf * 8.64e19 / c - 1.0).abs() < 1e-12, "{pf} {c}");
+    let (code, out, err) = frontier(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("at C = 8.640e21 FLOPs = 100.0 PF-days:"),
+        "{out}"
+    );
+}

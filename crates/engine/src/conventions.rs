@@ -165,17 +165,19 @@ type Convention = (
     fn(f64, &Shape) -> Option<(f64, f64)>,
 );
 
+const SIX: f64 = crate::compute::FLOPS_PER_PARAMETER_TOKEN;
+
 /// The conventions, each a map from (N given, shape) to (N, FLOPs per token).
 pub const CONVENTIONS: [Convention; 6] = [
     ("as_given", "N as given, 6N FLOPs per token", |n, _| {
-        Some((n, 6.0 * n))
+        Some((n, SIX * n))
     }),
     (
         "kaplan",
         "Kaplan: non-embedding N = 12 L d^2, 6N",
         |_, s| {
             let n = 12.0 * s.layers? * s.width?.powi(2);
-            Some((n, 6.0 * n))
+            Some((n, SIX * n))
         },
     ),
     (
@@ -183,7 +185,7 @@ pub const CONVENTIONS: [Convention; 6] = [
         "Kaplan with the context term: 6N + 6 L s d",
         |_, s| {
             let n = 12.0 * s.layers? * s.width?.powi(2);
-            Some((n, 6.0 * n + 6.0 * s.layers? * s.context? * s.width?))
+            Some((n, SIX * n + SIX * s.layers? * s.context? * s.width?))
         },
     ),
     (
@@ -191,7 +193,7 @@ pub const CONVENTIONS: [Convention; 6] = [
         "Porian: 12 L d^2 + V d (output layer), 6N",
         |_, s| {
             let n = 12.0 * s.layers? * s.width?.powi(2) + s.vocab? * s.width?;
-            Some((n, 6.0 * n))
+            Some((n, SIX * n))
         },
     ),
     (
@@ -199,7 +201,7 @@ pub const CONVENTIONS: [Convention; 6] = [
         "DeepSeek: M = 72 L d^2 + 12 L d s, C = M D",
         |_, s| {
             let m = 72.0 * s.layers? * s.width?.powi(2) + 12.0 * s.layers? * s.width? * s.context?;
-            Some((m / 6.0, m))
+            Some((m / SIX, m))
         },
     ),
     (

@@ -179,11 +179,15 @@ pub fn fit_series(
     if table.fatal {
         return Err(table.issues);
     }
+    // One count of compute for every series: the whole table's.
+    let mut whole = table.clone();
+    whole.use_compute(state.compute);
+    let rule = whole.compute;
     let parts = split(&table, column).map_err(|m| vec![InputIssue::general(m)])?;
     let mut series = Vec::new();
     let mut failed = Vec::new();
     for (name, t) in parts {
-        let p = match state.prepare_table(t) {
+        let p = match state.prepare_table_under(t, rule) {
             Ok(p) => p,
             Err(issues) => {
                 failed.push((name, crate::data::issues_text(&issues)));

@@ -19,6 +19,7 @@
 //! earlier still decode; bump [`FORMAT_VERSION`] only when a field changes
 //! meaning, and keep a decoder for every version ever written.
 
+use crate::compute::{ComputeChoice, ComputeRule};
 use crate::model::LawSpec;
 use crate::optimal::BudgetInput;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -130,6 +131,15 @@ pub struct ShareState {
     /// the fitted law's answers and curves, as for a published set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fitted: Option<Vec<f64>>,
+    /// How compute is counted when the table gives N, D and C: recomputed
+    /// C = 6ND (the default, and every link made before the choice), or the
+    /// column as given, C = k N D ([`crate::compute`]).
+    #[serde(default, skip_serializing_if = "ComputeChoice::is_default")]
+    pub compute: ComputeChoice,
+    /// With [`ShareState::fitted`] from a table whose compute column was
+    /// kept: its k, so the fit answers in the same count without the data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fitted_k: Option<f64>,
 }
 
 impl Default for ShareState {
@@ -152,6 +162,8 @@ impl Default for ShareState {
             plan: Default::default(),
             columns: Default::default(),
             fitted: None,
+            compute: ComputeChoice::Recompute,
+            fitted_k: None,
         }
     }
 }
@@ -382,6 +394,13 @@ impl ShareState {
                 return Err("a fitted parameter that is not a finite number".into());
             }
         }
+        if let Some(k) = self.fitted_k {
+            if ComputeRule::as_given(k).is_none() {
+                return Err(format!(
+                    "compute counted as C = {k}·N·D: the factor must be a positive number"
+                ));
+            }
+        }
         if self.series.as_ref().is_some_and(|c| c.len() > 200) {
             return Err("a series column name of more than 200 characters".into());
         }
@@ -429,22 +448,37 @@ impl ShareState {
     }
 
     /// [`ShareState::prepare`] from the table of [`ShareState::table_text`],
-    /// parsed already.
+    /// parsed already; the state's compute choice is applied to it.
     pub fn prepare_table(
         &self,
-        table: crate::data::RunTable,
+        mut table: crate::data::RunTable,
+    ) -> Result<Prepared, Vec<crate::data::InputIssue>> {
+        table.use_compute(self.compute);
+        let rule = table.compute;
+        self.prepare_table_under(table, rule)
+    }
+
+    /// [`ShareState::prepare_table`] with compute counted by `rule` (the
+    /// series of one table share the whole table's k).
+    pub fn prepare_table_under(
+        &self,
+        mut table: crate::data::RunTable,
+        rule: ComputeRule,
     ) -> Result<Prepared, Vec<crate::data::InputIssue>> {
         use crate::data::{Dataset, InputIssue};
         if table.fatal {
             return Err(table.issues);
         }
-        let model = crate::model::Model::new(&self.law, &table.headers).map_err(|m| {
-            vec![InputIssue {
-                line: None,
-                column: None,
-                message: m,
-            }]
-        })?;
+        table.compute = rule;
+        let model = crate::model::Model::new(&self.law, &table.headers)
+            .map_err(|m| {
+                vec![InputIssue {
+                    line: None,
+                    column: None,
+                    message: m,
+                }]
+            })?
+            .with_compute(rule);
         let (data, more) = Dataset::for_law(
             &table,
             &model.formula.columns,
