@@ -186,6 +186,17 @@ struct FitArgs {
     /// every budget as C = k·N·D, k the column's median C/(N D)
     #[arg(long, value_name = "6nd|as-given", default_value = "6nd", value_parser = ComputeChoice::parse)]
     compute_convention: ComputeChoice,
+    /// Count N for the fit from the models' shape columns (n_layer, d_model,
+    /// vocab_size): all (the N column as given), non_embedding (12 L d^2,
+    /// Kaplan's), porian (12 L d^2 + V d)
+    #[arg(long, value_enum, default_value = "all")]
+    params: ParamsArg,
+    /// Count training FLOPs per token for the fit, C = (FLOPs per token) D:
+    /// 6N, 6N+attention (6N + 6 L s d), hoffmann (Hoffmann's full count:
+    /// embeddings, attention, logits), deepseek (M = 72 L d^2 + 12 L d s);
+    /// budgets are then C = k N D, k the median FLOPs per token over N
+    #[arg(long, value_enum, default_value = "6N")]
+    flops_per_token: FlopsArg,
     /// Target loss: the compute (or the N or D) that reaches it
     #[arg(long)]
     target_loss: Option<f64>,
@@ -496,6 +507,46 @@ fn parse_grid(s: &str) -> Result<(String, Vec<f64>), String> {
 /// A failure to answer, with the exit code it deserves.
 struct Failure(String);
 
+/// `--params`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ParamsArg {
+    All,
+    #[value(name = "non_embedding", alias = "non-embedding")]
+    NonEmbedding,
+    Porian,
+}
+
+/// `--flops-per-token`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum FlopsArg {
+    #[value(name = "6N", alias = "6n")]
+    SixN,
+    #[value(name = "6N+attention", alias = "6n+attention")]
+    SixNAttention,
+    Hoffmann,
+    #[value(name = "deepseek")]
+    DeepSeek,
+}
+
+/// The counting of `--params` and `--flops-per-token`, unless plain.
+fn counting(a: &FitArgs) -> Option<frontier_engine::conventions::Counting> {
+    use frontier_engine::conventions::{Counting, FlopsCount, ParamsCount};
+    let c = Counting {
+        params: match a.params {
+            ParamsArg::All => ParamsCount::All,
+            ParamsArg::NonEmbedding => ParamsCount::NonEmbedding,
+            ParamsArg::Porian => ParamsCount::Porian,
+        },
+        flops: match a.flops_per_token {
+            FlopsArg::SixN => FlopsCount::SixN,
+            FlopsArg::SixNAttention => FlopsCount::SixNAttention,
+            FlopsArg::Hoffmann => FlopsCount::Hoffmann,
+            FlopsArg::DeepSeek => FlopsCount::DeepSeek,
+        },
+    };
+    (!c.is_plain()).then_some(c)
+}
+
 /// Units `--compute-unit` can give the compute column.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 enum ComputeUnitArg {
@@ -618,6 +669,7 @@ fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
         law: a.law.spec(),
         drop_top: a.drop_top,
         compute: a.compute_convention,
+        counting: counting(&a),
         ..ShareState::default()
     };
     if let Some(d) = a.delta {
@@ -654,8 +706,22 @@ fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
         state.grid = Some(axes);
     }
     let mut outcome = fit_state(&state, &a.file, &exports)?;
+    if let Some(c) = state.counting {
+        use clap::ValueEnum;
+        let name = |v: Option<clap::builder::PossibleValue>| v.map(|v| v.get_name().to_string());
+        outcome.json["counting"] = json!({
+            "params": name(a.params.to_possible_value()),
+            "flops_per_token": name(a.flops_per_token.to_possible_value()),
+            "description": c.describe(),
+        });
+    }
     if a.conventions {
-        let p = state
+        // Every convention from the table as read, not as recounted.
+        let plain = ShareState {
+            counting: None,
+            ..state.clone()
+        };
+        let p = plain
             .prepare()
             .map_err(|e| frontier_engine::data::issues_text(&e))?;
         let rows = compare_conventions(&p.table, &p.data, state.delta, state.budget.flops().ok());

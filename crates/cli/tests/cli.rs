@@ -1043,3 +1043,89 @@ fn answers_give_compute_in_the_columns_unit() {
         "{out}"
     );
 }
+
+/// `--params` and `--flops-per-token` recount N and C from the shape
+/// columns for the main fit: runs whose loss is exact in the non-embedding
+/// size give that law's a under --params non_embedding, and the budget
+/// answers count C = k N D with k the median FLOPs per token over N.
+#[test]
+fn params_and_flops_per_token_recount_the_fit() {
+    let mut text = String::from("N,D,loss,n_layer,d_model,vocab_size,seq_len\n");
+    for (l, d) in [
+        (4.0f64, 256.0f64),
+        (8.0, 512.0),
+        (12.0, 768.0),
+        (16.0, 1024.0),
+        (24.0, 1536.0),
+    ] {
+        let ne = 12.0 * l * d * d;
+        let na = ne + 2.0 * 50257.0 * d;
+        for r in [5.0f64, 20.0, 80.0] {
+            let t = r * na;
+            text += &format!(
+                "{na},{t},{},{l},{d},50257,2048\n",
+                1.7 + 400.0 / ne.powf(0.34) + 410.0 / t.powf(0.28)
+            );
+        }
+    }
+    let path = write_temp("shaped-recount.csv", &text);
+    let file = path.to_str().unwrap();
+    let a_of = |v: &serde_json::Value| {
+        let (al, be) = (
+            v["params"]["alpha"].as_f64().unwrap(),
+            v["params"]["beta"].as_f64().unwrap(),
+        );
+        be / (al + be)
+    };
+    let plain = json(&["fit", file, "--compute", "1e21", "--json"]);
+    let recounted = json(&[
+        "fit",
+        file,
+        "--params",
+        "non_embedding",
+        "--compute",
+        "1e21",
+        "--json",
+    ]);
+    assert!(
+        (a_of(&recounted) - 0.28 / 0.62).abs() < 1e-3,
+        "{}",
+        a_of(&recounted)
+    );
+    assert!(
+        (a_of(&plain) - 0.28 / 0.62).abs() > 0.05,
+        "{}",
+        a_of(&plain)
+    );
+    assert_eq!(recounted["counting"]["params"], "non_embedding");
+    assert_eq!(recounted["compute_convention"]["k"], 6.0);
+    // Hoffmann's count: more than 6N per token for these small models with
+    // a 50k vocabulary; D* = C/(k N*) at the budget.
+    let hoffmann = json(&[
+        "fit",
+        file,
+        "--params",
+        "non_embedding",
+        "--flops-per-token",
+        "hoffmann",
+        "--compute",
+        "1e21",
+        "--json",
+    ]);
+    let k = hoffmann["compute_convention"]["k"].as_f64().unwrap();
+    assert!(k > 6.5, "{k}");
+    let (n, d) = (
+        hoffmann["budget"]["N"].as_f64().unwrap(),
+        hoffmann["budget"]["D"].as_f64().unwrap(),
+    );
+    assert!((k * n * d / 1e21 - 1.0).abs() < 1e-9, "{k} {n} {d}");
+    assert_eq!(hoffmann["counting"]["flops_per_token"], "hoffmann");
+    // Without shape columns the count is refused, naming the line.
+    let bare = write_temp("bare-recount.csv", "N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n");
+    let (code, _, err) = frontier(&["fit", bare.to_str().unwrap(), "--params", "porian"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("line 2") && err.contains("shape columns"),
+        "{err}"
+    );
+}

@@ -304,3 +304,133 @@ pub fn compare_conventions(
     }
     rows
 }
+
+/// How N is counted for a fit (`frontier fit --params`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamsCount {
+    /// The N column as given (Hoffmann's: every parameter).
+    All,
+    /// Kaplan's non-embedding 12 L d^2.
+    NonEmbedding,
+    /// Porian's non-embedding plus the output layer, 12 L d^2 + V d.
+    Porian,
+}
+
+/// How training FLOPs per token are counted for a fit
+/// (`frontier fit --flops-per-token`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlopsCount {
+    /// 6N, N as counted.
+    SixN,
+    /// 6N plus the context term 6 L s d.
+    SixNAttention,
+    /// Hoffmann's full count, [`hoffmann_flops_per_token`].
+    Hoffmann,
+    /// DeepSeek's M = 72 L d^2 + 12 L d s.
+    DeepSeek,
+}
+
+/// A counting of N and C for the main fit: N by [`ParamsCount`], and
+/// C = (FLOPs per token) · D by [`FlopsCount`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counting {
+    pub params: ParamsCount,
+    pub flops: FlopsCount,
+}
+
+impl Counting {
+    /// The plain count: N as given, 6N FLOPs per token.
+    pub fn is_plain(self) -> bool {
+        self.params == ParamsCount::All && self.flops == FlopsCount::SixN
+    }
+
+    /// In words, for notes.
+    pub fn describe(self) -> String {
+        let n = match self.params {
+            ParamsCount::All => "N as given",
+            ParamsCount::NonEmbedding => "N non-embedding (12·L·d²)",
+            ParamsCount::Porian => "N non-embedding plus the output layer (12·L·d² + V·d)",
+        };
+        let f = match self.flops {
+            FlopsCount::SixN => "6N FLOPs per token",
+            FlopsCount::SixNAttention => "6N + 6·L·s·d FLOPs per token",
+            FlopsCount::Hoffmann => "Hoffmann's full count of FLOPs per token",
+            FlopsCount::DeepSeek => "DeepSeek's M = 72·L·d² + 12·L·d·s FLOPs per token",
+        };
+        format!("{n}, {f}")
+    }
+
+    /// (N, FLOPs per token) of a run with `n_given` in the N column and
+    /// `shape`; None when the shape lacks a column the count needs.
+    pub fn count(self, n_given: f64, s: &Shape) -> Option<(f64, f64)> {
+        let n = match self.params {
+            ParamsCount::All => n_given,
+            ParamsCount::NonEmbedding => 12.0 * s.layers? * s.width?.powi(2),
+            ParamsCount::Porian => 12.0 * s.layers? * s.width?.powi(2) + s.vocab? * s.width?,
+        };
+        let per_token = match self.flops {
+            FlopsCount::SixN => 6.0 * n,
+            FlopsCount::SixNAttention => 6.0 * n + 6.0 * s.layers? * s.context? * s.width?,
+            FlopsCount::Hoffmann => hoffmann_flops_per_token(s)?,
+            FlopsCount::DeepSeek => {
+                72.0 * s.layers? * s.width?.powi(2) + 12.0 * s.layers? * s.width? * s.context?
+            }
+        };
+        Some((n, per_token))
+    }
+}
+
+/// Recount every run's N and C under `counting`, from the shape columns:
+/// D is kept (as given, or C/(6N) from the columns as read), N becomes the
+/// counted size and C = (FLOPs per token)·D; compute is then counted as
+/// given, C = k N D with k the median FLOPs per token over N (6 for the
+/// counts of 6N). A run without N, D or a shape column the count needs is
+/// an issue naming its line.
+pub fn recount_table(
+    table: &mut RunTable,
+    counting: Counting,
+) -> Result<(), Vec<crate::data::InputIssue>> {
+    use crate::data::{InputIssue, Quantity};
+    if counting.is_plain() {
+        return Ok(());
+    }
+    let shapes = shapes(table);
+    let rule = table.compute;
+    let mut issues = Vec::new();
+    for (run, (_, shape)) in table.runs.iter_mut().zip(&shapes) {
+        let counted = run
+            .n()
+            .zip(run.d_under(rule))
+            .and_then(|(n, d)| Some((counting.count(n, shape)?, d)));
+        match counted {
+            Some(((n, per_token), d)) => {
+                run.params = Some(n);
+                run.tokens = Some(d);
+                run.compute = Some(per_token * d);
+            }
+            None => issues.push(InputIssue {
+                line: Some(run.line),
+                column: None,
+                message: format!(
+                    "{} needs N, D (or C) and the shape columns (layers, d_model, vocab, seq_len as the count uses them) on every run; this run lacks one",
+                    counting.describe()
+                ),
+            }),
+        }
+    }
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    for (q, name) in [
+        (Quantity::Params, "N (recounted)"),
+        (Quantity::Tokens, "D"),
+        (Quantity::Compute, "C (recounted)"),
+    ] {
+        if !table.has(q) {
+            table.recognised.push((q, name.into()));
+        }
+    }
+    table.use_compute(crate::compute::ComputeChoice::AsGiven);
+    table.recounted = Some(counting.describe());
+    Ok(())
+}

@@ -404,6 +404,10 @@ pub struct RunTable {
     /// How compute and (N, D) convert into each other: C = 6ND unless
     /// [`RunTable::use_compute`] keeps the compute column.
     pub compute: ComputeRule,
+    /// How N and C were recounted from the models' shape, when they were
+    /// ([`crate::conventions::recount_table`]): said in the compute note.
+    #[serde(skip)]
+    pub recounted: Option<String>,
     /// The unit the compute column was written in, when not FLOPs (read
     /// from its header, e.g. "compute (PF-days)"): answers give compute in
     /// it too.
@@ -1427,6 +1431,12 @@ impl RunTable {
     /// never mix the two.
     pub fn compute_convention_note(&self) -> Option<String> {
         let ratio = self.compute_ratio()?;
+        if let Some(how) = &self.recounted {
+            return Some(format!(
+                "N and C recounted from the models' shape: {how}; C = {k}·N·D (median over the runs), D* = C/({k}·N*).",
+                k = crate::format::sig(self.compute.k, 3)
+            ));
+        }
         if self.compute.as_given {
             return Some(format!(
                 "The compute column is used as given: {} (median over the runs). Plots and answers count compute this way, D* = C/({}·N*); the runs keep their own C.",

@@ -140,6 +140,10 @@ pub struct ShareState {
     /// kept: its k, so the fit answers in the same count without the data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fitted_k: Option<f64>,
+    /// N and C recounted from the models' shape for the fit (the CLI's
+    /// `--params` and `--flops-per-token`); links do not carry it.
+    #[serde(skip)]
+    pub counting: Option<crate::conventions::Counting>,
 }
 
 impl Default for ShareState {
@@ -164,6 +168,7 @@ impl Default for ShareState {
             fitted: None,
             compute: ComputeChoice::Recompute,
             fitted_k: None,
+            counting: None,
         }
     }
 }
@@ -454,6 +459,9 @@ impl ShareState {
         mut table: crate::data::RunTable,
     ) -> Result<Prepared, Vec<crate::data::InputIssue>> {
         table.use_compute(self.compute);
+        if let Some(counting) = self.counting {
+            crate::conventions::recount_table(&mut table, counting)?;
+        }
         let rule = table.compute;
         self.prepare_table_under(table, rule)
     }

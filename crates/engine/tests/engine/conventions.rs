@@ -130,3 +130,43 @@ fn hoffmanns_full_count_by_hand() {
         None
     );
 }
+
+#[test]
+fn a_table_recounted_from_its_shape() {
+    use frontier_engine::conventions::{recount_table, Counting, FlopsCount, ParamsCount};
+    let text = shaped_runs();
+    let mut table = parse_runs(&text);
+    let before: Vec<(f64, f64)> = table
+        .runs
+        .iter()
+        .map(|r| (r.n().unwrap(), r.d().unwrap()))
+        .collect();
+    let counting = Counting {
+        params: ParamsCount::NonEmbedding,
+        flops: FlopsCount::SixNAttention,
+    };
+    recount_table(&mut table, counting).unwrap();
+    for (run, (_, d)) in table.runs.iter().zip(&before) {
+        // D kept; N = 12 L d^2 from this line's shape; C = (6N + 6 L s d) D.
+        let l: f64 = run.extra[0].parse().unwrap();
+        let w: f64 = run.extra[1].parse().unwrap();
+        let n = 12.0 * l * w * w;
+        assert_eq!(run.n(), Some(n));
+        assert_eq!(run.tokens, Some(*d));
+        let c = (6.0 * n + 6.0 * l * 2048.0 * w) * d;
+        assert!((run.compute.unwrap() / c - 1.0).abs() < 1e-12);
+    }
+    // k: the median of (6N + 6 L s d)/N over the runs, above 6.
+    assert!(table.compute.as_given && table.compute.k > 6.0);
+    assert!(table
+        .compute_convention_note()
+        .unwrap()
+        .starts_with("N and C recounted from the models' shape: N non-embedding"));
+    // A table without shape columns: every run named.
+    let mut bare = parse_runs("N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n");
+    let issues = recount_table(&mut bare, counting).unwrap_err();
+    assert_eq!(
+        issues.iter().map(|i| i.line).collect::<Vec<_>>(),
+        [Some(2), Some(3)]
+    );
+}
