@@ -59,7 +59,7 @@ pub fn Charts(
         <section class="panel charts">
             <h2>"Plots"</h2>
             <p class="hint" data-testid="plots-compute">{move || format!(
-                "Compute on these plots: {} FLOPs, for the runs and the laws alike.",
+                "Compute on these plots, in FLOPs: {}, for the runs and the laws alike. Point at a run, or Tab to a chart and use the arrow keys, to read its values.",
                 input.with(|i| i.compute_rule().label())
             )}</p>
             <div class="options axes">

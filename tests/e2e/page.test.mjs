@@ -1030,6 +1030,19 @@ test('charts: sharp at devicePixelRatio 2, exported as PNG and SVG, tabulated, d
   await page.getByTestId('chart-loss-figure').screenshot({ path: join(SHOTS, 'chart-loss-tooltip.png') });
   await page.mouse.move(box.x + 3, box.y + 3);
   await tip.waitFor({ state: 'hidden', timeout: 5_000 });
+  // The keyboard reads the runs too: focus the chart, arrows step through
+  // them from left to right, Escape hides the tooltip.
+  await loss.focus();
+  await page.keyboard.press('Home');
+  await tip.waitFor({ state: 'visible', timeout: 5_000 });
+  const first = await tip.textContent();
+  assert.match(first, /^line \d+, N = /, first);
+  await page.keyboard.press('ArrowRight');
+  assert.notEqual(await tip.textContent(), first);
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await tip.textContent(), first);
+  await page.keyboard.press('Escape');
+  await tip.waitFor({ state: 'hidden', timeout: 5_000 });
   await page.getByTestId('chart-loss-figure').screenshot({ path: join(SHOTS, 'chart-loss-light-dpr2.png') });
 
   // The dark scheme: the page and every canvas follow it.
