@@ -1316,7 +1316,8 @@ pub fn parse_value(raw: &str) -> Result<f64, NumberError> {
     };
     match parse_number(body) {
         Ok(v) => Ok(if neg { -v } else { v }),
-        Err(NumberError::NotPositive(0.0)) => Ok(0.0),
+        // "-0" keeps its sign bit, as Rust's own parser does.
+        Err(NumberError::NotPositive(0.0)) => Ok(if neg { -0.0 } else { 0.0 }),
         Err(e) => Err(e),
     }
 }

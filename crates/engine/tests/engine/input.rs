@@ -304,3 +304,11 @@ fn a_compute_column_in_gpu_hours_with_the_gpus_speed() {
     let t = parse_runs("compute (GPU-hours @ 989e12 140%),loss\n1000,3.2\n");
     assert!(t.issues[0].message.contains("above 100%"), "{:?}", t.issues);
 }
+
+#[test]
+fn a_signed_zero_keeps_its_sign() {
+    use frontier_engine::data::parse_value;
+    assert!(parse_value("-0").unwrap().is_sign_negative());
+    assert!(parse_value("0").unwrap().is_sign_positive());
+    assert_eq!(parse_value("-2.5").unwrap(), -2.5);
+}
