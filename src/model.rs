@@ -50,14 +50,16 @@ pub struct DataSummary {
 }
 
 impl DataSummary {
-    pub fn of(state: &ShareState) -> DataSummary {
+    /// The report on `pasted` (the state's table, read) for the state's law
+    /// and drop count.
+    pub fn of(state: &ShareState, pasted: &Pasted) -> DataSummary {
         if state.data.trim().is_empty() {
             return DataSummary {
                 fatal: true,
                 ..DataSummary::default()
             };
         }
-        let table = frontier_engine::parse_runs(&state.table_text());
+        let table = &pasted.table;
         let recognised = table
             .recognised
             .iter()
@@ -82,15 +84,15 @@ impl DataSummary {
             history: None,
         };
         if !table.fatal {
-            match state.prepare_table(table) {
+            match state.check_table(table) {
                 Ok(p) => {
                     summary.points = Some(p.data.len());
                     // Columns the law reads beyond N, D, C and the loss are
                     // used, not ignored.
-                    let mut ignored: Vec<String> = p.table.ignored.clone();
+                    let mut ignored: Vec<String> = table.ignored.clone();
                     let mut used = Vec::new();
                     for c in p.model.formula.columns.iter().chain([&p.model.law.target]) {
-                        if let Some(h) = p.table.header_of(c) {
+                        if let Some(h) = table.header_of(c) {
                             if let Some(i) = ignored.iter().position(|x| *x == h) {
                                 ignored.remove(i);
                                 used.push(format!("{c} ← \"{h}\""));
@@ -112,20 +114,82 @@ impl DataSummary {
         // A training history has rows without a loss (the schedule between
         // logged losses): not problems, but another kind of data.
         if summary.fatal || !summary.issues.is_empty() {
-            if let Ok(c) = frontier_engine::curves::read_curves(&state.table_text()) {
-                if c.has_lr || c.checkpoints_table().is_some() {
-                    summary.history = Some(format!(
-                        "A training history: {} runs, {} logged losses. \
-                         Fit its curves under Training curves below; the laws of final losses \
-                         here need one row per run (N, D, loss).",
-                        c.runs.len(),
-                        c.points()
-                    ));
-                    summary.issues = c.issues.iter().map(|i| i.to_string()).collect();
-                }
+            if let Some(c) = &pasted.history {
+                summary.history = Some(format!(
+                    "A training history: {} runs, {} logged losses. \
+                     Fit its curves under Training curves below; the laws of final losses \
+                     here need one row per run (N, D, loss).",
+                    c.runs.len(),
+                    c.points()
+                ));
+                summary.issues = c.issues.iter().map(|i| i.to_string()).collect();
             }
         }
         summary
+    }
+}
+
+/// The pasted table, read once per change of its text (or of the columns
+/// chosen by hand): the data report, the law chooser, the series and
+/// conventions panels and the curves panel all look at this one reading.
+/// Reading 100,000 rows takes tens of milliseconds; each panel reading the
+/// text again made a paste cost several times that.
+#[derive(Debug, Default)]
+pub struct Pasted {
+    /// The text as the readers see it ([`ShareState::table_text`]).
+    pub text: String,
+    /// One row per run ([`frontier_engine::parse_runs`]).
+    pub table: RunTable,
+    /// The training history in it, when the header names a step column and
+    /// the rows read as curves with a learning rate, or with N and tokens
+    /// (checkpoints for Approach 1).
+    pub history: Option<std::sync::Arc<Curves>>,
+}
+
+impl Pasted {
+    /// Read a state's table.
+    pub fn of(state: &ShareState) -> Pasted {
+        Pasted::read(state.table_text().into_owned())
+    }
+
+    /// Read a table's text. The history reader (which keeps rows with empty
+    /// cells) reads the text again, only when the header names a step.
+    pub fn read(text: String) -> Pasted {
+        let table = frontier_engine::parse_runs(&text);
+        let history = table
+            .extra_column("step")
+            .and_then(|_| read_curves(&text).ok())
+            .filter(|c| c.has_lr || c.has_checkpoints())
+            .map(std::sync::Arc::new);
+        Pasted {
+            text,
+            table,
+            history,
+        }
+    }
+}
+
+/// A shared reading of the paste, as the page's memo holds it: equal when it
+/// is the same reading, so that a new reading (and only one) reaches every
+/// panel.
+#[derive(Clone, Debug, Default)]
+pub struct SharedPaste(pub std::sync::Arc<Pasted>);
+
+impl PartialEq for SharedPaste {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl SharedPaste {
+    /// The reading of the state's table: `previous` again when its text is
+    /// the state's, else a new one.
+    pub fn of(state: &ShareState, previous: Option<&SharedPaste>) -> SharedPaste {
+        let text = state.table_text();
+        match previous {
+            Some(p) if p.0.text == *text => p.clone(),
+            _ => SharedPaste(std::sync::Arc::new(Pasted::read(text.into_owned()))),
+        }
     }
 }
 
@@ -1013,9 +1077,8 @@ pub fn gather_conventions(texts: Vec<String>) -> Result<Vec<ConventionRow>, Stri
 
 /// What the series and conventions panels need of the pasted table, read
 /// once: the columns that could name series, and whether it gives shapes.
-pub fn table_facts(state: &ShareState) -> (Vec<(String, usize)>, bool) {
-    let table = frontier_engine::parse_runs(&state.table_text());
-    (series_columns(&table), has_shapes(&table))
+pub fn table_facts(table: &RunTable) -> (Vec<(String, usize)>, bool) {
+    (series_columns(table), has_shapes(table))
 }
 
 /// True when the table gives the model's shape (layers and width at least).
@@ -1100,7 +1163,7 @@ fn run_curves(data: &str, choices: &CurveChoices, delta: f64) -> Result<CurveFit
 
 use frontier_engine::conventions::{compare_conventions, ConventionRow};
 use frontier_engine::curves::fit::{fit_curves, CurveFit, CurveFitOptions};
-use frontier_engine::curves::{read_curves, CurveChoices};
+use frontier_engine::curves::{read_curves, CurveChoices, Curves};
 use frontier_engine::data::{issues_text, RunTable};
 use frontier_engine::laws::schedule::ScheduleLaw;
 use frontier_engine::series::{fit_series, SeriesReport, MAX_SERIES};
@@ -1398,8 +1461,7 @@ pub fn set_formula(spec: &mut LawSpec, text: &str, extra: &[String]) {
 
 /// Catalogue laws whose columns the pasted table has (what a comparison
 /// can fit), as (id, name).
-pub fn comparable_laws(state: &ShareState) -> Vec<(String, String)> {
-    let table = frontier_engine::parse_runs(&state.table_text());
+pub fn comparable_laws(state: &ShareState, table: &RunTable) -> Vec<(String, String)> {
     if table.fatal {
         return Vec::new();
     }
@@ -1408,7 +1470,7 @@ pub fn comparable_laws(state: &ShareState) -> Vec<(String, String)> {
         .filter(|l| table.missing(&l.columns(), &l.target).is_empty())
         .map(|l| (l.id, l.name))
         .collect();
-    if state.law.id == "custom" && state.prepare().is_ok() {
+    if state.law.id == "custom" && state.check_table(table).is_ok() {
         out.push(("custom".into(), "Your formula".into()));
     }
     out
@@ -1684,6 +1746,58 @@ mod tests {
         assert_eq!(parse_target("2.1"), Some(Ok(2.1)));
         assert!(parse_target("abc").unwrap().is_err());
     }
+
+    #[test]
+    fn the_paste_is_read_once_while_its_text_stays() {
+        let mut state = example_state();
+        let first = SharedPaste::of(&state, None);
+        // Another option changed: the same reading, shared.
+        state.budget = frontier_engine::optimal::BudgetInput::Flops {
+            flops: "1e22".into(),
+        };
+        state.drop_top = 0;
+        let again = SharedPaste::of(&state, Some(&first));
+        assert!(again == first, "a change of options read the paste again");
+        // The columns chosen by hand rename the header: a new reading.
+        state.columns = frontier_engine::columns::ColumnMap::from([(
+            "hex_color".to_string(),
+            "shade".to_string(),
+        )]);
+        let renamed = SharedPaste::of(&state, Some(&first));
+        assert!(renamed != first);
+        assert_eq!(renamed.0.text, state.table_text());
+        // A table of final losses has no step column: no history read.
+        assert!(first.0.history.is_none());
+        assert_eq!(first.0.table.runs.len(), 245);
+    }
+
+    #[test]
+    fn a_history_is_read_with_the_table_and_reported() {
+        let mut text = String::from("run,step,lr,loss\n");
+        for r in ["a", "b"] {
+            for s in 1..=20 {
+                let loss = if s % 5 == 0 {
+                    format!("{}", 3.0 - 0.01 * s as f64)
+                } else {
+                    String::new()
+                };
+                text += &format!("{r},{s},{},{loss}\n", 1e-3 * (1.0 - s as f64 / 40.0));
+            }
+        }
+        let state = ShareState {
+            data: text,
+            ..ShareState::default()
+        };
+        let pasted = Pasted::of(&state);
+        let history = pasted.history.as_ref().expect("a history");
+        assert_eq!(history.runs.len(), 2);
+        assert_eq!(history.points(), 8);
+        let summary = DataSummary::of(&state, &pasted);
+        let note = summary.history.expect("the report names the history");
+        assert!(note.contains("2 runs, 8 logged losses"), "{note}");
+        // The rows without a loss are the schedule, not problems.
+        assert!(summary.issues.is_empty(), "{:?}", summary.issues);
+    }
 }
 
 #[cfg(test)]
@@ -1713,7 +1827,7 @@ mod law_tests {
     #[test]
     fn a_law_of_n_alone_fits_and_answers_the_n_for_a_target() {
         let state = kaplan_state();
-        assert!(!DataSummary::of(&state).fatal);
+        assert!(!DataSummary::of(&state, &Pasted::of(&state)).fatal);
         let inputs = FitInputs::of(&state);
         let texts = fit_jobs(&inputs, 2)
             .iter()
@@ -1772,7 +1886,7 @@ mod law_tests {
             drop_top: 5,
             ..ShareState::default()
         };
-        let ids: Vec<String> = comparable_laws(&state)
+        let ids: Vec<String> = comparable_laws(&state, &Pasted::of(&state).table)
             .into_iter()
             .map(|(id, _)| id)
             .collect();
@@ -1787,7 +1901,9 @@ mod law_tests {
             },
             ..state
         };
-        assert!(comparable_laws(&state).iter().any(|(id, _)| id == "custom"));
+        assert!(comparable_laws(&state, &Pasted::of(&state).table)
+            .iter()
+            .any(|(id, _)| id == "custom"));
         let inputs = FitInputs::of(&state);
         let pick = vec![
             "compute_power_law".to_string(),

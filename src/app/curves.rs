@@ -5,10 +5,10 @@
 
 use super::chart_canvas::{Chart, ChartSpec};
 use crate::curves::{chart_input, default_choices, predictions, warmup_notes, Predicted};
-use crate::model::{curves_job, gather_curves};
+use crate::model::{curves_job, gather_curves, SharedPaste};
 use crate::runner;
 use frontier_engine::curves::fit::CurveFit;
-use frontier_engine::curves::{read_curves, CurveChoices, Curves};
+use frontier_engine::curves::{CurveChoices, Curves};
 use frontier_engine::format::sig;
 use frontier_engine::laws::schedule::ScheduleLaw;
 use frontier_engine::share::ShareState;
@@ -23,22 +23,22 @@ enum Status {
     Failed(String),
 }
 
-/// The history in the paste, when it is one with a learning rate or with
-/// model sizes and tokens (checkpoints for Approach 1).
-fn history(state: &ShareState) -> Option<Curves> {
-    read_curves(&state.table_text())
-        .ok()
-        .filter(|c| c.has_lr || c.checkpoints_table().is_some())
-}
-
+/// `pasted` is the page's reading of the paste; its history, when it has one
+/// (with a learning rate, or with model sizes and tokens: checkpoints for
+/// Approach 1), is what this panel shows.
 #[component]
-pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView {
-    let curves = Memo::new(move |_| state.with(history));
+pub fn CurvesPanel(
+    state: RwSignal<ShareState>,
+    pasted: Memo<SharedPaste>,
+    autorun: bool,
+) -> impl IntoView {
+    let curves: Memo<Option<Arc<Curves>>> =
+        Memo::new(move |_| pasted.with(|p| p.0.history.clone()));
     let choices = Memo::new(move |_| {
         state.with(|s| {
             s.curves
                 .clone()
-                .or_else(|| curves.with(|c| c.as_ref().map(default_choices)))
+                .or_else(|| curves.with(|c| c.as_deref().map(default_choices)))
         })
     });
     let edit = move |f: &dyn Fn(&mut CurveChoices)| {

@@ -434,9 +434,31 @@ impl ShareState {
         &self,
         table: crate::data::RunTable,
     ) -> Result<Prepared, Vec<crate::data::InputIssue>> {
+        let Checked {
+            model,
+            data,
+            skipped,
+            options,
+        } = self.check_table(&table)?;
+        Ok(Prepared {
+            table,
+            model,
+            data,
+            skipped,
+            options,
+        })
+    }
+
+    /// The law built against a parsed table, and the table checked for it,
+    /// without taking the table (the page reads the paste once and checks
+    /// it again for every change of law or option).
+    pub fn check_table(
+        &self,
+        table: &crate::data::RunTable,
+    ) -> Result<Checked, Vec<crate::data::InputIssue>> {
         use crate::data::{Dataset, InputIssue};
         if table.fatal {
-            return Err(table.issues);
+            return Err(table.issues.clone());
         }
         let model = crate::model::Model::new(&self.law, &table.headers).map_err(|m| {
             vec![InputIssue {
@@ -446,7 +468,7 @@ impl ShareState {
             }]
         })?;
         let (data, more) = Dataset::for_law(
-            &table,
+            table,
             &model.formula.columns,
             &model.law.target,
             self.drop_top,
@@ -464,14 +486,23 @@ impl ShareState {
         if let Some(axes) = &self.grid {
             options.grid.axes = axes.clone();
         }
-        Ok(Prepared {
-            table,
+        Ok(Checked {
             model,
             data,
             skipped,
             options,
         })
     }
+}
+
+/// A parsed table checked for a state's law: [`Prepared`] without the table.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub model: crate::model::Model,
+    pub data: crate::data::Dataset,
+    /// Lines left out, each with its problem (parsing, then the law's check).
+    pub skipped: Vec<crate::data::InputIssue>,
+    pub options: crate::fit::FitOptions,
 }
 
 /// A LEB128 varint at the start of `bytes`, and the bytes it took.

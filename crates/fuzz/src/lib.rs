@@ -484,7 +484,9 @@ fn check_curves(c: &Curves) {
     }
     let _ = c.final_table(1);
     let _ = c.final_table(3);
-    if let Some(t) = c.checkpoints_table() {
+    let checkpoints = c.checkpoints_table();
+    assert_eq!(c.has_checkpoints(), checkpoints.is_some());
+    if let Some(t) = checkpoints {
         let _ = parse_runs(&t);
     }
     let _ = c.envelopes();

@@ -235,6 +235,14 @@ impl Curves {
         Some(t)
     }
 
+    /// True when [`Curves::checkpoints_table`] gives a table: every run has
+    /// N and tokens at every logged loss (checked without writing it).
+    pub fn has_checkpoints(&self) -> bool {
+        self.runs
+            .iter()
+            .all(|r| r.n.is_some() && r.tokens.iter().all(Option::is_some))
+    }
+
     /// Hoffmann's Approach 1 on all checkpoints and on the final losses
     /// alone: the exponent a of N*(C) from the lowest loss per compute band.
     pub fn envelopes(

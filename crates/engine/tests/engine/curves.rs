@@ -190,6 +190,7 @@ fn approach_1_on_all_checkpoints() {
         }
     }
     let curves = read_curves(&text).unwrap();
+    assert!(curves.has_checkpoints());
     let (all, finals) = curves.envelopes().unwrap();
     let all = all.unwrap();
     let want = beta / (alpha + beta);
@@ -202,4 +203,9 @@ fn approach_1_on_all_checkpoints() {
     // The final losses alone have one run per compute: no envelope.
     assert!(finals.is_err() || finals.as_ref().unwrap().budgets.len() < all.budgets.len());
     assert_eq!(curves.final_table(1).lines().count(), 9);
+    // A run without its N: no checkpoints table, and has_checkpoints agrees.
+    let without_n = text.replace(&format!(",{:e},", 3e7), ",,");
+    let partial = read_curves(&without_n).unwrap();
+    assert!(partial.checkpoints_table().is_none());
+    assert!(!partial.has_checkpoints());
 }
