@@ -61,6 +61,13 @@ pub fn CurvesPanel(
     // The fit and the inputs it was made from.
     let fitted: RwSignal<Option<(CurveFit, String, CurveChoices)>> = RwSignal::new(None);
     let log_x = Memo::new(move |_| choices.with(|c| c.as_ref().is_some_and(|c| c.log_x)));
+    // Tokens seen at every step of every run: the charts can be drawn
+    // against them.
+    let has_tokens =
+        Memo::new(move |_| curves.with(|c| c.as_ref().is_some_and(|c| c.tokens_axes().is_some())));
+    let tokens_x = Memo::new(move |_| {
+        has_tokens.get() && choices.with(|c| c.as_ref().is_some_and(|c| c.tokens_x))
+    });
     let stale = move || {
         fitted.with(|f| {
             f.as_ref().is_some_and(|(_, data, c)| {
@@ -122,6 +129,7 @@ pub fn CurvesPanel(
                             f.as_ref().map(|(fit, _, _)| fit),
                             p,
                             log_x.get(),
+                            tokens_x.get(),
                         ))
                     })
                 })
@@ -236,6 +244,15 @@ pub fn CurvesPanel(
                 <label class="check"><input type="checkbox" data-testid="curves-log-x"
                     prop:checked=move || log_x.get()
                     on:change=move |ev| { let on = event_target_checked(&ev); edit(&|c| c.log_x = on); } />" log step axis"</label>
+                {move || has_tokens.get().then(|| view! {
+                    <label>" x axis "
+                        <select data-testid="curves-x-axis"
+                            on:change=move |ev| { let on = event_target_value(&ev) == "tokens"; edit(&|c| c.tokens_x = on); }>
+                            <option value="step" selected=move || !tokens_x.get()>"step"</option>
+                            <option value="tokens" selected=move || tokens_x.get()>"tokens"</option>
+                        </select>
+                    </label>
+                })}
             </div>
             {(0..2usize).map(|k| view! {
                 <div class="row">
@@ -283,11 +300,11 @@ pub fn CurvesPanel(
             }).collect_view()}
             <Chart spec=Signal::derive(move || input.get().map(ChartSpec::Curves))
                 testid="chart-curves" file="frontier-loss-curves"
-                name="Loss against step for every run, with the fitted and predicted curves"
+                name="Loss against step (or tokens seen) for every run, with the fitted and predicted curves"
                 height=|w| (w * 0.55).clamp(340.0, 560.0) />
             <Chart spec=Signal::derive(move || input.get().map(ChartSpec::LearningRate))
                 testid="chart-lr" file="frontier-learning-rate"
-                name="Learning rate against step for every run and predicted schedule"
+                name="Learning rate against step (or tokens seen) for every run and predicted schedule"
                 height=|w| (w * 0.25).clamp(180.0, 260.0) />
         </section>
     }

@@ -330,6 +330,7 @@ pub fn sample_states() -> Vec<ShareState> {
             schedules: vec!["wsd:peak=1e-3,decay=0.2".into(), "cosine:peak=1e-3".into()],
             steps: 100,
             log_x: true,
+            tokens_x: true,
         }),
         ..ShareState::default()
     });
