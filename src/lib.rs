@@ -48,6 +48,14 @@ pub fn worker_fit(job: &str, progress: &js_sys::Function) -> String {
     })
 }
 
+/// The worker's first call once its module is loaded: see
+/// [`model::warm_up`].
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+pub fn worker_warm_up() {
+    model::warm_up();
+}
+
 /// Fit `text` (the reference data, 5 highest losses dropped) with Hoffmann's
 /// settings on this thread and return the objective: the benchmark's measure
 /// of the engine alone in WebAssembly, without workers or the page around it.

@@ -11,6 +11,8 @@ use frontier_engine::bootstrap::{
     Resample,
 };
 use frontier_engine::compare::{compare_one, CompareRow, DEFAULT_HOLDOUT};
+use frontier_engine::compute::{ComputeChoice, ComputeRule};
+use frontier_engine::data::ComputeUnit;
 use frontier_engine::diagnose::fit_warnings;
 use frontier_engine::export::{Export, FitExport};
 use frontier_engine::fit::Grid;
@@ -39,8 +41,12 @@ pub struct DataSummary {
     pub ignored: String,
     /// How commas inside numbers and units in headers were read, per column.
     pub formats: String,
-    /// When the compute column does not follow C = 6ND.
+    /// When the compute column does not follow C = 6ND, or is kept as
+    /// given: which count plots and answers use.
     pub convention: Option<String>,
+    /// The choice between recomputing C = 6ND and keeping the compute
+    /// column, when it is offered (the column differs from 6ND, or is kept).
+    pub compute_choice: Option<ComputeChoice>,
     /// Problems, each naming its line and column.
     pub issues: Vec<String>,
     /// True when nothing can be fitted.
@@ -59,7 +65,9 @@ impl DataSummary {
                 ..DataSummary::default()
             };
         }
-        let table = &pasted.table;
+        let mut table = pasted.table.clone();
+        table.use_compute(state.compute);
+        let offered = table.compute_differs() || table.compute.as_given;
         let recognised = table
             .recognised
             .iter()
@@ -79,20 +87,21 @@ impl DataSummary {
                 .collect::<Vec<_>>()
                 .join("; "),
             convention: table.compute_convention_note(),
+            compute_choice: offered.then_some(state.compute),
             issues: table.issues.iter().map(|i| i.to_string()).collect(),
             fatal: table.fatal,
             history: None,
         };
         if !table.fatal {
-            match state.check_table(table) {
+            match state.prepare_table(table) {
                 Ok(p) => {
                     summary.points = Some(p.data.len());
                     // Columns the law reads beyond N, D, C and the loss are
                     // used, not ignored.
-                    let mut ignored: Vec<String> = table.ignored.clone();
+                    let mut ignored: Vec<String> = p.table.ignored.clone();
                     let mut used = Vec::new();
                     for c in p.model.formula.columns.iter().chain([&p.model.law.target]) {
-                        if let Some(h) = table.header_of(c) {
+                        if let Some(h) = p.table.header_of(c) {
                             if let Some(i) = ignored.iter().position(|x| *x == h) {
                                 ignored.remove(i);
                                 used.push(format!("{c} ← \"{h}\""));
@@ -204,6 +213,10 @@ pub struct FitInputs {
     /// Bootstrap resamples (0 for none) and seed.
     pub bootstrap: usize,
     pub seed: u64,
+    /// Compute recomputed as 6ND or the column kept (absent from the keys
+    /// of fits saved before the choice, which were all 6ND).
+    #[serde(default, skip_serializing_if = "ComputeChoice::is_default")]
+    pub compute: ComputeChoice,
 }
 
 impl FitInputs {
@@ -216,6 +229,7 @@ impl FitInputs {
             grid: state.grid.clone(),
             bootstrap: state.bootstrap,
             seed: state.seed,
+            compute: state.compute,
         }
     }
 
@@ -235,6 +249,7 @@ impl FitInputs {
             drop_top: self.drop_top,
             delta: self.delta,
             grid: self.grid.clone(),
+            compute: self.compute,
             ..ShareState::default()
         }
     }
@@ -614,7 +629,11 @@ fn preset_by_id(id: &str) -> Option<(Model, Preset)> {
 /// parameters: it answers and draws as a published set does.
 pub fn shared_fit(state: &ShareState) -> Option<(Model, Vec<f64>)> {
     let params = state.fitted.clone()?;
-    let model = Model::new(&state.law, &[]).ok()?;
+    let rule = state
+        .fitted_k
+        .and_then(ComputeRule::as_given)
+        .unwrap_or_default();
+    let model = Model::new(&state.law, &[]).ok()?.with_compute(rule);
     (params.len() == model.law.params.len()).then_some((model, params))
 }
 
@@ -636,6 +655,7 @@ pub fn fit_only_state(state: &ShareState, o: &FitOutcome) -> ShareState {
         data: String::new(),
         law: o.inputs.law.clone(),
         fitted: Some(o.report.params.clone()),
+        fitted_k: o.model.compute.as_given.then_some(o.model.compute.k),
         compare: Vec::new(),
         series: None,
         curves: None,
@@ -698,6 +718,11 @@ pub struct LawAnswers {
     pub target: Option<Result<(String, f64), String>>,
     /// Extrapolations and implausible values in the budget answer.
     pub notes: Vec<AnswerNote>,
+    /// How the budget's compute is counted (C = k N D).
+    pub compute: ComputeRule,
+    /// The unit of the fitted data's compute column, when not FLOPs: the
+    /// compute of the answers is given in it too.
+    pub compute_unit: Option<ComputeUnit>,
 }
 
 /// `data`: the fitted data, to mark answers far outside it.
@@ -729,6 +754,20 @@ pub fn answers(
         budget,
         no_budget: no_budget_answer(model),
         target,
+        compute: model.compute,
+        compute_unit: data.and_then(|d| d.compute_unit.clone()),
+    }
+}
+
+/// How the page counts compute: the fit's (or the shared fit's) rule, which
+/// the published laws drawn and answered beside it take too, so plots and
+/// answers never mix two counts.
+pub fn page_compute(state: &ShareState, outcome: Option<&FitOutcome>) -> ComputeRule {
+    match outcome {
+        Some(o) => o.model.compute,
+        None => shared_fit(state)
+            .map(|(m, _)| m.compute)
+            .unwrap_or_default(),
     }
 }
 
@@ -760,8 +799,10 @@ pub fn comparison(state: &ShareState, outcome: Option<&FitOutcome>) -> Vec<LawAn
     } else if let Some((model, params)) = shared_fit(state) {
         rows.push(answers(SHARED_FIT, &model, &params, state, None));
     }
+    let rule = page_compute(state, outcome);
     for id in &state.presets {
         if let Some((model, p)) = preset_by_id(id) {
+            let model = model.with_compute(rule);
             rows.push(answers(p.name, &model, &p.values, state, None));
         }
     }
@@ -909,6 +950,7 @@ pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInp
             params,
             color: FIT_COLOR,
         });
+    let rule = page_compute(state, outcome);
     let presets = shared
         .into_iter()
         .chain(
@@ -918,7 +960,7 @@ pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInp
                 .filter(|(_, (_, p))| state.presets.iter().any(|id| id == p.id))
                 .map(|(i, (model, p))| Curve {
                     label: p.name.into(),
-                    model,
+                    model: model.with_compute(rule),
                     params: p.values,
                     color: PRESET_COLORS[i % PRESET_COLORS.len()],
                 }),
@@ -950,7 +992,7 @@ pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInp
                 o.dataset
                     .dropped
                     .iter()
-                    .filter_map(|r| r.c().map(|c| (c, r.loss)))
+                    .filter_map(|r| r.placed_compute(o.model.compute).map(|c| (c, r.loss)))
                     .filter(|(_, l)| l.is_finite())
                     .collect()
             })
@@ -1221,6 +1263,32 @@ pub fn compare_jobs(inputs: &FitInputs, laws: &[String], workers: usize) -> Vec<
 
 /// Run one worker's job (JSON [`Job`]), reporting progress; returns a JSON
 /// [`WorkerReply`]. This is what worker.js calls.
+/// Every how many grid starts [`warm_up`] runs one.
+pub const WARM_UP_EVERY: usize = 60;
+
+/// A short fit run by each worker as soon as its module is loaded: one grid
+/// start in [`WARM_UP_EVERY`] of the default Chinchilla fit on 240 synthetic
+/// points. A freshly loaded module runs on the browser's baseline compiler;
+/// the functions a fit calls are recompiled optimised once they have run a
+/// little, so running them once here, while the user reads the page, makes
+/// the first fit as fast as the next ones. Returns the starts run.
+pub fn warm_up() -> usize {
+    let [(_, synthetic), ..] = frontier_engine::synthetic::Synthetic::three(240);
+    let inputs = FitInputs {
+        data: synthetic.csv(),
+        law: LawSpec::catalogue("chinchilla"),
+        drop_top: 0,
+        delta: 1e-3,
+        grid: None,
+        bootstrap: 0,
+        seed: 0,
+        compute: ComputeChoice::default(),
+    };
+    let Ok(p) = inputs.prepare() else { return 0 };
+    let share = share_of_starts(p.options.grid.len(), 0, WARM_UP_EVERY);
+    fit_starts(&p.model, &p.data, &p.options, &share, &mut |_, _| true).map_or(0, |_| share.len())
+}
+
 pub fn run_job(job: &str, mut progress: impl FnMut(usize, usize)) -> String {
     let mut tick = |d, t| {
         progress(d, t);
@@ -1300,7 +1368,9 @@ pub fn run_job(job: &str, mut progress: impl FnMut(usize, usize)) -> String {
                 grid: inputs.grid.clone(),
                 ..ShareState::default()
             };
-            match fit_series(&state, &column, compute, None) {
+            // The fit's bootstrap options (resamples and seed) give each
+            // pair's compute ratio its paired interval.
+            match fit_series(&state, &column, compute, inputs.boot()) {
                 Ok(r) => WorkerReply::Series(Box::new(r)),
                 Err(issues) => WorkerReply::Err(issues_text(&issues)),
             }
@@ -1470,7 +1540,7 @@ pub fn comparable_laws(state: &ShareState, table: &RunTable) -> Vec<(String, Str
         .filter(|l| table.missing(&l.columns(), &l.target).is_empty())
         .map(|l| (l.id, l.name))
         .collect();
-    if state.law.id == "custom" && state.check_table(table).is_ok() {
+    if state.law.id == "custom" && state.prepare_table(table.clone()).is_ok() {
         out.push(("custom".into(), "Your formula".into()));
     }
     out
@@ -1491,6 +1561,12 @@ pub fn gather_bootstrap(texts: Vec<String>) -> Result<Vec<Resample>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn warm_up_runs_a_share_of_the_default_fit() {
+        // One start in 60 of Hoffmann's 4500: the data prepared and fitted.
+        assert_eq!(warm_up(), 4500usize.div_ceil(WARM_UP_EVERY));
+    }
 
     #[test]
     fn the_announcement_changes_with_the_phase_not_with_every_start() {
@@ -1642,6 +1718,7 @@ mod tests {
             |s: &mut ShareState| s.delta = 2e-3,
             |s: &mut ShareState| s.data.push_str("1e9,1e20,2.5\n"),
             |s: &mut ShareState| s.bootstrap = 10,
+            |s: &mut ShareState| s.compute = ComputeChoice::AsGiven,
         ] {
             let mut other = state.clone();
             change(&mut other);
@@ -1797,6 +1874,94 @@ mod tests {
         assert!(note.contains("2 runs, 8 logged losses"), "{note}");
         // The rows without a loss are the schedule, not problems.
         assert!(summary.issues.is_empty(), "{:?}", summary.issues);
+    }
+
+    /// Runs of Hoffmann's law at five sizes on four budgets, with a
+    /// compute column of 2ND (the forward pass alone).
+    fn two_nd_state() -> ShareState {
+        let (e, a, b, alpha, beta) = (1.69f64, 406.4f64, 410.7f64, 0.34f64, 0.28f64);
+        let mut data = String::from("N,D,C,loss\n");
+        for c in [1e18f64, 1e19, 1e20, 1e21] {
+            for m in [5.0, 10.0, 20.0, 40.0, 80.0] {
+                let n = (c / (2.0 * m)).sqrt();
+                let d = m * n;
+                let l = e + a / n.powf(alpha) + b / d.powf(beta);
+                data += &format!("{n},{d},{},{l}\n", 2.0 * n * d);
+            }
+        }
+        ShareState {
+            data,
+            grid: Some(vec![vec![0.5], vec![6.0], vec![6.0], vec![0.3], vec![0.3]]),
+            ..ShareState::default()
+        }
+    }
+
+    /// The column kept as given: offered and named, the answers in its
+    /// count for the fit and the published laws beside it, and the choice
+    /// (and, for a fit alone, its k) carried by links.
+    #[test]
+    fn a_kept_compute_column_answers_in_its_count_and_travels_in_links() {
+        let six = two_nd_state();
+        let summary = DataSummary::of(&six, &Pasted::of(&six));
+        assert_eq!(summary.compute_choice, Some(ComputeChoice::Recompute));
+        assert!(summary.convention.unwrap().contains("not 6·N·D"));
+        let mut state = six.clone();
+        state.compute = ComputeChoice::AsGiven;
+        state.presets = vec!["besiroglu".into()];
+        let summary = DataSummary::of(&state, &Pasted::of(&state));
+        assert_eq!(summary.compute_choice, Some(ComputeChoice::AsGiven));
+        assert!(summary
+            .convention
+            .unwrap()
+            .contains("C = 2.00·N·D as in your column"));
+        // The example data (N and C only) is not offered the choice.
+        assert_eq!(
+            DataSummary::of(&example_state(), &Pasted::of(&example_state())).compute_choice,
+            None
+        );
+
+        let report = run_workers(&state, 2).unwrap();
+        let o = FitOutcome::new(FitInputs::of(&state), report, 0.5, 2).unwrap();
+        let k = o.model.compute.k;
+        assert!(o.model.compute.as_given && (k - 2.0).abs() < 1e-12, "{k}");
+        let c = state.budget.flops().unwrap();
+        let rows = comparison(&state, Some(&o));
+        assert_eq!(rows.len(), 2);
+        for row in &rows {
+            assert_eq!(row.compute, o.model.compute, "{}", row.label);
+            let b = row.budget.unwrap();
+            let (n, d) = (b.n.unwrap(), b.d.unwrap());
+            assert!((d / (c / (k * n)) - 1.0).abs() < 1e-12, "{}", row.label);
+        }
+        // The charts draw the runs at their column's C and every law in
+        // the same count.
+        let chart = chart_input(&state, Some(&o));
+        assert_eq!(chart.compute_rule(), o.model.compute);
+        assert!(chart
+            .presets
+            .iter()
+            .all(|p| p.model.compute == o.model.compute));
+        for p in &chart.points {
+            assert!((p.c / (k * p.n * p.d) - 1.0).abs() < 1e-12);
+        }
+
+        let opened = ShareState::decode(&state.encode()).unwrap();
+        assert_eq!(opened.compute, ComputeChoice::AsGiven);
+        assert_eq!(FitInputs::of(&opened), FitInputs::of(&state));
+        // A link of the fit alone answers in the same count.
+        let alone = ShareState::decode(&fit_only_state(&state, &o).encode()).unwrap();
+        assert_eq!(alone.fitted_k, Some(k));
+        let p = primary(&alone, None).unwrap();
+        assert_eq!(p.model.compute, o.model.compute);
+        assert_eq!(
+            answers(&p.label, &p.model, &p.params, &alone, None).budget,
+            rows[0].budget
+        );
+        // Recomputed, the same law answers at 6ND: another N*.
+        let o6 =
+            FitOutcome::new(FitInputs::of(&six), run_workers(&six, 1).unwrap(), 0.5, 1).unwrap();
+        let n6 = comparison(&six, Some(&o6))[0].budget.unwrap().n.unwrap();
+        assert!(rows[0].budget.unwrap().n.unwrap() > n6 * 1.1);
     }
 }
 

@@ -3,6 +3,7 @@
 //! inference-aware plan, and the money a GPU budget costs.
 
 use crate::model::{parse_target, primary, FitOutcome};
+use frontier_engine::compute::ComputeRule;
 use frontier_engine::design::{plan_runs, Design};
 use frontier_engine::inference::InferencePlan;
 use frontier_engine::optimal::{BudgetInput, ChinchillaParams};
@@ -16,6 +17,8 @@ use frontier_engine::share::ShareState;
 pub struct PlanView {
     /// The law that answers ("your fit", a published law).
     pub label: String,
+    /// How its compute is counted: C = 6ND, or the column's k.
+    pub compute: ComputeRule,
     pub limited: Option<Result<LimitedPlan, String>>,
     pub ratio: Option<Result<RatioPlan, String>>,
     pub inference: Option<Result<InferencePlan, String>>,
@@ -54,7 +57,7 @@ pub fn plan_view(state: &ShareState, outcome: Option<&FitOutcome>) -> Option<Pla
         Ok(None) => None,
         Ok(Some(d_inf)) => Some(match (model.law.id.as_str(), parse_target(&state.target_loss)) {
             ("chinchilla", Some(Ok(t))) => {
-                ChinchillaParams::from_slice(params).inference_optimal(t, d_inf)
+                ChinchillaParams::from_slice(params).inference_optimal_under(t, d_inf, model.compute)
             }
             ("chinchilla", Some(Err(e))) => Err(e),
             ("chinchilla", None) => Err(
@@ -95,6 +98,7 @@ pub fn plan_view(state: &ShareState, outcome: Option<&FitOutcome>) -> Option<Pla
     Some(PlanView {
         inference_law,
         design,
+        compute: model.compute,
         label: p.label,
         limited,
         ratio,

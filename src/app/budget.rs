@@ -205,6 +205,8 @@ fn headline_view(
     let absurd = a.notes.iter().any(|n| n.absurd);
     let big = if absurd { "num" } else { "num big" };
     let notes = a.notes.clone();
+    let unit = a.compute_unit.clone();
+    let in_unit = move |c: f64| unit.as_ref().map(|u| format!(" = {}", u.show(c)));
     let range = move |name: &str, f: fn(f64) -> String| {
         find(&iv, name).map(|i| {
             view! { <span class="ci" data-testid=format!("ci-{name}")>{format!(" [{}, {}]", f(i.lo), f(i.hi))}</span> }
@@ -213,10 +215,17 @@ fn headline_view(
     view! {
         <div class="answers">
             <p class="hint">{format!("Answers from {}:", a.label)}</p>
+            {a.compute.as_given.then(|| view! {
+                <p class="status warn" data-testid="answers-convention">{format!(
+                    "Compute counted {}: the budget is that count, and D* = C/({}·N*).",
+                    a.compute.label(),
+                    sig(a.compute.k, 3)
+                )}</p>
+            })}
             {match b {
                 None => match a.no_budget.clone() {
                     Some(why) => view! { <p class="hint" data-testid="no-budget-answer">{why}</p> }.into_any(),
-                    None if budget_ok => view! { <p class="status error" data-testid="no-budget-answer">"This law has no compute-optimal point at this budget: its loss keeps falling towards an end of the model sizes from 1 to C/6."</p> }.into_any(),
+                    None if budget_ok => view! { <p class="status error" data-testid="no-budget-answer">"This law has no compute-optimal point at this budget: its loss keeps falling towards an end of the model sizes from 1 to C/k (C = k·N·D)."</p> }.into_any(),
                     None => view! { <p class="status error">"Enter a valid compute budget."</p> }.into_any(),
                 },
                 Some(b) => view! {
@@ -226,6 +235,7 @@ fn headline_view(
                         {b.d.map(|d| view! { <tr><th>"optimal tokens D*"</th><td class=big data-testid="optimal-D" data-value=format!("{d:?}")>{num(d)}" tokens"</td></tr>
                             <tr class="sub"><td></td><td class="num">{range("D*", num)}</td></tr> })}
                         {b.tokens_per_parameter.map(|r| view! { <tr><th>"tokens per parameter D*/N*"</th><td class="num" data-testid="optimal-ratio">{sig(r, 3)}{range("D*/N*", |v| sig(v, 3))}</td></tr> })}
+                        {a.compute_unit.clone().map(|u| view! { <tr><th>"compute budget C"</th><td class="num" data-testid="optimal-C-unit">{format!("{} FLOPs = {}", num(b.compute), u.show(b.compute))}</td></tr> })}
                         <tr><th>"expected loss L*"</th><td class="num" data-testid="optimal-loss" data-value=format!("{:?}", b.loss)>{format!("{:.4}", b.loss)}{range("L*", |v| format!("{v:.4}"))}</td></tr>
                         {b.a.filter(|_| a.allocation.is_none()).map(|x| view! { <tr><th title="d ln N*/d ln C at this budget, from the numerical frontier">"local exponent a"</th><td class="num" data-testid="optimal-local-a">{sig(x, 4)}{range("a", |v| sig(v, 3))}</td></tr> })}
                     </table>
@@ -248,7 +258,7 @@ fn headline_view(
                         }
                         m
                     });
-                    view! { <p data-testid="target-compute">{format!("Compute to reach the target loss: {} FLOPs", num(c))}<span class="ci">{spread}</span></p> }.into_any()
+                    view! { <p data-testid="target-compute">{format!("Compute to reach the target loss: {} FLOPs{}", num(c), in_unit(c).unwrap_or_default())}<span class="ci">{spread}</span></p> }.into_any()
                 }
                 Err(e) => view! { <p class="status error" data-testid="target-compute">{e}</p> }.into_any(),
             })}

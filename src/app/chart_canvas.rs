@@ -39,6 +39,8 @@ pub enum ChartSpec {
     /// lifetime inference tokens and the target loss.
     Inference {
         law: Vec<f64>,
+        /// How the plan's FLOPs are counted (the law's C = k N D).
+        compute: frontier_engine::compute::ComputeRule,
         tokens: f64,
         target: f64,
     },
@@ -64,11 +66,13 @@ impl ChartSpec {
             ChartSpec::LearningRate(i) => lr_chart(area, i, theme),
             ChartSpec::Inference {
                 law,
+                compute,
                 tokens,
                 target,
             } => inference_chart(
                 area,
                 &frontier_engine::optimal::ChinchillaParams::from_slice(law),
+                *compute,
                 *tokens,
                 *target,
                 theme,
@@ -90,10 +94,12 @@ impl ChartSpec {
             ChartSpec::LearningRate(i) => table::curves_tables(i, true),
             ChartSpec::Inference {
                 law,
+                compute,
                 tokens,
                 target,
             } => table::inference_tables(
                 &frontier_engine::optimal::ChinchillaParams::from_slice(law),
+                *compute,
                 *tokens,
                 *target,
             ),
@@ -278,9 +284,10 @@ fn chart_env() -> ChartEnv {
     })
 }
 
-/// The page's current chart theme, from `prefers-color-scheme`.
-fn current_theme() -> Theme {
-    Theme::for_scheme(chart_env().dark.get_untracked())
+/// The theme of exported charts: the light one whatever the page shows, as
+/// figures go on white pages and slides.
+fn export_theme() -> Theme {
+    Theme::for_scheme(false)
 }
 
 /// Bytes of a `data:...;base64,` URL.
@@ -296,7 +303,7 @@ fn export_png(spec: &ChartSpec, size: (u32, u32), file: &str) -> Result<(), Stri
         .and_then(|d| d.create_element("canvas").ok())
         .and_then(|c| c.dyn_into().ok())
         .ok_or("no canvas for the PNG")?;
-    draw_on_canvas(&canvas, spec, &current_theme(), size, 2.0)?;
+    draw_on_canvas(&canvas, spec, &export_theme(), size, 2.0)?;
     let url = canvas
         .to_data_url_with_type("image/png")
         .map_err(|e| format!("{e:?}"))?;
@@ -309,7 +316,7 @@ fn export_svg(spec: &ChartSpec, size: (u32, u32), file: &str) -> Result<(), Stri
     let mut svg = String::new();
     {
         let area = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        spec.draw(&area, &current_theme())?;
+        spec.draw(&area, &export_theme())?;
     }
     browser::download(&format!("{file}.svg"), "image/svg+xml", svg.as_bytes());
     Ok(())
@@ -423,31 +430,32 @@ pub fn Chart(
             let _ = tip.class_list().add_1("hidden");
         }
     };
-    let on_move = move |ev: web_sys::MouseEvent| {
-        let (Some(canvas), Some(tip)) = (canvas_ref.get_untracked(), tip_ref.get_untracked())
-        else {
+    // Chart pixels per CSS pixel, once drawn.
+    let chart_scale = move || {
+        let ((w, _), shown) = drawn_size.get_value();
+        (shown > 0 && w > 0).then(|| w as f64 / shown as f64)
+    };
+    // The tooltip of a run's mark, beside it; hidden when the mark has no
+    // run to name.
+    let show_mark = move |m: Option<Mark>| {
+        let (Some(canvas), Some(tip), Some(k)) = (
+            canvas_ref.get_untracked(),
+            tip_ref.get_untracked(),
+            chart_scale(),
+        ) else {
             return;
         };
-        let ((w, _), shown) = drawn_size.get_value();
-        if shown <= 0 || w == 0 {
-            return;
-        }
-        // From the pointer's CSS pixels to the chart's.
-        let k = w as f64 / shown as f64;
-        let (x, y) = (ev.offset_x() as f64 * k, ev.offset_y() as f64 * k);
-        let found = marks.with_value(|m| nearest_mark(m, x, y, HOVER_RADIUS * k));
-        let text = found.and_then(|m| {
+        let text = m.and_then(|m| {
             spec.with_untracked(|s| {
                 s.as_ref()
                     .and_then(|s| s.runs())
                     .and_then(|i| table::run_label(i, m.point))
             })
         });
-        let Some(text) = text else {
+        let (Some(m), Some(text)) = (m, text) else {
             hide_tip();
             return;
         };
-        let m = found.expect("a label comes from a mark");
         tip.set_text_content(Some(&text));
         let style = web_sys::HtmlElement::style(&tip);
         let left = canvas.offset_left() as f64 + m.x as f64 / k + 12.0;
@@ -455,6 +463,39 @@ pub fn Chart(
         let _ = style.set_property("left", &format!("{left:.0}px"));
         let _ = style.set_property("top", &format!("{top:.0}px"));
         let _ = tip.class_list().remove_1("hidden");
+    };
+    let on_move = move |ev: web_sys::MouseEvent| {
+        let Some(k) = chart_scale() else { return };
+        // From the pointer's CSS pixels to the chart's.
+        let (x, y) = (ev.offset_x() as f64 * k, ev.offset_y() as f64 * k);
+        show_mark(marks.with_value(|m| nearest_mark(m, x, y, HOVER_RADIUS * k)));
+    };
+    // The keyboard walks the runs from left to right: arrows step, Home and
+    // End jump to the ends, Escape hides the tooltip.
+    let keyed: StoredValue<Option<usize>> = StoredValue::new(None);
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let mut order = marks.get_value();
+        if order.is_empty() {
+            return;
+        }
+        order.sort_by_key(|m| (m.x, m.y));
+        let last = order.len() - 1;
+        let now = keyed.get_value().map(|i| i.min(last));
+        let next = match ev.key().as_str() {
+            "ArrowRight" | "ArrowDown" => now.map_or(0, |i| (i + 1).min(last)),
+            "ArrowLeft" | "ArrowUp" => now.map_or(0, |i| i.saturating_sub(1)),
+            "Home" => 0,
+            "End" => last,
+            "Escape" => {
+                keyed.set_value(None);
+                hide_tip();
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        keyed.set_value(Some(next));
+        show_mark(Some(order[next]));
     };
 
     // The tables are built when opened: a few dozen frontier evaluations
@@ -478,8 +519,9 @@ pub fn Chart(
                     aria-label=format!("Download the chart “{name}” as SVG")
                     on:click=move |_| export(false)>"SVG"</button>
             </div>
-            <canvas node_ref=canvas_ref data-testid=testid role="img" aria-label=name
-                on:mousemove=on_move on:mouseleave=move |_| hide_tip()></canvas>
+            <canvas node_ref=canvas_ref data-testid=testid role="img" aria-label=name tabindex="0"
+                on:mousemove=on_move on:mouseleave=move |_| hide_tip()
+                on:keydown=on_key on:blur=move |_| { keyed.set_value(None); hide_tip(); }></canvas>
             <div node_ref=tip_ref class="chart-tooltip hidden" data-testid=format!("{testid}-tooltip")></div>
             <details class="chart-data" data-testid=format!("{testid}-data")
                 on:toggle=move |ev| {

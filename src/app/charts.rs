@@ -3,7 +3,7 @@
 
 use super::chart_canvas::{Chart, ChartSpec};
 use crate::browser;
-use crate::model::{chart_input, law_model, FitOutcome};
+use crate::model::{chart_input, law_model, page_compute, FitOutcome};
 use frontier_engine::series::SeriesReport;
 use frontier_engine::share::ShareState;
 use frontier_plots::{Axes, ChartInput};
@@ -31,6 +31,10 @@ pub fn Charts(
         let mut input = state.with_untracked(|s| outcome.with(|o| chart_input(s, o.as_ref())));
         // Each series' frontier, beside the fit and the published laws.
         if let (Some(r), Ok(model)) = (series.get(), state.with_untracked(law_model)) {
+            // The series count compute as the fit does.
+            let model = model.with_compute(
+                state.with_untracked(|s| outcome.with(|o| page_compute(s, o.as_ref()))),
+            );
             for (k, s) in r.series.iter().enumerate() {
                 input.presets.push(frontier_plots::Curve {
                     label: format!("{} = {}", r.column, s.name),
@@ -54,6 +58,10 @@ pub fn Charts(
     view! {
         <section class="panel charts">
             <h2>"Plots"</h2>
+            <p class="hint" data-testid="plots-compute">{move || format!(
+                "Compute on these plots, in FLOPs: {}, for the runs and the laws alike. Point at a run, or Tab to a chart and use the arrow keys, to read its values.",
+                input.with(|i| i.compute_rule().label())
+            )}</p>
             <div class="options axes">
                 <label><input type="checkbox" data-testid="axis-loss-log"
                     prop:checked=move || axes.with(|a| a.loss_log)

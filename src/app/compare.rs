@@ -27,9 +27,11 @@ pub fn ComparePanel(
     pasted: Memo<SharedPaste>,
     status: RwSignal<FitStatus>,
 ) -> impl IntoView {
-    // The laws offered depend on the paste and the chosen law (a formula of
-    // one's own is offered when it fits the paste), not on the rest.
-    let checked_for = Memo::new(move |_| state.with(|s| (s.law.clone(), s.drop_top)));
+    // The laws offered depend on the paste, the chosen law and how it is
+    // checked (a formula of one's own is offered when it fits the paste),
+    // not on the rest.
+    let checked_for =
+        Memo::new(move |_| state.with(|s| (s.law.clone(), s.drop_top, s.compute, s.counting)));
     let laws = Memo::new(move |_| {
         checked_for.with(|_| ());
         pasted.with(|p| state.with_untracked(|s| comparable_laws(s, &p.0.table)))

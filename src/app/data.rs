@@ -3,9 +3,11 @@
 
 use super::columns::ColumnMapping;
 use crate::model::{DataSummary, SharedPaste, EXAMPLE_DATA};
+use frontier_engine::compute::ComputeChoice;
 use frontier_engine::data::too_large;
 use frontier_engine::share::ShareState;
 use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
 
 #[component]
 pub fn DataPanel(
@@ -13,9 +15,11 @@ pub fn DataPanel(
     pasted: Memo<SharedPaste>,
     facts: Memo<(Vec<(String, usize)>, bool)>,
 ) -> impl IntoView {
-    // The report depends on the paste, the law and the drop count, not on
-    // the rest of the state (a budget typed elsewhere).
-    let checked_for = Memo::new(move |_| state.with(|s| (s.law.clone(), s.drop_top)));
+    // The report depends on the paste, the law, the drop count and how
+    // compute is counted, not on the rest of the state (a budget typed
+    // elsewhere).
+    let checked_for =
+        Memo::new(move |_| state.with(|s| (s.law.clone(), s.drop_top, s.compute, s.counting)));
     let summary = Memo::new(move |_| {
         checked_for.with(|_| ());
         pasted.with(|p| state.with_untracked(|s| DataSummary::of(s, &p.0)))
@@ -41,6 +45,57 @@ pub fn DataPanel(
             None => refused.set(None),
         }
     };
+    // A file dropped on the box or chosen with "Open a file": read as text
+    // unless it is too large (the same limit as a paste), replacing the box
+    // with an undo. A dropped selection of text is refused as a paste is.
+    let load_file = move |file: web_sys::File| {
+        let name = file.name();
+        if let Some(m) = too_large(file.size() as usize) {
+            refused.set(Some(format!(
+                "Not read: {name}: {m}. The box keeps what it had."
+            )));
+            return;
+        }
+        let read = Closure::once(move |text: JsValue| match text.as_string() {
+            Some(text) => {
+                refused.set(None);
+                state.update(|s| {
+                    let before = (std::mem::take(&mut s.data), s.drop_top);
+                    // The example's "drop the 5 highest" belongs to it.
+                    if before.0 == EXAMPLE_DATA && s.drop_top == 5 {
+                        s.drop_top = 0;
+                    }
+                    s.data = text;
+                    undo.set(Some(before));
+                });
+            }
+            None => refused.set(Some(format!("Not read: {name} is not text."))),
+        });
+        let failed = Closure::once(move |_: JsValue| {
+            refused.set(Some(
+                "Not read: the browser could not read the file.".into(),
+            ));
+        });
+        let _ = file.text().then2(&read, &failed);
+        read.forget();
+        failed.forget();
+    };
+    let on_drop = move |ev: web_sys::DragEvent| {
+        let Some(dt) = ev.data_transfer() else { return };
+        if let Some(file) = dt.files().and_then(|f| f.get(0)) {
+            ev.prevent_default();
+            load_file(file);
+        } else if let Some(m) = dt
+            .get_data("text/plain")
+            .ok()
+            .and_then(|t| too_large(t.len()))
+        {
+            ev.prevent_default();
+            refused.set(Some(format!(
+                "Not dropped: {m}. The box keeps what it had."
+            )));
+        }
+    };
     let load_example = move |_| {
         state.update(|s| {
             if s.data != EXAMPLE_DATA {
@@ -54,7 +109,7 @@ pub fn DataPanel(
         <section class="panel data">
             <h2>"1. Your runs"</h2>
             <p class="hint">
-                "Paste a table with a header row (CSV, TSV or spaces): model size N, tokens D and/or compute C, and the final loss. "
+                "Paste a table with a header row (CSV, TSV or spaces), or drop its file on the box: model size N, tokens D and/or compute C, and the final loss. "
                 "Numbers may use suffixes: 70B, 1.4T, 350M. "
                 <strong>"Convention: C = 6·N·D FLOPs"</strong>
                 ", so D = C/(6N) when tokens are missing and C = 6ND when compute is missing."
@@ -79,6 +134,8 @@ pub fn DataPanel(
                 placeholder="N,D,loss\n400M,8B,2.93\n1B,20B,2.62\n..."
                 prop:value=move || state.with(|s| s.data.clone())
                 on:paste=on_paste
+                on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
+                on:drop=on_drop
                 on:input=move |ev| {
                     refused.set(None);
                     let v = event_target_value(&ev);
@@ -94,6 +151,17 @@ pub fn DataPanel(
                 }
             ></textarea>
             <div class="row">
+                <label class="file-open">"Open a file "
+                    <input type="file" data-testid="data-file" accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values,text/plain"
+                        on:change=move |ev| {
+                            let input: web_sys::HtmlInputElement = event_target(&ev);
+                            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                                load_file(file);
+                            }
+                            // The same file chosen again is read again.
+                            input.set_value("");
+                        } />
+                </label>
                 <button data-testid="load-example" on:click=load_example>"Load example data"</button>
                 {move || undo.with(|u| u.is_some()).then(|| view! {
                     <button data-testid="undo-example" on:click=move |_| {
@@ -101,7 +169,7 @@ pub fn DataPanel(
                             state.update(|s| { s.data = data; s.drop_top = drop_top; });
                         }
                         undo.set(None);
-                    }>"Undo: bring back my runs"</button>
+                    }>"Undo: bring back what the box had"</button>
                 })}
                 <span class="hint">
                     "Chinchilla runs read off Hoffmann et al. (2022), Fig. 4, by Besiroglu et al. (2024); the replication drops the 5 highest losses."
@@ -109,7 +177,32 @@ pub fn DataPanel(
             </div>
             <ColumnMapping state=state facts=facts />
             <DataReport summary=summary />
+            <ComputeChoiceView state=state summary=summary />
         </section>
+    }
+}
+
+/// Recompute C = 6ND or keep the compute column as given, offered when
+/// the column is not 6ND (or is kept).
+#[component]
+fn ComputeChoiceView(state: RwSignal<ShareState>, summary: Memo<DataSummary>) -> impl IntoView {
+    let set = move |choice: ComputeChoice| state.update(|s| s.compute = choice);
+    move || {
+        summary.with(|s| s.compute_choice).map(|current| {
+            view! {
+                <fieldset class="options compute-choice" data-testid="compute-choice">
+                    <legend>"Compute of the runs"</legend>
+                    <label><input type="radio" name="compute-choice" data-testid="compute-recompute"
+                        prop:checked=current == ComputeChoice::Recompute
+                        on:change=move |_| set(ComputeChoice::Recompute) />
+                        " recompute C = 6ND from N and D"</label>
+                    <label><input type="radio" name="compute-choice" data-testid="compute-as-given"
+                        prop:checked=current == ComputeChoice::AsGiven
+                        on:change=move |_| set(ComputeChoice::AsGiven) />
+                        " use the column as given (C = k·N·D, k its median C/(N D))"</label>
+                </fieldset>
+            }
+        })
     }
 }
 

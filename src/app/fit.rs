@@ -182,10 +182,13 @@ fn FitResults(state: RwSignal<ShareState>, outcome: RwSignal<Option<FitOutcome>>
                     </tr>
                 }
             }).collect_view();
+            // G in the count of compute the fit answers in: C/k, k = 6 unless
+            // the compute column is kept.
+            let per = format!("C/{}", frontier_engine::format::sig(o.model.compute.k, 3).trim_end_matches(".00"));
             let alloc = frontier_engine::answers::allocation(&o.model, &r.params).map(|al| view! {
                 <tr><th>"a (N* ∝ C^a)"</th><td class="num" data-testid="result-a">{sig(al.a, 4)}</td>{interval_cells(find(&iv, "a"), "a")}</tr>
                 <tr><th>"b (D* ∝ C^b)"</th><td class="num" data-testid="result-b">{sig(al.b, 4)}</td>{interval_cells(find(&iv, "b"), "b")}</tr>
-                <tr><th title="N* = G·(C/6)^a, D* = (C/6)^b / G">"G (N* = G·(C/6)^a)"</th><td class="num">{sig(al.g, 4)}</td><td></td><td></td></tr>
+                <tr><th title=format!("N* = G·({per})^a, D* = ({per})^b / G")>{format!("G (N* = G·({per})^a)")}</th><td class="num">{sig(al.g, 4)}</td><td></td><td></td></tr>
             });
             let warnings = o.warnings(state.with(|s| s.budget.flops().ok())).into_iter().map(|w| view! {
                 <p class="status warn" data-testid="fit-warning">{w}</p>

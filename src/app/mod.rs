@@ -132,11 +132,14 @@ pub fn App() -> impl IntoView {
     // not overwrite what the user had saved).
     // Whether localStorage holds the state as it is now (it refuses a state
     // over its quota).
-    let saved_ok = StoredValue::new(true);
+    let saved_ok = RwSignal::new(true);
     Effect::new(move |prev: Option<()>| {
         let json = state.with(|s| serde_json::to_string(s).unwrap_or_default());
         if prev.is_some() {
-            saved_ok.set_value(browser::save(&json));
+            let ok = browser::save(&json);
+            if ok != saved_ok.get_untracked() {
+                saved_ok.set(ok);
+            }
         }
     });
 
@@ -173,7 +176,11 @@ pub fn App() -> impl IntoView {
                     browser::replace_url(&format!("{base}#{fragment}"));
                     // A reload of this address then reads the saved state,
                     // when it is the current one.
-                    browser::save_link(if saved_ok.get_value() { &fragment } else { "" });
+                    browser::save_link(if saved_ok.get_untracked() {
+                        &fragment
+                    } else {
+                        ""
+                    });
                 } else {
                     browser::replace_url(&base);
                     browser::save_link("");
@@ -413,6 +420,11 @@ pub fn App() -> impl IntoView {
                 <strong>"This link could not be opened: "</strong>{m}
                 " The page below starts empty and works as usual."
                 <button on:click=move |_| link_error.set(None)>"Dismiss"</button>
+            </div>
+        })}
+        {move || (!saved_ok.get()).then(|| view! {
+            <div class="banner warn" role="status" data-testid="not-saved">
+                "This browser did not keep the page's state (its storage is full or turned off): a reload will lose what is in the boxes. Keep your file, or copy the link under 4. Share."
             </div>
         })}
         <main>

@@ -37,6 +37,7 @@ pub fn PlanSection(
                 .and_then(|v| match (&v.inference, &v.inference_law) {
                     (Some(Ok(p)), Some(law)) => Some(ChartSpec::Inference {
                         law: law.clone(),
+                        compute: v.compute,
                         tokens: p.inference_tokens,
                         target: p.target_loss,
                     }),
@@ -79,7 +80,7 @@ pub fn PlanSection(
             {move || view_now.get().map(|v| {
                 let err = |m: String, id: &str| view! { <p class="status error" data-testid=id.to_string()>{m}</p> }.into_any();
                 view! {
-                    <p class="hint">{format!("Plans from {}, at the budget above, along C = 6ND.", v.label)}</p>
+                    <p class="hint">{format!("Plans from {}, at the budget above, along {}.", v.label, v.compute.label())}</p>
                     {v.limited.map(|r| match r {
                         Err(m) => err(m, "plan-limited-error"),
                         Ok(lp) => {
@@ -152,7 +153,7 @@ pub fn PlanSection(
                     })}
                     {v.cost.map(|r| match r {
                         Err(m) => err(m, "plan-cost-error"),
-                        Ok(c) => view! { <p data-testid="plan-cost">{format!("The budget costs {} (GPUs × hours × price).", sig(c, 4))}</p> }.into_any(),
+                        Ok(c) => view! { <p data-testid="plan-cost">{format!("The budget costs {} in the price's currency (GPUs × hours × price per GPU-hour).", frontier_engine::format::amount(c))}</p> }.into_any(),
                     })}
                 }
             })}

@@ -74,7 +74,7 @@ pub fn SeriesPanel(
             class:hidden=move || columns.with(Vec::is_empty) && result.with(Option::is_none)>
             <h2>"Series"</h2>
             <p class="hint">
-                "Fit the law above to each series of a column apart (architectures, datasets, tokenizers) and compare them at the budget. The compute ratio of a to b is how many times the budget series a needs to reach the loss series b reaches with it (above 1: b is the more compute-efficient). Intervals: the CLI's fit --series with --bootstrap."
+                "Fit the law above to each series of a column apart (architectures, datasets, tokenizers) and compare them at the budget. The compute ratio of a to b is how many times the budget series a needs to reach the loss series b reaches with it (above 1: b is the more compute-efficient); its 95% interval comes from paired bootstrap resamples of both series (the resamples and seed set under the fit's options; 0 resamples: no interval)."
             </p>
             <div class="row">
                 <label>"Series column "
@@ -114,13 +114,21 @@ pub fn SeriesPanel(
                         }
                     }).collect_view()}
                 </table>
+                {r.series.iter().any(|s| !s.notes.is_empty()).then(|| view! {
+                    <ul class="issues warn" data-testid="series-notes">
+                        {r.series.iter().flat_map(|s| s.notes.iter().map(move |n| view! {
+                            <li>{format!("{}: {}", s.name, n.text)}</li>
+                        })).collect_view()}
+                    </ul>
+                })}
                 <table class="compare" data-testid="series-pairs">
-                    <tr><th>"a"</th><th>"b"</th><th>"compute ratio"</th><th>"frontiers cross at"</th></tr>
+                    <tr><th>"a"</th><th>"b"</th><th>"compute ratio"</th><th>"95% interval"</th><th>"frontiers cross at"</th></tr>
                     {r.pairs.iter().map(|p| view! {
                         <tr data-testid=format!("series-pair-{}-{}", p.a, p.b)>
                             <td>{p.a.clone()}</td>
                             <td>{p.b.clone()}</td>
                             <td class="num" data-value=format!("{:?}", p.compute_ratio.unwrap_or(f64::NAN))>{p.compute_ratio.map(|v| format!("{}×", sig(v, 3))).unwrap_or_else(|| "–".into())}</td>
+                            <td class="num" data-testid="series-interval">{p.interval.map(|(lo, hi)| format!("{}–{}", sig(lo, 3), sig(hi, 3))).unwrap_or_else(|| "–".into())}</td>
                             <td class="num">{p.crossover.map(|c| format!("{} FLOPs", num(c))).unwrap_or_else(|| "no crossing in 1e15–1e30".into())}</td>
                         </tr>
                     }).collect_view()}

@@ -520,6 +520,81 @@ test('compute conventions: a PF-days column is read in FLOPs, a 2ND column is na
   await context.close();
 });
 
+test('a PF-days compute column: the answers give compute in PF-days beside FLOPs', { timeout: 120_000 }, async () => {
+  const { context, page, errors } = await open();
+  await page.getByTestId('data-input').fill('N,compute (PF-days),loss\n1e8,0.01,3.2\n3e8,0.03,3.0\n1e9,0.1,2.85\n3e9,0.3,2.7\n1e10,1,2.6\n3e10,3,2.5\n');
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  await page.getByTestId('law-select').selectOption('compute_power_law');
+  await page.getByTestId('budget-input').fill('8.64e21');
+  await page.getByTestId('target-input').fill('2.4');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done/);
+  assert.match(await page.getByTestId('optimal-C-unit').textContent(), /^8\.640e21 FLOPs = 100\.0 PF-days$/);
+  const target = await page.getByTestId('target-compute').textContent();
+  const m = target.match(/([0-9.e+-]+) FLOPs = ([0-9.e+-]+) PF-days/);
+  assert.ok(m, target);
+  assert.ok(Math.abs(Number(m[2]) * 8.64e19 / Number(m[1]) - 1) < 1e-3, target);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a 2ND compute column kept as given: answers and plots in its count, D* = C/(2 N*), and a link keeps the choice', { timeout: 300_000 }, async () => {
+  const { context, page, errors } = await open();
+  // Hoffmann's law at five sizes on four budgets, compute written as 2ND.
+  let csv = 'N,D,C,loss\n';
+  for (const c of [1e18, 1e19, 1e20, 1e21]) {
+    for (const m of [5, 10, 20, 40, 80]) {
+      const n = Math.sqrt(c / (2 * m));
+      const d = m * n;
+      csv += `${n},${d},${2 * n * d},${1.69 + 406.4 / n ** 0.34 + 410.7 / d ** 0.28}\n`;
+    }
+  }
+  await page.getByTestId('data-input').fill(csv);
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  assert.match(await page.getByTestId('convention-note').textContent(), /not 6·N·D/);
+  assert.ok(await page.getByTestId('compute-recompute').isChecked());
+  await page.getByTestId('compute-as-given').check();
+  assert.match(await page.getByTestId('convention-note').textContent(), /C = 2\.00·N·D as in your column/);
+  await page.getByTestId('budget-input').fill('1e22');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done/);
+  const n = Number(await page.getByTestId('optimal-N').getAttribute('data-value'));
+  const d = Number(await page.getByTestId('optimal-D').getAttribute('data-value'));
+  assert.ok(Math.abs(d / (1e22 / (2 * n)) - 1) < 1e-9, `N* ${n}, D* ${d}`);
+  // Hoffmann's law at C = 2ND: N* = G (C/2)^a, with the fit close to it.
+  const G = ((0.34 * 406.4) / (0.28 * 410.7)) ** (1 / 0.62);
+  const want = G * (1e22 / 2) ** (0.28 / 0.62);
+  assert.ok(Math.abs(n / want - 1) < 0.02, `N* ${n}, want ${want}`);
+  assert.match(await page.getByTestId('answers-convention').textContent(), /C = 2\.00·N·D as in your column.*D\* = C\/\(2\.00·N\*\)/);
+  assert.match(await page.getByTestId('plots-compute').textContent(), /C = 2\.00·N·D as in your column/);
+  await page.screenshot({ path: join(SHOTS, 'compute-as-given.png'), fullPage: true });
+  assert.deepEqual(await axeViolations(page), [], 'with the compute choice');
+  await page.getByTestId('copy-link').click();
+  const url = await page.getByTestId('share-link').inputValue();
+
+  const other = await open(url);
+  assert.match(await waitForFit(other.page), /^Done/);
+  assert.ok(await other.page.getByTestId('compute-as-given').isChecked());
+  assert.equal(await other.page.getByTestId('optimal-D').getAttribute('data-value'), String(d));
+  assert.match(await other.page.getByTestId('answers-convention').textContent(), /C = 2\.00·N·D as in your column/);
+  // The CLI reads the same link in the same count.
+  const cli = JSON.parse(execFileSync(join(ROOT, 'target/release/frontier'), ['link', url, '--json']).toString());
+  assert.equal(cli.compute_convention.convention, 'as-given');
+  assert.equal(cli.budget.D, d);
+  // Back to 6ND: the headline says nothing of a kept column.
+  await other.page.getByTestId('compute-recompute').check();
+  await other.page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(other.page), /^Done/);
+  assert.equal(await other.page.getByTestId('answers-convention').count(), 0);
+  const n6 = Number(await other.page.getByTestId('optimal-N').getAttribute('data-value'));
+  const d6 = Number(await other.page.getByTestId('optimal-D').getAttribute('data-value'));
+  assert.ok(Math.abs(d6 / (1e22 / (6 * n6)) - 1) < 1e-9, `N* ${n6}, D* ${d6}`);
+  assert.deepEqual(other.errors, []);
+  await other.context.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 /// A W&B-style history of three schedules from the learning-rate annealing
 /// law (rate every step, loss every 50 steps, a fixed pattern of 0.1% noise).
 function annealingHistory() {
@@ -705,7 +780,7 @@ test('plans under limits: memory, over-training, inference-aware, price; kept by
   await page.getByTestId('plan-experiments').fill('');
   await page.getByTestId('budget-hardware').check();
   await page.getByTestId('plan-price').fill('2.5');
-  assert.match(await page.getByTestId('plan-cost').textContent(), /1\.843e6/);
+  assert.match(await page.getByTestId('plan-cost').textContent(), /costs 1,843,200 in the price's currency/);
   await page.getByTestId('plan-panel').screenshot({ path: join(SHOTS, 'plan.png') });
   await page.getByTestId('copy-link').click();
   const link = await page.getByTestId('share-link').inputValue();
@@ -719,19 +794,23 @@ test('plans under limits: memory, over-training, inference-aware, price; kept by
   assert.deepEqual(errors, []);
 });
 
-test('series: two architectures fitted apart, their compute ratio, their frontiers on the plot', { timeout: 120_000 }, async () => {
+test('series: two architectures fitted apart, their compute ratio with its interval, their frontiers on the plot', { timeout: 120_000 }, async () => {
   const { context, page, errors } = await open();
   let csv = 'arch,N,D,loss\n';
+  let k = 0;
   for (const [name, s] of [['base', 1], ['better', 2]]) {
     for (const n of [4e7, 1e8, 2.5e8, 6e8, 1.5e9, 4e9]) {
       for (const r of [5, 10, 20, 40, 80]) {
         const d = n * r;
-        csv += `${name},${n},${d},${1.8 + 480 / n ** 0.34 + 2100 / (s * d) ** 0.37}\n`;
+        // A deterministic wobble of up to ±0.5%: the bootstrap has spread.
+        const wobble = 1 + 0.01 * (((++k * 7919) % 1000) / 1000 - 0.5);
+        csv += `${name},${n},${d},${(1.8 + 480 / n ** 0.34 + 2100 / (s * d) ** 0.37) * wobble}\n`;
       }
     }
   }
   await page.getByTestId('data-input').fill(csv);
   await page.getByTestId('budget-input').fill('1e22');
+  await page.getByTestId('bootstrap-resamples').fill('200');
   await page.getByTestId('series-panel').waitFor();
   assert.match(await page.getByTestId('series-column').textContent(), /arch \(2 series\)/);
   await page.getByTestId('series-fit').click();
@@ -739,9 +818,16 @@ test('series: two architectures fitted apart, their compute ratio, their frontie
     () => /^(Done|.*:)/.test(document.querySelector('[data-testid=series-status]')?.textContent ?? ''),
     null, { timeout: 60_000, polling: 250 });
   assert.match(await page.getByTestId('series-status').textContent(), /^Done/);
-  // Noiseless runs: "base" needs twice the compute of "better" for its loss.
-  const ratio = Number(await page.getByTestId('series-pair-base-better').locator('td').nth(2).getAttribute('data-value'));
-  assert.ok(Math.abs(ratio / 2 - 1) < 1e-3, `ratio ${ratio}`);
+  // "base" needs twice the compute of "better" for its loss: the ratio is
+  // near 2 and its paired bootstrap interval holds 2.
+  const pair = page.getByTestId('series-pair-base-better');
+  const ratio = Number(await pair.locator('td').nth(2).getAttribute('data-value'));
+  const interval = await pair.getByTestId('series-interval').textContent();
+  const [lo, hi] = interval.split('–').map(Number);
+  assert.ok(lo <= ratio && ratio <= hi, `ratio ${ratio}, interval ${interval}`);
+  assert.ok(lo < hi && lo <= 2 && 2 <= hi, `ratio ${ratio}, interval ${interval}`);
+  // N* of "better" at 1e22 is over 3x its largest model (4e9): marked.
+  assert.match(await page.getByTestId('series-notes').textContent(), /better: N\* = [\d.e]+ is [\d.]+× the largest model in the data \(4\.00e9\): an extrapolation/);
   assert.ok(await canvasColours(page, 'chart-loss') > 20);
   await page.locator('section.series').screenshot({ path: join(SHOTS, 'series.png') });
   await page.getByTestId('chart-loss').screenshot({ path: join(SHOTS, 'series-loss.png') });
@@ -770,6 +856,8 @@ test('counting conventions: runs with their shape refitted each way, the exponen
   const a = async (id) => Number(await page.getByTestId(`convention-${id}`).locator('td').nth(1).getAttribute('data-value'));
   assert.ok(Math.abs(await a('kaplan') - 0.28 / 0.62) < 1e-3);
   assert.ok(Math.abs(await a('as_given') - await a('kaplan')) > 0.01);
+  // Hoffmann's full count recounts only the compute: a from the runs.
+  assert.match(await page.getByTestId('convention-hoffmann').textContent(), /Hoffmann/);
   await page.locator('section.conventions').screenshot({ path: join(SHOTS, 'conventions.png') });
   assert.deepEqual(await axeViolations(page), [], 'axe-core');
   assert.deepEqual(errors, []);
@@ -991,6 +1079,19 @@ test('charts: sharp at devicePixelRatio 2, exported as PNG and SVG, tabulated, d
   await page.getByTestId('chart-loss-figure').screenshot({ path: join(SHOTS, 'chart-loss-tooltip.png') });
   await page.mouse.move(box.x + 3, box.y + 3);
   await tip.waitFor({ state: 'hidden', timeout: 5_000 });
+  // The keyboard reads the runs too: focus the chart, arrows step through
+  // them from left to right, Escape hides the tooltip.
+  await loss.focus();
+  await page.keyboard.press('Home');
+  await tip.waitFor({ state: 'visible', timeout: 5_000 });
+  const first = await tip.textContent();
+  assert.match(first, /^line \d+, N = /, first);
+  await page.keyboard.press('ArrowRight');
+  assert.notEqual(await tip.textContent(), first);
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await tip.textContent(), first);
+  await page.keyboard.press('Escape');
+  await tip.waitFor({ state: 'hidden', timeout: 5_000 });
   await page.getByTestId('chart-loss-figure').screenshot({ path: join(SHOTS, 'chart-loss-light-dpr2.png') });
 
   // The dark scheme: the page and every canvas follow it.
@@ -1007,6 +1108,11 @@ test('charts: sharp at devicePixelRatio 2, exported as PNG and SVG, tabulated, d
   assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.panel')).backgroundColor), 'rgb(24, 27, 33)');
   await page.getByTestId('chart-loss-figure').screenshot({ path: join(SHOTS, 'chart-loss-dark-dpr2.png') });
   await page.getByTestId('chart-contours-figure').screenshot({ path: join(SHOTS, 'chart-contours-dark-dpr2.png') });
+  // Exports are light whatever the page shows: figures go on white pages.
+  const [darkSvg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-loss-svg').click()]);
+  const darkText = await readFile(await darkSvg.path(), 'utf8');
+  assert.match(darkText, /fill="#FFFFFF"/i, 'a white background');
+  assert.doesNotMatch(darkText, /#181B21/i, 'the dark background');
 
   // A log loss axis redraws the chart, and is kept across a reload.
   const before = await loss.evaluate((c) => c.toDataURL());
@@ -1249,6 +1355,60 @@ async function pasteWide(page, columns, expect) {
     if (seen()) { watch.disconnect(); done({ ms: performance.now() - t0, length: text.length }); }
   }), { columns, expect });
 }
+
+test('a file opened or dropped on the box is read, with an undo; a file or a drop too large is refused and the box kept', { timeout: 120_000 }, async () => {
+  const { context, page, errors } = await open();
+  const box = page.getByTestId('data-input');
+  await box.fill('N,D,loss\n1e8,2e9,3.1\n');
+  const mine = await box.inputValue();
+  // Opened with the file chooser: the box holds the file, Undo brings back
+  // what it had.
+  const csv = 'N,D,loss\n' + [[7e7, 2e9], [1.6e8, 8e9], [4.1e8, 3e10], [1.4e9, 2e9], [7e7, 3e10], [4.1e8, 2e9]]
+    .map(([n, d]) => `${n},${d},${(1.8 + 400 / n ** 0.34 + 2000 / d ** 0.37).toFixed(4)}`).join('\n') + '\n';
+  await page.getByTestId('data-file').setInputFiles({ name: 'runs.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.waitForFunction((t) => document.querySelector('[data-testid=data-input]').value === t, csv);
+  assert.match(await page.getByTestId('data-report').textContent(), /6 runs/);
+  await page.getByTestId('undo-example').click();
+  assert.equal(await box.inputValue(), mine);
+  // A file dropped on the box: `text`, or `rows` copies of a run when given.
+  const drop = async (name, text, rows = 0) => {
+    const dataTransfer = await page.evaluateHandle(([name, text, rows]) => {
+      const dt = new DataTransfer();
+      const body = rows ? 'N,D,loss\n' + '1e8,2e9,3.1\n'.repeat(rows) : text;
+      dt.items.add(new File([body], name, { type: 'text/csv' }));
+      return dt;
+    }, [name, text, rows]);
+    await box.dispatchEvent('drop', { dataTransfer });
+  };
+  await drop('dropped.csv', csv);
+  await page.waitForFunction((t) => document.querySelector('[data-testid=data-input]').value === t, csv);
+  // 20 MB: refused by name, the box keeps what it had.
+  await drop('huge.csv', '', 1_700_000);
+  await page.getByTestId('paste-refused').waitFor();
+  assert.match(await page.getByTestId('paste-refused').textContent(),
+    /^Not read: huge\.csv: the text is 20\.4 MB, more than the 16\.8 MB a table may have.*The box keeps what it had\.$/);
+  assert.equal(await box.inputValue(), csv);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a browser that refuses to store the state says so: a reload would lose the boxes', { timeout: 60_000 }, async () => {
+  // Storage over its quota: every setItem throws, as Chromium does.
+  const { context, page, errors } = await open(base, {}, async (ctx) => {
+    await ctx.addInitScript(() => {
+      Storage.prototype.setItem = function () {
+        throw new DOMException('quota', 'QuotaExceededError');
+      };
+    });
+  });
+  assert.equal(await page.getByTestId('not-saved').count(), 0);
+  await page.getByTestId('data-input').fill('N,D,loss\n1e8,2e9,3.1\n');
+  await page.getByTestId('not-saved').waitFor();
+  assert.match(await page.getByTestId('not-saved').textContent(), /did not keep .* a reload will lose/);
+  assert.deepEqual(await axeViolations(page), [], 'axe-core');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
 
 test('hostile pastes: a clear message for each, the text kept in the box, a 50 MB paste refused with a message, and a good paste afterwards fits', { timeout: 300_000 }, async () => {
   const { context, page, errors } = await open();

@@ -75,7 +75,7 @@ fn relative(pred: f64, actual: f64) -> String {
 pub fn cmd_fit_curves(law: ScheduleLaw, a: &FitArgs) -> Result<String, Failure> {
     refuse_other_options(a)?;
     let text = read_input(&a.file)?;
-    let columns = frontier_engine::columns::from_choices(&text, &a.column).map_err(Failure)?;
+    let columns = super::column_map(&text, a)?;
     let text = frontier_engine::columns::rename_headers(&text, &columns).into_owned();
     let source = &a.file;
     let curves = read_curves(&text).map_err(|issues| {

@@ -14,8 +14,9 @@ use frontier_engine::bootstrap::{
     intervals, narrow_warning, run_resamples, BootstrapOptions, MAX_RESAMPLES,
 };
 use frontier_engine::compare::{compare, DEFAULT_HOLDOUT};
+use frontier_engine::compute::{ComputeChoice, ComputeRule};
 use frontier_engine::conventions::compare_conventions;
-use frontier_engine::data::{parse_number, NumberError};
+use frontier_engine::data::{parse_number, ComputeUnit, NumberError};
 use frontier_engine::design::plan_runs;
 use frontier_engine::diagnose::fit_warnings;
 use frontier_engine::export::{python_refusal, Export, FitExport};
@@ -43,7 +44,9 @@ use curves::cmd_predict;
     name = "frontier",
     version,
     about = "Fit scaling laws to training runs and answer compute-budget questions",
-    after_help = "Conventions: compute C = 6 N D FLOPs; D = C/(6N) when tokens are missing. \
+    after_help = "Conventions: compute C = 6 N D FLOPs; D = C/(6N) when tokens are missing; \
+                  a compute column of another count is recomputed as 6ND, or kept with \
+                  --compute-convention as-given (C = k N D, k its median C/(N D)). \
                   Fits follow Hoffmann et al. (2022): log-space residuals, Huber loss (delta 1e-3) \
                   summed over points, L-BFGS from a grid of starts."
 )]
@@ -168,12 +171,32 @@ struct FitArgs {
     /// in brackets (repeatable; e.g. --column seen=D --column "n_embd=N (M)")
     #[arg(long)]
     column: Vec<String>,
+    /// The unit of the compute column, when its header does not say it
+    /// (a unit in the header, e.g. "compute (PF-days)", is read as written)
+    #[arg(long, value_enum)]
+    compute_unit: Option<ComputeUnitArg>,
     /// Huber delta on log residuals
     #[arg(long, value_parser = parse_positive, allow_hyphen_values = true)]
     delta: Option<f64>,
     /// Compute budget for the answers, FLOPs (default 5.76e23)
     #[arg(long, value_parser = parse_positive)]
     compute: Option<f64>,
+    /// When the table gives N, D and C: 6nd places the runs at C = 6ND from
+    /// N and D (the default); as-given keeps the compute column and counts
+    /// every budget as C = k·N·D, k the column's median C/(N D)
+    #[arg(long, value_name = "6nd|as-given", default_value = "6nd", value_parser = ComputeChoice::parse)]
+    compute_convention: ComputeChoice,
+    /// Count N for the fit from the models' shape columns (n_layer, d_model,
+    /// vocab_size): all (the N column as given), non_embedding (12 L d^2,
+    /// Kaplan's), porian (12 L d^2 + V d)
+    #[arg(long, value_enum, default_value = "all")]
+    params: ParamsArg,
+    /// Count training FLOPs per token for the fit, C = (FLOPs per token) D:
+    /// 6N, 6N+attention (6N + 6 L s d), hoffmann (Hoffmann's full count:
+    /// embeddings, attention, logits), deepseek (M = 72 L d^2 + 12 L d s);
+    /// budgets are then C = k N D, k the median FLOPs per token over N
+    #[arg(long, value_enum, default_value = "6N")]
+    flops_per_token: FlopsArg,
     /// Target loss: the compute (or the N or D) that reaches it
     #[arg(long)]
     target_loss: Option<f64>,
@@ -185,8 +208,9 @@ struct FitArgs {
     seed: Option<u64>,
     /// Refit the Chinchilla law under each way of counting N and C (N as
     /// given; Kaplan's non-embedding N, with and without the context term;
-    /// Porian's; DeepSeek's M), from shape columns (layers, d_model, vocab,
-    /// seq_len): the exponent a and N* under each
+    /// Porian's; DeepSeek's M; Hoffmann's full count), from shape columns
+    /// (layers, d_model, vocab, seq_len, heads): the exponent a and N* under
+    /// each
     #[arg(long)]
     conventions: bool,
     /// Fit each series of this column (architecture, dataset, ...) apart and
@@ -323,6 +347,9 @@ struct PlanArgs {
     experiment_budget: f64,
     #[arg(long, default_value_t = 0)]
     drop_top: usize,
+    /// As for fit: 6nd (default) or as-given (C = k·N·D, k from the column)
+    #[arg(long, value_name = "6nd|as-given", default_value = "6nd", value_parser = ComputeChoice::parse)]
+    compute_convention: ComputeChoice,
     #[arg(long)]
     json: bool,
 }
@@ -480,6 +507,78 @@ fn parse_grid(s: &str) -> Result<(String, Vec<f64>), String> {
 /// A failure to answer, with the exit code it deserves.
 struct Failure(String);
 
+/// `--params`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ParamsArg {
+    All,
+    #[value(name = "non_embedding", alias = "non-embedding")]
+    NonEmbedding,
+    Porian,
+}
+
+/// `--flops-per-token`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum FlopsArg {
+    #[value(name = "6N", alias = "6n")]
+    SixN,
+    #[value(name = "6N+attention", alias = "6n+attention")]
+    SixNAttention,
+    Hoffmann,
+    #[value(name = "deepseek")]
+    DeepSeek,
+}
+
+/// The counting of `--params` and `--flops-per-token`, unless plain.
+fn counting(a: &FitArgs) -> Option<frontier_engine::conventions::Counting> {
+    use frontier_engine::conventions::{Counting, FlopsCount, ParamsCount};
+    let c = Counting {
+        params: match a.params {
+            ParamsArg::All => ParamsCount::All,
+            ParamsArg::NonEmbedding => ParamsCount::NonEmbedding,
+            ParamsArg::Porian => ParamsCount::Porian,
+        },
+        flops: match a.flops_per_token {
+            FlopsArg::SixN => FlopsCount::SixN,
+            FlopsArg::SixNAttention => FlopsCount::SixNAttention,
+            FlopsArg::Hoffmann => FlopsCount::Hoffmann,
+            FlopsArg::DeepSeek => FlopsCount::DeepSeek,
+        },
+    };
+    (!c.is_plain()).then_some(c)
+}
+
+/// Units `--compute-unit` can give the compute column.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum ComputeUnitArg {
+    Flops,
+    PfDays,
+}
+
+/// The column mapping of `--column` choices and `--compute-unit`.
+fn column_map(text: &str, a: &FitArgs) -> Result<frontier_engine::columns::ColumnMap, Failure> {
+    use frontier_engine::columns::{assign, assignments, from_choices, Role};
+    let mut map = from_choices(text, &a.column).map_err(Failure)?;
+    if let Some(unit) = a.compute_unit {
+        let role = Role::Quantity(frontier_engine::data::Quantity::Compute);
+        let header = assignments(text, &map)
+            .into_iter()
+            .find(|x| x.role == role)
+            .and_then(|x| x.header)
+            .ok_or_else(|| {
+                Failure(
+                    "--compute-unit: the table has no compute column (name one with --column HEADER=C)"
+                        .into(),
+                )
+            })?;
+        let unit = match unit {
+            ComputeUnitArg::Flops => "FLOPs",
+            ComputeUnitArg::PfDays => "PF-days",
+        };
+        map = assign(text, &map, role, Some(&header), unit);
+    }
+    Ok(map)
+}
+
 impl From<String> for Failure {
     fn from(s: String) -> Self {
         Failure(s)
@@ -565,10 +664,12 @@ fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
     }
     let data = read_input(&a.file)?;
     let mut state = ShareState {
-        columns: frontier_engine::columns::from_choices(&data, &a.column).map_err(Failure)?,
+        columns: column_map(&data, &a)?,
         data,
         law: a.law.spec(),
         drop_top: a.drop_top,
+        compute: a.compute_convention,
+        counting: counting(&a),
         ..ShareState::default()
     };
     if let Some(d) = a.delta {
@@ -605,8 +706,22 @@ fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
         state.grid = Some(axes);
     }
     let mut outcome = fit_state(&state, &a.file, &exports)?;
+    if let Some(c) = state.counting {
+        use clap::ValueEnum;
+        let name = |v: Option<clap::builder::PossibleValue>| v.map(|v| v.get_name().to_string());
+        outcome.json["counting"] = json!({
+            "params": name(a.params.to_possible_value()),
+            "flops_per_token": name(a.flops_per_token.to_possible_value()),
+            "description": c.describe(),
+        });
+    }
     if a.conventions {
-        let p = state
+        // Every convention from the table as read, not as recounted.
+        let plain = ShareState {
+            counting: None,
+            ..state.clone()
+        };
+        let p = plain
             .prepare()
             .map_err(|e| frontier_engine::data::issues_text(&e))?;
         let rows = compare_conventions(&p.table, &p.data, state.delta, state.budget.flops().ok());
@@ -642,6 +757,16 @@ fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
     })
 }
 
+/// The compute convention in JSON: {"convention": "6nd" or "as-given",
+/// "k": FLOPs per parameter per token, "label"}.
+fn compute_convention_json(rule: ComputeRule) -> Value {
+    json!({
+        "convention": rule.choice().name(),
+        "k": rule.k,
+        "label": rule.label(),
+    })
+}
+
 /// What a fit of a state prints, as text and as JSON.
 struct Outcome {
     text: String,
@@ -666,7 +791,13 @@ fn fit_state(
         eprintln!("frontier: note: {source}: column \"{h}\" read in {u}");
     }
     if let Some(note) = p.table.compute_convention_note() {
-        eprintln!("frontier: warning: {source}: {note}");
+        // Kept as asked is a note; recomputed against the column, a warning.
+        let kind = if p.table.compute.as_given {
+            "note"
+        } else {
+            "warning"
+        };
+        eprintln!("frontier: {kind}: {source}: {note}");
     }
     let report = fit(&p.model, &p.data, &p.options).map_err(|e| e.to_string())?;
     let mut outcome = describe(state, &p, &report);
@@ -785,10 +916,11 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
     let mut params = Map::new();
     let roles = parameter_roles(model);
     let mut text = format!(
-        "{} fit: {}\nconventions: {}\npoints: {} ({} dropped as highest values, {} lines skipped)\n",
+        "{} fit: {}\nconventions: {}\ncompute: {}\npoints: {} ({} dropped as highest values, {} lines skipped)\n",
         law.name,
         law.display(),
         law.conventions,
+        model.compute.label(),
         r.points,
         data.dropped.len(),
         p.skipped.len()
@@ -818,6 +950,8 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
         "formula": law.formula,
         "target": law.target,
         "conventions": law.conventions,
+        "compute_convention": compute_convention_json(model.compute),
+        "compute_unit": data.compute_unit,
         "points": r.points,
         "dropped": data.dropped.len(),
         "skipped_lines": p.skipped.len(),
@@ -893,7 +1027,10 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
         match at_budget(model, &r.params, c) {
             Some(ans) => {
                 obj["budget"] = serde_json::to_value(ans).unwrap();
-                text += &budget_text(&ans);
+                if let Some(u) = &p.data.compute_unit {
+                    obj["budget"]["compute_in_unit"] = json!(ans.compute / u.flops);
+                }
+                text += &budget_text_in(&ans, p.data.compute_unit.as_ref());
                 let notes = answer_notes(&ans, Some(&p.data));
                 for n in &notes {
                     text += &format!(
@@ -925,7 +1062,12 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
             match compute_for_loss(model, &r.params, t) {
                 Ok(c) => {
                     obj["target"] = json!({"loss": t, "compute": c});
-                    text += &format!("compute for loss {t}: {} FLOPs\n", fmt_sig(c, 4));
+                    text += &format!("compute for loss {t}: {} FLOPs", fmt_sig(c, 4));
+                    if let Some(u) = &p.data.compute_unit {
+                        obj["target"]["compute_in_unit"] = json!(c / u.flops);
+                        text += &format!(" = {}", u.show(c));
+                    }
+                    text += "\n";
                 }
                 Err(e) => text += &format!("target loss: {e}\n"),
             }
@@ -938,7 +1080,16 @@ fn describe(state: &ShareState, p: &frontier_engine::share::Prepared, r: &FitRep
 }
 
 fn budget_text(a: &BudgetAnswer) -> String {
-    let mut t = format!("at C = {} FLOPs:", fmt_sig(a.compute, 4));
+    budget_text_in(a, None)
+}
+
+/// [`budget_text`] with the compute also in the data's own unit.
+fn budget_text_in(a: &BudgetAnswer, unit: Option<&ComputeUnit>) -> String {
+    let mut t = format!("at C = {} FLOPs", fmt_sig(a.compute, 4));
+    if let Some(u) = unit {
+        t += &format!(" = {}", u.show(a.compute));
+    }
+    t += ":";
     if let (Some(n), Some(d), Some(r)) = (a.n, a.d, a.tokens_per_parameter) {
         t += &format!(
             " N* = {}, D* = {}, D*/N* = {},",
@@ -1241,6 +1392,7 @@ fn cmd_plan(a: PlanArgs) -> Result<String, Failure> {
         data: read_input(&a.file)?,
         law: LawSpec::catalogue(a.law.as_deref().unwrap_or("chinchilla")),
         drop_top: a.drop_top,
+        compute: a.compute_convention,
         ..ShareState::default()
     };
     let source = &a.file;
@@ -1257,6 +1409,7 @@ fn cmd_plan(a: PlanArgs) -> Result<String, Failure> {
             "interval_now": [d.interval_now.0, d.interval_now.1],
             "interval_expected": [d.interval_expected.0, d.interval_expected.1],
             "compute": d.compute,
+            "compute_convention": compute_convention_json(p.model.compute),
         }))
         .unwrap());
     }
@@ -1289,11 +1442,12 @@ fn cmd_plan(a: PlanArgs) -> Result<String, Failure> {
 fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
     let data = read_input(&a.file)?;
     let state = ShareState {
-        columns: frontier_engine::columns::from_choices(&data, &a.column).map_err(Failure)?,
+        columns: column_map(&data, a)?,
         data,
         law: a.law.spec(),
         drop_top: a.drop_top,
         delta: a.delta.unwrap_or(1e-3),
+        compute: a.compute_convention,
         ..ShareState::default()
     };
     let compute = a.compute.unwrap_or(5.76e23);
@@ -1315,8 +1469,9 @@ fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
             for (n, v) in s.report.parameter_names.iter().zip(&s.report.params) {
                 params.insert(n.clone(), json!(v));
             }
+            let notes: Vec<&str> = s.notes.iter().map(|n| n.text.as_str()).collect();
             json!({"name": s.name, "points": s.points, "params": params,
-                   "objective": s.report.objective, "budget": s.budget})
+                   "objective": s.report.objective, "budget": s.budget, "notes": notes})
         })
         .collect();
     let pairs: Vec<Value> = r
@@ -1325,6 +1480,23 @@ fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
         .map(|p| {
             json!({"a": p.a, "b": p.b, "compute_ratio": p.compute_ratio,
                    "interval": p.interval.map(|(lo, hi)| vec![lo, hi]), "crossover": p.crossover})
+        })
+        .collect();
+    // The same ratios as compute multipliers at equal loss: series a needs
+    // `multiplier` times the budget to reach the loss `at_loss` that series
+    // b reaches with the budget (lo, hi: its 95% bootstrap interval).
+    let multipliers: Vec<Value> = r
+        .pairs
+        .iter()
+        .map(|p| {
+            let at_loss = r
+                .series
+                .iter()
+                .find(|s| s.name == p.b)
+                .and_then(|s| s.budget.as_ref())
+                .map(|b| b.loss);
+            json!({"a": p.a, "b": p.b, "at_loss": at_loss, "multiplier": p.compute_ratio,
+                   "lo": p.interval.map(|i| i.0), "hi": p.interval.map(|i| i.1)})
         })
         .collect();
     let failed: Vec<Value> = r
@@ -1337,7 +1509,8 @@ fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
     }
     if a.json {
         return Ok(serde_json::to_string_pretty(&json!({
-            "column": r.column, "compute": r.compute, "series": series, "pairs": pairs, "failed": failed,
+            "column": r.column, "compute": r.compute, "series": series, "pairs": pairs,
+            "multipliers": multipliers, "failed": failed,
         }))
         .unwrap());
     }
@@ -1362,6 +1535,9 @@ fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
             Some(b) => budget_text(b),
             None => "no compute-optimal answer\n".into(),
         };
+        for n in &s.notes {
+            t += &format!("  note: {}\n", n.text);
+        }
     }
     for p in r.pairs.iter().filter(|p| p.a < p.b) {
         t += &format!(

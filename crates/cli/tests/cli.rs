@@ -724,6 +724,16 @@ fn series_fit_one_law_per_series_with_compute_ratios() {
     let iv = pair["interval"].as_array().unwrap();
     let (lo, hi) = (iv[0].as_f64().unwrap(), iv[1].as_f64().unwrap());
     assert!(lo <= 2.0 && 2.0 <= hi, "{pair}");
+    // The same pair as a compute multiplier at the loss "better" reaches.
+    let m = v["multipliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["a"] == "base" && p["b"] == "better")
+        .unwrap();
+    assert_eq!(m["multiplier"], pair["compute_ratio"]);
+    assert_eq!((m["lo"].as_f64(), m["hi"].as_f64()), (Some(lo), Some(hi)));
+    assert_eq!(m["at_loss"], v["series"][1]["budget"]["loss"]);
     let (code, _, err) = frontier(&["fit", path.to_str().unwrap(), "--series", "optimizer"]);
     assert_eq!(code, 1);
     assert!(err.contains("other columns are arch"), "{err}");
@@ -767,8 +777,9 @@ fn plan_proposes_runs_that_narrow_n_star() {
     assert_eq!(code, 2);
 }
 
-#[test]
-fn conventions_refit_the_runs_counted_each_way() {
+/// Runs of models of 5 shapes whose loss follows the Chinchilla law in the
+/// non-embedding size 12 L d^2; the N column counts the embeddings too.
+fn shaped_runs() -> String {
     let mut text = String::from("N,D,loss,n_layer,d_model,vocab_size,seq_len\n");
     for (l, d) in [
         (4.0f64, 256.0f64),
@@ -787,6 +798,12 @@ fn conventions_refit_the_runs_counted_each_way() {
             );
         }
     }
+    text
+}
+
+#[test]
+fn conventions_refit_the_runs_counted_each_way() {
+    let text = shaped_runs();
     let path = write_temp("shaped.csv", &text);
     let v = json(&[
         "fit",
@@ -797,8 +814,11 @@ fn conventions_refit_the_runs_counted_each_way() {
         "--json",
     ]);
     let rows = v["conventions"].as_array().unwrap();
-    assert_eq!(rows.len(), 5);
+    assert_eq!(rows.len(), 6);
     assert_eq!(rows[1]["id"], "kaplan");
+    // Hoffmann's full count: the N as given, only the compute recounted.
+    assert_eq!(rows[5]["id"], "hoffmann");
+    assert!(rows[5]["a"].is_null() && rows[5]["a_direct"].is_number());
     let a = rows[1]["a"].as_f64().unwrap();
     assert!((a - 0.28 / 0.62).abs() < 1e-3, "{a}");
 }
@@ -908,4 +928,194 @@ fn fit_writes_every_export_and_refuses_what_a_law_cannot_give() {
     assert_eq!(code, 1);
     assert!(err.contains("\"multi_power\""), "{err}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn compute_unit_reads_a_bare_compute_column_in_pf_days() {
+    let mut text = String::from("N,D,compute,loss\n");
+    for n in [1e8f64, 3e8, 1e9, 3e9] {
+        for m in [5.0f64, 20.0, 80.0] {
+            let d = n * m;
+            let pf_days = 6.0 * n * d / 8.64e19;
+            let loss = 1.69 + 406.4 / n.powf(0.34) + 410.7 / d.powf(0.28);
+            text += &format!("{n:e},{d:e},{pf_days:e},{loss}\n");
+        }
+    }
+    let path = write_temp("pf-days.csv", &text);
+    let file = path.to_str().unwrap();
+    // Read as FLOPs, the column is 6.9e-20·N·D: named as another convention.
+    let (code, _, err) = frontier(&["fit", file, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("not 6·N·D"), "{err}");
+    // In PF-days it is 6ND: read in that unit, and no convention warning.
+    let (code, _, err) = frontier(&["fit", file, "--compute-unit", "pf-days", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("read in PF-days"), "{err}");
+    assert!(!err.contains("not 6·N·D"), "{err}");
+    // A table without a compute column: the flag is refused by name.
+    let plain = write_temp("no-compute.csv", "N,D,loss\n1e8,2e9,3.1\n");
+    let (code, _, err) = frontier(&["fit", plain.to_str().unwrap(), "--compute-unit", "flops"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--compute-unit") && err.contains("no compute column"),
+        "{err}"
+    );
+}
+
+/// A compute column of 2ND: recomputed as 6ND by default, or kept with
+/// --compute-convention as-given, when D* at a budget C is C/(2 N*) and the
+/// JSON names the convention and its k.
+#[test]
+fn a_2nd_compute_column_is_kept_as_given_on_request() {
+    let (e, a, b, alpha, beta) = (1.69f64, 406.4f64, 410.7f64, 0.34f64, 0.28f64);
+    let mut text = String::from("N,D,C,loss\n");
+    for c in [1e18f64, 1e19, 1e20, 1e21] {
+        for m in [5.0, 10.0, 20.0, 40.0, 80.0] {
+            let n = (c / (2.0 * m)).sqrt();
+            let d = m * n;
+            let l = e + a / n.powf(alpha) + b / d.powf(beta);
+            text += &format!("{n},{d},{},{l}\n", 2.0 * n * d);
+        }
+    }
+    let path = write_temp("two_nd.csv", &text);
+    let file = path.to_str().unwrap();
+    let kept = json(&[
+        "fit",
+        file,
+        "--compute-convention",
+        "as-given",
+        "--compute",
+        "1e22",
+        "--json",
+    ]);
+    let conv = &kept["compute_convention"];
+    assert_eq!(conv["convention"], "as-given");
+    let k = conv["k"].as_f64().unwrap();
+    assert!((k - 2.0).abs() < 1e-12, "{k}");
+    assert_eq!(conv["label"], "C = 2.00·N·D as in your column");
+    let (n, d) = (
+        kept["budget"]["N"].as_f64().unwrap(),
+        kept["budget"]["D"].as_f64().unwrap(),
+    );
+    assert!((d / (1e22 / (2.0 * n)) - 1.0).abs() < 1e-12, "{n} {d}");
+
+    let six = json(&["fit", file, "--compute", "1e22", "--json"]);
+    assert_eq!(six["compute_convention"]["convention"], "6nd");
+    assert_eq!(six["compute_convention"]["k"], 6.0);
+    let (n6, d6) = (
+        six["budget"]["N"].as_f64().unwrap(),
+        six["budget"]["D"].as_f64().unwrap(),
+    );
+    assert!((d6 / (1e22 / (6.0 * n6)) - 1.0).abs() < 1e-12);
+    // The same law counted two ways: N* under k = 2 at 1e22 is N* under 6ND
+    // at 3e22, so larger than at 1e22.
+    assert!(n > n6 * 1.1, "{n} vs {n6}");
+
+    let (code, _, err) = frontier(&["fit", file, "--compute-convention", "2nd"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("\"2nd\"") && err.contains("as-given"), "{err}");
+}
+
+/// A compute column in PF-days: the answers give compute in PF-days too.
+#[test]
+fn answers_give_compute_in_the_columns_unit() {
+    let path = write_temp(
+        "pf_days.csv",
+        "N,compute (PF-days),loss\n1e8,0.01,3.2\n3e8,0.03,3.0\n1e9,0.1,2.85\n3e9,0.3,2.7\n1e10,1,2.6\n3e10,3,2.5\n",
+    );
+    let file = path.to_str().unwrap();
+    let args = [
+        "fit",
+        file,
+        "--law",
+        "compute_power_law",
+        "--compute",
+        "8.64e21",
+        "--target-loss",
+        "2.4",
+    ];
+    let mut with_json = args.to_vec();
+    with_json.push("--json");
+    let v = json(&with_json);
+    assert_eq!(v["compute_unit"]["name"], "PF-days");
+    assert_eq!(v["compute_unit"]["flops"], 8.64e19);
+    assert!((v["budget"]["compute_in_unit"].as_f64().unwrap() - 100.0).abs() < 1e-9);
+    let c = v["target"]["compute"].as_f64().unwrap();
+    let pf = v["target"]["compute_in_unit"].as_f64().unwrap();
+    assert!((pf * 8.64e19 / c - 1.0).abs() < 1e-12, "{pf} {c}");
+    let (code, out, err) = frontier(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("at C = 8.640e21 FLOPs = 100.0 PF-days:"),
+        "{out}"
+    );
+}
+
+/// `--params` and `--flops-per-token` recount N and C from the shape
+/// columns for the main fit: runs whose loss is exact in the non-embedding
+/// size give that law's a under --params non_embedding, and the budget
+/// answers count C = k N D with k the median FLOPs per token over N.
+#[test]
+fn params_and_flops_per_token_recount_the_fit() {
+    let text = shaped_runs();
+    let path = write_temp("shaped-recount.csv", &text);
+    let file = path.to_str().unwrap();
+    let a_of = |v: &serde_json::Value| {
+        let (al, be) = (
+            v["params"]["alpha"].as_f64().unwrap(),
+            v["params"]["beta"].as_f64().unwrap(),
+        );
+        be / (al + be)
+    };
+    let plain = json(&["fit", file, "--compute", "1e21", "--json"]);
+    let recounted = json(&[
+        "fit",
+        file,
+        "--params",
+        "non_embedding",
+        "--compute",
+        "1e21",
+        "--json",
+    ]);
+    assert!(
+        (a_of(&recounted) - 0.28 / 0.62).abs() < 1e-3,
+        "{}",
+        a_of(&recounted)
+    );
+    assert!(
+        (a_of(&plain) - 0.28 / 0.62).abs() > 0.05,
+        "{}",
+        a_of(&plain)
+    );
+    assert_eq!(recounted["counting"]["params"], "non_embedding");
+    assert_eq!(recounted["compute_convention"]["k"], 6.0);
+    // Hoffmann's count: more than 6N per token for these small models with
+    // a 50k vocabulary; D* = C/(k N*) at the budget.
+    let hoffmann = json(&[
+        "fit",
+        file,
+        "--params",
+        "non_embedding",
+        "--flops-per-token",
+        "hoffmann",
+        "--compute",
+        "1e21",
+        "--json",
+    ]);
+    let k = hoffmann["compute_convention"]["k"].as_f64().unwrap();
+    assert!(k > 6.5, "{k}");
+    let (n, d) = (
+        hoffmann["budget"]["N"].as_f64().unwrap(),
+        hoffmann["budget"]["D"].as_f64().unwrap(),
+    );
+    assert!((k * n * d / 1e21 - 1.0).abs() < 1e-9, "{k} {n} {d}");
+    assert_eq!(hoffmann["counting"]["flops_per_token"], "hoffmann");
+    // Without shape columns the count is refused, naming the line.
+    let bare = write_temp("bare-recount.csv", "N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n");
+    let (code, _, err) = frontier(&["fit", bare.to_str().unwrap(), "--params", "porian"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("line 2") && err.contains("shape columns"),
+        "{err}"
+    );
 }

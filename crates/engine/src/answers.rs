@@ -2,14 +2,16 @@
 //! for every law: the optimum at a compute budget, and the compute a target
 //! loss needs.
 //!
-//! For a law of N and D (through N, D, C = 6ND and M = D/N), the optimum at
-//! compute C minimises L(N, C/(6N)) over N. With x = ln N along the budget
-//! (D = C/(6N), M = D/N = C/(6N^2)),
+//! Compute is counted C = k N D with the model's k ([`Model::compute`]; 6
+//! unless the data's own column is kept, see [`crate::compute`]). For a law
+//! of N and D (through N, D, C = kND and M = D/N), the optimum at compute C
+//! minimises L(N, C/(kN)) over N. With x = ln N along the budget
+//! (D = C/(kN), M = D/N = C/(kN^2)),
 //!
 //! dL/dx = N dL/dN - D dL/dD - 2 M dL/dM,
 //!
 //! computed exactly by reverse mode on the law's formula with N, D, C and M
-//! as variables. A scan of L over ln N from 0 to ln(C/6) finds the lowest
+//! as variables. A scan of L over ln N from 0 to ln(C/k) finds the lowest
 //! region, and the zero of dL/dx inside it is found by bisection with secant
 //! steps (Illinois), to the last bits of x: far tighter than minimising L
 //! itself, whose flat bottom hides x below about 1e-8. The local allocation
@@ -21,6 +23,7 @@
 //! bisection in ln C; laws of compute alone (or of N or D alone) invert
 //! L(x) the same way.
 
+use crate::compute::ComputeRule;
 use crate::formula::Formula;
 use crate::laws::Answers;
 use crate::model::Model;
@@ -47,11 +50,11 @@ pub struct BudgetAnswer {
 /// Largest compute the searches consider, in FLOPs.
 pub const MAX_COMPUTE: f64 = 1e40;
 
-/// L and dL/dx at x = ln N on the budget C.
-fn along(f: &Formula, params: &[f64], c: f64, x: f64) -> (f64, f64) {
+/// L and dL/dx at x = ln N on the budget C, with C = k N D.
+fn along(f: &Formula, params: &[f64], rule: ComputeRule, c: f64, x: f64) -> (f64, f64) {
     let k = params.len();
     let n = exp(x);
-    let d = c / (6.0 * n);
+    let d = rule.tokens(c, n);
     let m = d / n;
     let mut p = params.to_vec();
     p.extend([n, d, c, m]);
@@ -61,15 +64,16 @@ fn along(f: &Formula, params: &[f64], c: f64, x: f64) -> (f64, f64) {
 }
 
 /// ln N* at compute C for a law of N and D: None when the lowest loss lies
-/// at an end of N in [1, C/6] (no interior optimum) or is not finite.
-fn optimal_ln_n(f: &Formula, params: &[f64], c: f64) -> Option<f64> {
-    let hi = ln(c / 6.0);
+/// at an end of N in [1, C/k] (no interior optimum) or is not finite.
+fn optimal_ln_n(f: &Formula, params: &[f64], rule: ComputeRule, c: f64) -> Option<f64> {
+    let along = |c: f64, x: f64| along(f, params, rule, c, x);
+    let hi = ln(rule.per_token_parameter(c));
     if !(hi > 0.0) {
         return None;
     }
     const SCAN: usize = 48;
     let xs: Vec<f64> = (0..=SCAN).map(|i| hi * i as f64 / SCAN as f64).collect();
-    let ls: Vec<f64> = xs.iter().map(|&x| along(f, params, c, x).0).collect();
+    let ls: Vec<f64> = xs.iter().map(|&x| along(c, x).0).collect();
     let best = (0..=SCAN)
         .filter(|&i| ls[i].is_finite())
         .min_by(|&i, &j| ls[i].total_cmp(&ls[j]))?;
@@ -77,7 +81,7 @@ fn optimal_ln_n(f: &Formula, params: &[f64], c: f64) -> Option<f64> {
         return None;
     }
     let (mut a, mut b) = (xs[best - 1], xs[best + 1]);
-    let (mut ga, mut gb) = (along(f, params, c, a).1, along(f, params, c, b).1);
+    let (mut ga, mut gb) = (along(c, a).1, along(c, b).1);
     if !(ga < 0.0 && gb > 0.0) {
         // The derivative does not change sign across the bracket (a kink, as
         // min and max make): minimise L itself by golden sections.
@@ -85,7 +89,7 @@ fn optimal_ln_n(f: &Formula, params: &[f64], c: f64) -> Option<f64> {
         let (mut lo, mut hi) = (a, b);
         for _ in 0..120 {
             let (u, v) = (hi - r * (hi - lo), lo + r * (hi - lo));
-            if along(f, params, c, u).0 <= along(f, params, c, v).0 {
+            if along(c, u).0 <= along(c, v).0 {
                 hi = v;
             } else {
                 lo = u;
@@ -98,7 +102,7 @@ fn optimal_ln_n(f: &Formula, params: &[f64], c: f64) -> Option<f64> {
     for _ in 0..200 {
         let x = (a * gb - b * ga) / (gb - ga);
         let x = if x > a && x < b { x } else { 0.5 * (a + b) };
-        let gx = along(f, params, c, x).1;
+        let gx = along(c, x).1;
         if gx == 0.0 || !gx.is_finite() {
             return Some(x);
         }
@@ -133,14 +137,15 @@ pub fn numerical_optimum(model: &Model, params: &[f64], compute: f64) -> Option<
 
 fn numerical(model: &Model, params: &[f64], compute: f64, exponent: bool) -> Option<BudgetAnswer> {
     let f = model.frontier.as_ref()?;
-    let x = optimal_ln_n(f, params, compute)?;
+    let rule = model.compute;
+    let x = optimal_ln_n(f, params, rule, compute)?;
     let n = exp(x);
-    let d = compute / (6.0 * n);
+    let d = rule.tokens(compute, n);
     let h = 0.01;
     let a = if exponent {
         match (
-            optimal_ln_n(f, params, compute * exp(h)),
-            optimal_ln_n(f, params, compute * exp(-h)),
+            optimal_ln_n(f, params, rule, compute * exp(h)),
+            optimal_ln_n(f, params, rule, compute * exp(-h)),
         ) {
             (Some(up), Some(down)) => Some((up - down) / (2.0 * h)),
             _ => None,
@@ -153,7 +158,7 @@ fn numerical(model: &Model, params: &[f64], compute: f64, exponent: bool) -> Opt
         n: Some(n),
         d: Some(d),
         tokens_per_parameter: Some(d / n),
-        loss: along(f, params, compute, x).0,
+        loss: along(f, params, rule, compute, x).0,
         a,
     })
 }
@@ -176,7 +181,7 @@ pub fn at_budget(model: &Model, params: &[f64], compute: f64) -> Option<BudgetAn
     match model.answers() {
         Answers::Frontier if is_chinchilla(model) => {
             let p = ChinchillaParams::from_slice(params);
-            let o = p.optimal_at(compute);
+            let o = p.optimal_under(compute, model.compute);
             Some(BudgetAnswer {
                 compute,
                 n: Some(o.n),
@@ -260,7 +265,7 @@ pub fn compute_for_loss(model: &Model, params: &[f64], target: f64) -> Result<f6
     };
     match model.answers() {
         Answers::Frontier if is_chinchilla(model) => {
-            ChinchillaParams::from_slice(params).compute_for_loss(target)
+            ChinchillaParams::from_slice(params).compute_for_loss_under(target, model.compute)
         }
         Answers::Frontier => {
             let f = model
@@ -269,8 +274,8 @@ pub fn compute_for_loss(model: &Model, params: &[f64], target: f64) -> Result<f6
                 .ok_or("the law cannot be differentiated")?;
             let at = |lc: f64| {
                 let c = exp(lc);
-                optimal_ln_n(f, params, c)
-                    .map(|x| along(f, params, c, x).0)
+                optimal_ln_n(f, params, model.compute, c)
+                    .map(|x| along(f, params, model.compute, c, x).0)
                     .unwrap_or(f64::NAN)
             };
             let (lo, hi) = (ln(1e6), ln(MAX_COMPUTE));

@@ -125,7 +125,7 @@ pub fn compare_one(
         note: Some(note),
     };
     let model = match Model::new(spec, &table.headers) {
-        Ok(m) => m,
+        Ok(m) => m.with_compute(table.compute),
         Err(e) => return failed(spec.id.clone(), e),
     };
     let name = model.law.name.clone();

@@ -10,6 +10,7 @@
 //! | `kaplan_attention` | non-embedding, 12 L d^2 | 6N + 6 L s d (the context term) |
 //! | `porian` | non-embedding plus the output layer, 12 L d^2 + V d | 6N |
 //! | `deepseek` | M/6, with M = 72 L d^2 + 12 L d s | M (C = M D) |
+//! | `hoffmann` | the N column (all parameters) | Hoffmann's full count, [`hoffmann_flops_per_token`] |
 //!
 //! For each: the Chinchilla law fitted to (N, D) (Approach 3), its exponent
 //! a = beta/(alpha + beta) and N* at the budget, and Approach 2 (IsoFLOP
@@ -42,6 +43,14 @@ const WIDTH: [&str; 6] = [
     "n embd",
     "dmodel",
 ];
+const HEADS: [&str; 6] = [
+    "heads",
+    "n head",
+    "n heads",
+    "num heads",
+    "num attention heads",
+    "attention heads",
+];
 const VOCAB: [&str; 4] = ["vocab", "vocab size", "n vocab", "vocabulary"];
 const CONTEXT: [&str; 7] = [
     "seq len",
@@ -60,6 +69,8 @@ pub struct Shape {
     pub width: Option<f64>,
     pub vocab: Option<f64>,
     pub context: Option<f64>,
+    /// Attention heads (only Hoffmann's count uses them).
+    pub heads: Option<f64>,
 }
 
 /// One convention's answers.
@@ -93,6 +104,7 @@ pub fn shapes(table: &RunTable) -> Vec<(usize, Shape)> {
         column(table, &WIDTH),
         column(table, &VOCAB),
         column(table, &CONTEXT),
+        column(table, &HEADS),
     ];
     table
         .runs
@@ -110,10 +122,40 @@ pub fn shapes(table: &RunTable) -> Vec<(usize, Shape)> {
                     width: get(cols[1]),
                     vocab: get(cols[2]),
                     context: get(cols[3]),
+                    heads: get(cols[4]),
                 },
             )
         })
         .collect()
+}
+
+/// Width of one attention head when the table has no heads column:
+/// [`hoffmann_flops_per_token`] then takes d_model / 64 heads (the head width
+/// of GPT-2 and GPT-3 and of most of Hoffmann's models).
+pub const HEAD_WIDTH: f64 = 64.0;
+
+/// Hoffmann et al.'s full count of training FLOPs per token (2022,
+/// Appendix F), for L layers of width d, vocabulary V, context s and H
+/// heads, with key size times heads equal to d and a feed-forward width of
+/// 4d. Per token, in the forward pass:
+///
+/// - embeddings 2 V d;
+/// - per layer, attention: the K, Q, V projections 6 d^2, the logits
+///   K·Q 2 s d, the softmax 3 H s, the reductions softmax·V 2 s d, the output
+///   projection 2 d^2; the dense block 2·(d·4d + 4d·d) = 16 d^2;
+/// - the final logits 2 V d;
+///
+/// and the backward pass twice the forward:
+///
+/// 3 (4 V d + L (24 d^2 + 4 s d + 3 H s)) = 12 V d + 72 L d^2 + 12 L s d + 9 L H s.
+///
+/// Without a heads column, H = d / [`HEAD_WIDTH`]. Against 6N, the count
+/// grows with the context and the vocabulary: near 1 for models of billions
+/// of parameters, well above it for small models with a long context.
+pub fn hoffmann_flops_per_token(s: &Shape) -> Option<f64> {
+    let (l, d, v, ctx) = (s.layers?, s.width?, s.vocab?, s.context?);
+    let h = s.heads.unwrap_or(d / HEAD_WIDTH);
+    Some(12.0 * v * d + 72.0 * l * d * d + 12.0 * l * ctx * d + 9.0 * l * h * ctx)
 }
 
 /// (id, name, N and FLOPs per token from (N as given, shape)).
@@ -123,17 +165,19 @@ type Convention = (
     fn(f64, &Shape) -> Option<(f64, f64)>,
 );
 
+const SIX: f64 = crate::compute::FLOPS_PER_PARAMETER_TOKEN;
+
 /// The conventions, each a map from (N given, shape) to (N, FLOPs per token).
-pub const CONVENTIONS: [Convention; 5] = [
+pub const CONVENTIONS: [Convention; 6] = [
     ("as_given", "N as given, 6N FLOPs per token", |n, _| {
-        Some((n, 6.0 * n))
+        Some((n, SIX * n))
     }),
     (
         "kaplan",
         "Kaplan: non-embedding N = 12 L d^2, 6N",
         |_, s| {
             let n = 12.0 * s.layers? * s.width?.powi(2);
-            Some((n, 6.0 * n))
+            Some((n, SIX * n))
         },
     ),
     (
@@ -141,7 +185,7 @@ pub const CONVENTIONS: [Convention; 5] = [
         "Kaplan with the context term: 6N + 6 L s d",
         |_, s| {
             let n = 12.0 * s.layers? * s.width?.powi(2);
-            Some((n, 6.0 * n + 6.0 * s.layers? * s.context? * s.width?))
+            Some((n, SIX * n + SIX * s.layers? * s.context? * s.width?))
         },
     ),
     (
@@ -149,7 +193,7 @@ pub const CONVENTIONS: [Convention; 5] = [
         "Porian: 12 L d^2 + V d (output layer), 6N",
         |_, s| {
             let n = 12.0 * s.layers? * s.width?.powi(2) + s.vocab? * s.width?;
-            Some((n, 6.0 * n))
+            Some((n, SIX * n))
         },
     ),
     (
@@ -157,8 +201,13 @@ pub const CONVENTIONS: [Convention; 5] = [
         "DeepSeek: M = 72 L d^2 + 12 L d s, C = M D",
         |_, s| {
             let m = 72.0 * s.layers? * s.width?.powi(2) + 12.0 * s.layers? * s.width? * s.context?;
-            Some((m / 6.0, m))
+            Some((m / SIX, m))
         },
+    ),
+    (
+        "hoffmann",
+        "Hoffmann: all parameters, full count (embeddings, attention, logits)",
+        |n, s| Some((n, hoffmann_flops_per_token(s)?)),
     ),
 ];
 
@@ -211,7 +260,7 @@ pub fn compare_conventions(
         };
         let Some(d) = recount(data, &shapes, f) else {
             row.note = Some(
-                "needs the shape columns (layers, d_model, vocab, seq_len) on every run".into(),
+                "needs the shape columns (layers, d_model, vocab, seq_len; heads for Hoffmann's count, else d_model/64) on every run".into(),
             );
             rows.push(row);
             continue;
@@ -220,13 +269,17 @@ pub fn compare_conventions(
         options.delta = delta;
         // Counts that differ from another only in the FLOPs per token give
         // the same fit in N and D: only the runs' own a (in C) moves.
-        let per_token_only = id == "kaplan_attention";
+        let same_fit_as = match id {
+            "kaplan_attention" => Some("Kaplan's: the context term"),
+            "hoffmann" => Some("the N as given: the full count"),
+            _ => None,
+        };
         match fit(&model, &d, &options) {
-            Ok(_) if per_token_only => {
-                row.note = Some(
-                    "the fit in N and D is Kaplan's: the context term changes only the compute counted, so only a from the runs moves"
-                        .into(),
-                );
+            Ok(_) if same_fit_as.is_some() => {
+                row.note = Some(format!(
+                    "the fit in N and D is {} changes only the compute counted, so only a from the runs moves",
+                    same_fit_as.unwrap_or_default()
+                ));
             }
             Ok(r) => {
                 let (alpha, beta) = (r.params[3], r.params[4]);
@@ -250,4 +303,134 @@ pub fn compare_conventions(
         rows.push(row);
     }
     rows
+}
+
+/// How N is counted for a fit (`frontier fit --params`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamsCount {
+    /// The N column as given (Hoffmann's: every parameter).
+    All,
+    /// Kaplan's non-embedding 12 L d^2.
+    NonEmbedding,
+    /// Porian's non-embedding plus the output layer, 12 L d^2 + V d.
+    Porian,
+}
+
+/// How training FLOPs per token are counted for a fit
+/// (`frontier fit --flops-per-token`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlopsCount {
+    /// 6N, N as counted.
+    SixN,
+    /// 6N plus the context term 6 L s d.
+    SixNAttention,
+    /// Hoffmann's full count, [`hoffmann_flops_per_token`].
+    Hoffmann,
+    /// DeepSeek's M = 72 L d^2 + 12 L d s.
+    DeepSeek,
+}
+
+/// A counting of N and C for the main fit: N by [`ParamsCount`], and
+/// C = (FLOPs per token) · D by [`FlopsCount`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counting {
+    pub params: ParamsCount,
+    pub flops: FlopsCount,
+}
+
+impl Counting {
+    /// The plain count: N as given, 6N FLOPs per token.
+    pub fn is_plain(self) -> bool {
+        self.params == ParamsCount::All && self.flops == FlopsCount::SixN
+    }
+
+    /// In words, for notes.
+    pub fn describe(self) -> String {
+        let n = match self.params {
+            ParamsCount::All => "N as given",
+            ParamsCount::NonEmbedding => "N non-embedding (12·L·d²)",
+            ParamsCount::Porian => "N non-embedding plus the output layer (12·L·d² + V·d)",
+        };
+        let f = match self.flops {
+            FlopsCount::SixN => "6N FLOPs per token",
+            FlopsCount::SixNAttention => "6N + 6·L·s·d FLOPs per token",
+            FlopsCount::Hoffmann => "Hoffmann's full count of FLOPs per token",
+            FlopsCount::DeepSeek => "DeepSeek's M = 72·L·d² + 12·L·d·s FLOPs per token",
+        };
+        format!("{n}, {f}")
+    }
+
+    /// (N, FLOPs per token) of a run with `n_given` in the N column and
+    /// `shape`; None when the shape lacks a column the count needs.
+    pub fn count(self, n_given: f64, s: &Shape) -> Option<(f64, f64)> {
+        let n = match self.params {
+            ParamsCount::All => n_given,
+            ParamsCount::NonEmbedding => 12.0 * s.layers? * s.width?.powi(2),
+            ParamsCount::Porian => 12.0 * s.layers? * s.width?.powi(2) + s.vocab? * s.width?,
+        };
+        let per_token = match self.flops {
+            FlopsCount::SixN => 6.0 * n,
+            FlopsCount::SixNAttention => 6.0 * n + 6.0 * s.layers? * s.context? * s.width?,
+            FlopsCount::Hoffmann => hoffmann_flops_per_token(s)?,
+            FlopsCount::DeepSeek => {
+                72.0 * s.layers? * s.width?.powi(2) + 12.0 * s.layers? * s.width? * s.context?
+            }
+        };
+        Some((n, per_token))
+    }
+}
+
+/// Recount every run's N and C under `counting`, from the shape columns:
+/// D is kept (as given, or C/(6N) from the columns as read), N becomes the
+/// counted size and C = (FLOPs per token)·D; compute is then counted as
+/// given, C = k N D with k the median FLOPs per token over N (6 for the
+/// counts of 6N). A run without N, D or a shape column the count needs is
+/// an issue naming its line.
+pub fn recount_table(
+    table: &mut RunTable,
+    counting: Counting,
+) -> Result<(), Vec<crate::data::InputIssue>> {
+    use crate::data::{InputIssue, Quantity};
+    if counting.is_plain() {
+        return Ok(());
+    }
+    let shapes = shapes(table);
+    let rule = table.compute;
+    let mut issues = Vec::new();
+    for (run, (_, shape)) in table.runs.iter_mut().zip(&shapes) {
+        let counted = run
+            .n()
+            .zip(run.d_under(rule))
+            .and_then(|(n, d)| Some((counting.count(n, shape)?, d)));
+        match counted {
+            Some(((n, per_token), d)) => {
+                run.params = Some(n);
+                run.tokens = Some(d);
+                run.compute = Some(per_token * d);
+            }
+            None => issues.push(InputIssue {
+                line: Some(run.line),
+                column: None,
+                message: format!(
+                    "{} needs N, D (or C) and the shape columns (layers, d_model, vocab, seq_len as the count uses them) on every run; this run lacks one",
+                    counting.describe()
+                ),
+            }),
+        }
+    }
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    for (q, name) in [
+        (Quantity::Params, "N (recounted)"),
+        (Quantity::Tokens, "D"),
+        (Quantity::Compute, "C (recounted)"),
+    ] {
+        if !table.has(q) {
+            table.recognised.push((q, name.into()));
+        }
+    }
+    table.use_compute(crate::compute::ComputeChoice::AsGiven);
+    table.recounted = Some(counting.describe());
+    Ok(())
 }

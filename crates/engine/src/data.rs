@@ -6,10 +6,12 @@
 //! are matched case-insensitively against the aliases in [`Quantity::aliases`];
 //! other columns are kept out of the way and reported as ignored.
 //!
-//! Conventions, stated on the page too: training compute C = 6 N D FLOPs, so
-//! D = C / (6 N) when the tokens column is missing and C = 6 N D when compute
-//! is missing.
+//! Conventions, stated on the page too: training compute C = k N D FLOPs
+//! ([`crate::compute`]; k = 6 unless the table's compute column is kept as
+//! given), so D = C / (k N) when the tokens column is missing and C = k N D
+//! when compute is missing.
 
+use crate::compute::{ComputeChoice, ComputeRule};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
@@ -309,7 +311,8 @@ impl fmt::Display for InputIssue {
     }
 }
 
-/// One training run as parsed, before the C = 6ND convention is applied.
+/// One training run as parsed, before the compute convention C = k N D is
+/// applied.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Run {
     /// 1-based line of the pasted text this run came from.
@@ -335,19 +338,37 @@ impl Run {
     pub fn n(&self) -> Option<f64> {
         self.params
     }
-    /// Tokens D: as given, else C / (6 N).
+    /// Tokens D under C = 6ND: as given, else C / (6 N).
     pub fn d(&self) -> Option<f64> {
-        self.tokens.or(match (self.compute, self.params) {
-            (Some(c), Some(n)) => Some(c / (6.0 * n)),
-            _ => None,
-        })
+        self.d_under(ComputeRule::SIX_ND)
     }
     /// Compute C: as given, else 6 N D.
     pub fn c(&self) -> Option<f64> {
-        self.compute.or(match (self.params, self.tokens) {
-            (Some(n), Some(d)) => Some(6.0 * n * d),
+        self.c_under(ComputeRule::SIX_ND)
+    }
+    /// Tokens D: as given, else C / (k N).
+    pub fn d_under(&self, rule: ComputeRule) -> Option<f64> {
+        self.tokens.or(match (self.compute, self.params) {
+            (Some(c), Some(n)) => Some(rule.tokens(c, n)),
             _ => None,
         })
+    }
+    /// Compute C: the column's when given, else k N D.
+    pub fn c_under(&self, rule: ComputeRule) -> Option<f64> {
+        self.compute.or(match (self.params, self.tokens) {
+            (Some(n), Some(d)) => Some(rule.compute(n, d)),
+            _ => None,
+        })
+    }
+    /// Compute C where the runs are placed: with N and D both given, k N D
+    /// (the column is not read) unless the rule keeps the column as given;
+    /// otherwise [`Run::c_under`].
+    pub fn placed_compute(&self, rule: ComputeRule) -> Option<f64> {
+        match (self.params, self.tokens, self.compute) {
+            (_, _, Some(c)) if rule.as_given => Some(c),
+            (Some(n), Some(d), _) => Some(rule.compute(n, d)),
+            _ => self.c_under(rule),
+        }
     }
 }
 
@@ -381,11 +402,56 @@ pub struct RunTable {
     /// Lines equal to the header, skipped (several files pasted one after
     /// another).
     pub repeated_headers: usize,
+    /// How compute and (N, D) convert into each other: C = 6ND unless
+    /// [`RunTable::use_compute`] keeps the compute column.
+    pub compute: ComputeRule,
+    /// How N and C were recounted from the models' shape, when they were
+    /// ([`crate::conventions::recount_table`]): said in the compute note.
+    #[serde(skip)]
+    pub recounted: Option<String>,
+    /// The unit the compute column was written in, when not FLOPs (read
+    /// from its header, e.g. "compute (PF-days)"): answers give compute in
+    /// it too.
+    pub compute_unit: Option<ComputeUnit>,
+}
+
+/// A unit of compute other than the FLOP, from a column's header.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct ComputeUnit {
+    /// As written, without a GPU's speed: "PF-days", "GPU-hours".
+    pub name: String,
+    /// FLOPs in one of it.
+    pub flops: f64,
+}
+
+impl ComputeUnit {
+    /// "100.0 PF-days" for 8.64e21 FLOPs in PF-days (4 significant digits).
+    pub fn show(&self, flops: f64) -> String {
+        format!(
+            "{} {}",
+            crate::format::sig(flops / self.flops, 4),
+            self.name
+        )
+    }
 }
 
 impl RunTable {
     pub fn has(&self, q: Quantity) -> bool {
         self.recognised.iter().any(|(r, _)| *r == q)
+    }
+
+    /// Apply the user's choice of compute convention. "As given" keeps the
+    /// compute column and sets k to its median C/(N D)
+    /// ([`RunTable::compute_ratio`]); a table without N, D and C all three
+    /// has no such column to keep, and stays at C = 6ND.
+    pub fn use_compute(&mut self, choice: ComputeChoice) {
+        self.compute = match choice {
+            ComputeChoice::AsGiven => self
+                .compute_ratio()
+                .and_then(ComputeRule::as_given)
+                .unwrap_or_default(),
+            ComputeChoice::Recompute => ComputeRule::default(),
+        };
     }
 }
 
@@ -740,6 +806,12 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
                     match unit_scale(Quantity::ALL[k], u) {
                         Ok(f) => {
                             scale[k] = f;
+                            if f != 1.0 && Quantity::ALL[k] == Quantity::Compute {
+                                table.compute_unit = Some(ComputeUnit {
+                                    name: u.split('@').next().unwrap_or(u).trim().to_string(),
+                                    flops: f,
+                                });
+                            }
                             if f != 1.0 {
                                 table.units.push((
                                     h.trim().to_string(),
@@ -893,9 +965,12 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
         // must be numbers too: 6 x 1e200 x 1e200 is beyond f64.
         if ok {
             let (n, d, c) = (values[0], values[1], values[2]);
+            let six = ComputeRule::SIX_ND;
             let derived = match (n, d, c) {
-                (Some(n), Some(d), _) => Some(("C = 6·N·D", 6.0 * n * d, index[1].or(index[0]))),
-                (Some(n), None, Some(c)) => Some(("D = C/(6·N)", c / (6.0 * n), index[2])),
+                (Some(n), Some(d), _) => {
+                    Some(("C = 6·N·D", six.compute(n, d), index[1].or(index[0])))
+                }
+                (Some(n), None, Some(c)) => Some(("D = C/(6·N)", six.tokens(c, n), index[2])),
                 _ => None,
             };
             if let Some((what, v, col)) = derived {
@@ -1008,6 +1083,8 @@ pub struct Dataset {
     /// The fitted column's values, one per point, and its symbol.
     pub target: Vec<f64>,
     pub target_name: String,
+    /// The unit of the table's compute column, when not FLOPs.
+    pub compute_unit: Option<ComputeUnit>,
 }
 
 impl Dataset {
@@ -1078,7 +1155,7 @@ impl Dataset {
                 Needs::ParamsAndTokens => {
                     let n = r.n().unwrap();
                     let d = r.d().unwrap();
-                    (n, d, r.c().unwrap_or(6.0 * n * d))
+                    (n, d, r.c().unwrap_or(ComputeRule::SIX_ND.compute(n, d)))
                 }
                 Needs::Compute => {
                     let c = r.c().unwrap();
@@ -1243,8 +1320,14 @@ pub const EXTRA_SYMBOLS: [(&str, &str, &[&str]); 9] = [
 pub fn standard_columns() -> Vec<(&'static str, &'static str)> {
     let mut v = vec![
         ("N", "model size (parameters)"),
-        ("D", "training tokens; C/(6N) when missing"),
-        ("C", "training compute in FLOPs; 6ND when missing"),
+        (
+            "D",
+            "training tokens; C/(kN) when missing (k = 6 unless the compute column is kept)",
+        ),
+        (
+            "C",
+            "training compute in FLOPs; kND when missing (k = 6 unless the compute column is kept)",
+        ),
         ("M", "tokens per parameter D/N"),
         ("L", "the loss column"),
     ];
@@ -1300,21 +1383,18 @@ impl RunTable {
             "D" if self.has(Quantity::Tokens)
                 || self.has(Quantity::Compute) && self.has(Quantity::Params) =>
             {
-                need(run.d(), "D")
+                need(run.d_under(self.compute), "D")
             }
             "C" if self.has(Quantity::Compute)
                 || self.has(Quantity::Params) && self.has(Quantity::Tokens) =>
             {
-                // 6ND when both are given (the frontier's convention).
-                let c = match (run.params, run.tokens) {
-                    (Some(n), Some(d)) => Some(6.0 * n * d),
-                    _ => run.c(),
-                };
-                need(c, "C")
+                // k N D when both are given, unless the column is kept.
+                need(run.placed_compute(self.compute), "C")
             }
-            "M" if self.value(run, "N").is_some() && self.value(run, "D").is_some() => {
-                need(run.d().zip(run.n()).map(|(d, n)| d / n), "M = D/N")
-            }
+            "M" if self.value(run, "N").is_some() && self.value(run, "D").is_some() => need(
+                run.d_under(self.compute).zip(run.n()).map(|(d, n)| d / n),
+                "M = D/N",
+            ),
             "L" if self.has(Quantity::Loss) => Some(if run.loss.is_finite() {
                 Ok(run.loss)
             } else {
@@ -1366,12 +1446,34 @@ impl RunTable {
         Some(r[r.len() / 2])
     }
 
-    /// A note when the compute column does not follow C = 6ND (within 5%):
-    /// the runs are then placed at C = 6ND, the frontier's convention, so
-    /// plots and answers never mix the two.
+    /// True when the compute column does not follow C = 6ND (its median
+    /// C/(N D) is more than 5% away from 6): the page then offers the
+    /// choice of [`RunTable::use_compute`].
+    pub fn compute_differs(&self) -> bool {
+        self.compute_ratio().is_some_and(|ratio| {
+            (ratio / crate::compute::FLOPS_PER_PARAMETER_TOKEN - 1.0).abs() > 0.05
+        })
+    }
+
+    /// A note when the compute column does not follow C = 6ND (within 5%),
+    /// or is kept as given: which convention plots and answers use, so they
+    /// never mix the two.
     pub fn compute_convention_note(&self) -> Option<String> {
         let ratio = self.compute_ratio()?;
-        ((ratio / 6.0 - 1.0).abs() > 0.05).then(|| {
+        if let Some(how) = &self.recounted {
+            return Some(format!(
+                "N and C recounted from the models' shape: {how}; C = {k}·N·D (median over the runs), D* = C/({k}·N*).",
+                k = crate::format::sig(self.compute.k, 3)
+            ));
+        }
+        if self.compute.as_given {
+            return Some(format!(
+                "The compute column is used as given: {} (median over the runs). Plots and answers count compute this way, D* = C/({}·N*); the runs keep their own C.",
+                self.compute.label(),
+                crate::format::sig(self.compute.k, 3)
+            ));
+        }
+        self.compute_differs().then(|| {
             format!(
                 "The compute column is {}·N·D (median over the runs), not 6·N·D: it counts FLOPs another way (2ND is the forward pass alone; a unit such as PF-days must be written in the header, e.g. \"compute (PF-days)\"). Plots and answers use C = 6ND from N and D, the convention of the frontier, not the column.",
                 crate::format::sig(ratio, 3)
@@ -1583,6 +1685,7 @@ impl Dataset {
         let mut d = Dataset {
             values: columns.iter().map(|c| (c.clone(), Vec::new())).collect(),
             target_name: target.to_string(),
+            compute_unit: table.compute_unit.clone(),
             ..Dataset::default()
         };
         let mut run_ids: std::collections::HashMap<String, u32> = Default::default();
@@ -1592,14 +1695,15 @@ impl Dataset {
                 d.dropped.push((*r).clone());
                 continue;
             }
-            // With N and D both given, compute follows C = 6ND, the
-            // frontier's convention, whatever a compute column says (see
-            // RunTable::compute_convention_note).
-            let (n, dd) = (r.n().unwrap_or(f64::NAN), r.d().unwrap_or(f64::NAN));
-            let c = match (r.params, r.tokens) {
-                (Some(n), Some(d)) => 6.0 * n * d,
-                _ => r.c().unwrap_or(f64::NAN),
-            };
+            // With N and D both given, compute follows C = k N D whatever
+            // a compute column says, unless the column is kept as given
+            // (see RunTable::compute_convention_note).
+            let rule = table.compute;
+            let (n, dd) = (
+                r.n().unwrap_or(f64::NAN),
+                r.d_under(rule).unwrap_or(f64::NAN),
+            );
+            let c = r.placed_compute(rule).unwrap_or(f64::NAN);
             let ln = |x: f64| if x > 0.0 { crate::ln(x) } else { f64::NAN };
             let id = unit_id(&mut groups, &mut run_ids, &r.group);
             d.points.push(Point {

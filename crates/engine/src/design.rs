@@ -25,6 +25,7 @@
 //! by refitting synthetic data drawn for both.
 
 use crate::answers::at_budget;
+use crate::compute::ComputeRule;
 use crate::data::Dataset;
 use crate::fit::FitReport;
 use crate::model::Model;
@@ -143,8 +144,10 @@ fn interval(center: f64, var: f64) -> (f64, f64) {
 
 /// IsoFLOP runs spending `experiment` FLOPs: `levels` budgets a factor
 /// `spacing` apart (the largest first), `sizes` runs each at tokens per
-/// parameter log-spaced from `ratio / span` to `ratio * span`.
+/// parameter log-spaced from `ratio / span` to `ratio * span`; a run of
+/// compute C at M tokens per parameter has N = sqrt(C / (k M)), C = k N D.
 pub fn isoflop_design(
+    rule: ComputeRule,
     experiment: f64,
     levels: usize,
     spacing: f64,
@@ -164,7 +167,7 @@ pub fn isoflop_design(
                 -1.0 + 2.0 * i as f64 / (sizes - 1) as f64
             };
             let m = ratio * exp(f * ln(span));
-            let n = (c / (6.0 * m)).sqrt();
+            let n = rule.tokens(c, m).sqrt();
             out.push(Run { n, d: m * n, c });
         }
     }
@@ -280,7 +283,7 @@ pub fn plan_runs(
             }
         }
     };
-    consider(even_isoflop(experiment));
+    consider(even_isoflop(model.compute, experiment));
     for levels in 1..=4 {
         for spacing in [2.0, 4.0, 10.0] {
             if levels == 1 && spacing != 2.0 {
@@ -289,7 +292,13 @@ pub fn plan_runs(
             for sizes in [3, 5, 7] {
                 for span in [2.0, 4.0, 8.0] {
                     consider(isoflop_design(
-                        experiment, levels, spacing, sizes, ratio, span,
+                        model.compute,
+                        experiment,
+                        levels,
+                        spacing,
+                        sizes,
+                        ratio,
+                        span,
                     ));
                 }
             }
@@ -311,13 +320,13 @@ pub fn plan_runs(
 }
 
 /// The same compute as evenly spread IsoFLOP runs: three budgets a factor
-/// of 4 apart, five sizes each (5 to 80 tokens per parameter).
-pub fn even_isoflop(experiment: f64) -> Vec<Run> {
+/// of 4 apart, five sizes each (5 to 80 tokens per parameter), C = k N D.
+pub fn even_isoflop(rule: ComputeRule, experiment: f64) -> Vec<Run> {
     let top = experiment / (5.0 * (1.0 + 0.25 + 0.0625));
     let mut out = Vec::new();
     for c in [top, top / 4.0, top / 16.0] {
         for m in [5.0, 10.0, 20.0, 40.0, 80.0] {
-            let n = (c / (6.0 * m)).sqrt();
+            let n = rule.tokens(c, m).sqrt();
             out.push(Run { n, d: m * n, c });
         }
     }

@@ -602,7 +602,14 @@ impl FitExport<'_> {
             "formula": self.model.law.display(),
             "params": params,
             "budget": self.budget.map(num),
-            "compute_convention": "C = 6 N D FLOPs",
+            "compute_convention": if self.model.compute.as_given {
+                format!(
+                    "C = {} N D FLOPs, the compute column as given",
+                    self.model.compute.k
+                )
+            } else {
+                format!("C = {} N D FLOPs", self.model.compute.k)
+            },
             "steps_per_decade": FRONTIER_STEPS_PER_DECADE,
             "points": points,
             "no_optimum_at": missing.iter().map(|c| num(*c)).collect::<Vec<_>>(),

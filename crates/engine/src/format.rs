@@ -15,9 +15,44 @@ pub fn sig(v: f64, digits: usize) -> String {
     }
 }
 
+/// An amount of money in the unit of the price it came from: whole units
+/// with thousands separators (2 decimals below 100), "1,843,200" or
+/// "12.50"; in scientific notation from 1e15 on, where grouped digits stop
+/// being readable.
+pub fn amount(v: f64) -> String {
+    if !v.is_finite() || v.abs() >= 1e15 {
+        return sig(v, 4);
+    }
+    if v.abs() < 100.0 {
+        return format!("{v:.2}");
+    }
+    let whole = format!("{:.0}", v.abs());
+    let mut grouped = String::new();
+    for (k, ch) in whole.chars().enumerate() {
+        if k > 0 && (whole.len() - k) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    if v < 0.0 {
+        grouped.insert(0, '-');
+    }
+    grouped
+}
+
 #[cfg(test)]
 mod tests {
-    use super::sig;
+    use super::{amount, sig};
+
+    #[test]
+    fn amounts_of_money() {
+        assert_eq!(amount(1_843_200.0), "1,843,200");
+        assert_eq!(amount(999.6), "1,000");
+        assert_eq!(amount(100.0), "100");
+        assert_eq!(amount(12.5), "12.50");
+        assert_eq!(amount(-25_000.0), "-25,000");
+        assert_eq!(amount(3.2e16), "3.200e16");
+    }
 
     #[test]
     fn significant_digits() {

@@ -24,6 +24,11 @@
 //! the Chinchilla model size: serving tokens buys a smaller model trained on
 //! more tokens. With D_inf = 0 the zero is the Chinchilla optimum itself.
 //!
+//! When compute is counted C = k N D with another k (a compute column kept
+//! as given, [`crate::compute`]), the same scale counts a served token as a
+//! third of a trained one: F_k = k N D_tr + (k/3) N D_inf = (k/6) F. The
+//! plan (N, D_tr) is the same; its FLOPs are in the data's count.
+//!
 //! The search runs in w = ln(v/u) rather than in ln N. The two are the same
 //! coordinate up to a monotone map (u = R/(1 + e^w), v = R/(1 + e^-w), so
 //! N = (A (1 + e^w) / R)^(1/alpha) rises with w), but in w neither N nor
@@ -35,6 +40,7 @@
 //! halves it until no double lies strictly inside: the zero to the last bit
 //! of w, whatever the parameters.
 
+use crate::compute::ComputeRule;
 use crate::optimal::{ChinchillaParams, OptimalPoint};
 use crate::{exp, ln, pow};
 use serde::Serialize;
@@ -78,6 +84,17 @@ impl ChinchillaParams {
         target_loss: f64,
         inference_tokens: f64,
     ) -> Result<InferencePlan, String> {
+        self.inference_optimal_under(target_loss, inference_tokens, ComputeRule::SIX_ND)
+    }
+
+    /// [`ChinchillaParams::inference_optimal`] with compute counted
+    /// C = k N D: training k N D_tr, serving (k/3) N D_inf FLOPs.
+    pub fn inference_optimal_under(
+        &self,
+        target_loss: f64,
+        inference_tokens: f64,
+        rule: ComputeRule,
+    ) -> Result<InferencePlan, String> {
         self.check()?;
         if !(inference_tokens.is_finite() && inference_tokens >= 0.0) {
             return Err(format!(
@@ -86,8 +103,8 @@ impl ChinchillaParams {
         }
         // Also rejects a target at or below E, in the words the other
         // budget answers use.
-        let compute = self.compute_for_loss(target_loss)?;
-        let chinchilla = self.optimal_at(compute);
+        let compute = self.compute_for_loss_under(target_loss, rule)?;
+        let chinchilla = self.optimal_under(compute, rule);
         let r = target_loss - self.e;
         let w0 = ln(self.alpha / self.beta);
         let n_at = |w: f64| pow(self.a * (1.0 + exp(w)) / r, 1.0 / self.alpha);
@@ -129,9 +146,11 @@ impl ChinchillaParams {
 
         let n = n_at(w);
         let d_train = d_at(w);
-        let total_flops = 6.0 * n * d_train + 2.0 * n * inference_tokens;
+        // A forward pass is a third of a training step's FLOPs (2 of 6).
+        let serve = rule.k / 3.0;
+        let total_flops = rule.compute(n, d_train) + serve * n * inference_tokens;
         let chinchilla_total_flops =
-            6.0 * chinchilla.n * chinchilla.d + 2.0 * chinchilla.n * inference_tokens;
+            rule.compute(chinchilla.n, chinchilla.d) + serve * chinchilla.n * inference_tokens;
         if !(total_flops.is_finite() && chinchilla_total_flops.is_finite()) {
             return Err(too_big());
         }

@@ -19,6 +19,8 @@
 //! - [`optimal`]: the compute-optimal allocation in closed form, and budgets.
 //! - [`inference`]: the inference-aware plan (Sardana et al. 2024): the
 //!   fewest training plus inference FLOPs for a target loss.
+//! - [`compute`]: how compute is counted, C = k N D (k = 6 unless the
+//!   table's own column is kept).
 //! - [`answers`]: budget questions asked the same way of every law.
 //! - [`conventions`]: the runs refitted under each way of counting N and C.
 //! - [`design`]: which runs to do next to narrow N* at a target budget.
@@ -49,6 +51,7 @@ pub mod approaches;
 pub mod bootstrap;
 pub mod columns;
 pub mod compare;
+pub mod compute;
 pub mod conventions;
 pub mod curves;
 pub mod data;

@@ -129,6 +129,9 @@ pub struct Model {
     /// after the parameters, to differentiate along a compute budget
     /// ([`crate::answers`]).
     pub frontier: Option<Formula>,
+    /// How a compute budget turns into N and D (C = k N D): the data's
+    /// convention, so the frontier and the runs count compute alike.
+    pub compute: crate::compute::ComputeRule,
 }
 
 /// The data prepared for one model: the tape's columns and, for the
@@ -162,7 +165,8 @@ impl Model {
     }
 
     /// Build a model; `extra` are the pasted table's headers (columns a
-    /// typed formula may read by name).
+    /// typed formula may read by name). Compute is counted C = 6ND until
+    /// [`Model::with_compute`] says otherwise.
     pub fn new(spec: &LawSpec, extra: &[String]) -> Result<Model, String> {
         let law = spec.law(extra)?;
         let formula = law
@@ -260,7 +264,14 @@ impl Model {
             free,
             fast,
             frontier,
+            compute: Default::default(),
         })
+    }
+
+    /// The same law with compute counted by `rule`.
+    pub fn with_compute(mut self, rule: crate::compute::ComputeRule) -> Model {
+        self.compute = rule;
+        self
     }
 
     /// A catalogue law with its defaults.
@@ -429,7 +440,7 @@ impl Model {
     }
 
     /// The prediction from column values by symbol (N, D, C, M are filled in
-    /// from each other where missing, by C = 6ND and M = D/N).
+    /// from each other where missing, by C = k N D and M = D/N).
     pub fn predict(&self, params: &[f64], values: &[(&str, f64)]) -> f64 {
         let get = |s: &str| values.iter().find(|(k, _)| *k == s).map(|(_, v)| *v);
         let (n, d) = (get("N"), get("D"));
@@ -440,7 +451,7 @@ impl Model {
             .map(|c| {
                 get(c)
                     .or(match (c.as_str(), n, d) {
-                        ("C", Some(n), Some(d)) => Some(6.0 * n * d),
+                        ("C", Some(n), Some(d)) => Some(self.compute.compute(n, d)),
                         ("M", Some(n), Some(d)) => Some(d / n),
                         _ => None,
                     })

@@ -1,19 +1,22 @@
 //! Compute-optimal allocation for the Chinchilla law, in closed form.
 //!
-//! With training compute C = 6 N D, minimising
-//! L(N, D) = E + A/N^alpha + B/D^beta subject to 6 N D = C gives
-//! (Hoffmann et al. 2022, Appendix D.2):
+//! With training compute C = k N D (k = 6 in Hoffmann's convention; the
+//! data's own k when its compute column is kept, [`crate::compute`]),
+//! minimising L(N, D) = E + A/N^alpha + B/D^beta subject to k N D = C gives
+//! (Hoffmann et al. 2022, Appendix D.2, with 6 written k):
 //!
 //! - a = beta / (alpha + beta), b = alpha / (alpha + beta)
 //! - G = (alpha A / (beta B))^(1 / (alpha + beta))
-//! - N*(C) = G (C/6)^a,  D*(C) = G^-1 (C/6)^b
-//! - L*(C) = L(N*(C), D*(C)) = E + K (C/6)^(-gamma), with
+//! - N*(C) = G (C/k)^a,  D*(C) = G^-1 (C/k)^b
+//! - L*(C) = L(N*(C), D*(C)) = E + K (C/k)^(-gamma), with
 //!   gamma = alpha beta / (alpha + beta) and K = A G^-alpha + B G^beta
 //!   (because alpha a = beta b = gamma).
 //!
 //! The last form inverts directly: the compute that reaches a target loss
-//! L > E is C = 6 (K / (L - E))^(1/gamma).
+//! L > E is C = k (K / (L - E))^(1/gamma). The exponents a and b do not
+//! depend on k; N*, D* and L* at C are those of k = 6 at C·6/k.
 
+use crate::compute::ComputeRule;
 use crate::data::parse_number;
 use crate::pow;
 use serde::{Deserialize, Serialize};
@@ -100,10 +103,15 @@ impl ChinchillaParams {
         }
     }
 
-    /// N*, D*, D*/N* and L* at compute C.
+    /// N*, D*, D*/N* and L* at compute C = 6ND.
     pub fn optimal_at(&self, compute: f64) -> OptimalPoint {
+        self.optimal_under(compute, ComputeRule::SIX_ND)
+    }
+
+    /// N*, D*, D*/N* and L* at compute C = k N D.
+    pub fn optimal_under(&self, compute: f64, rule: ComputeRule) -> OptimalPoint {
         let al = self.allocation();
-        let x = compute / 6.0;
+        let x = rule.per_token_parameter(compute);
         let n = al.g * pow(x, al.a);
         let d = pow(x, al.b) / al.g;
         OptimalPoint {
@@ -115,9 +123,14 @@ impl ChinchillaParams {
         }
     }
 
-    /// Compute C needed to reach `target` loss on the frontier; an error when
-    /// the target is at or below the irreducible loss E.
+    /// Compute C = 6ND needed to reach `target` loss on the frontier; an
+    /// error when the target is at or below the irreducible loss E.
     pub fn compute_for_loss(&self, target: f64) -> Result<f64, String> {
+        self.compute_for_loss_under(target, ComputeRule::SIX_ND)
+    }
+
+    /// Compute C = k N D needed to reach `target` loss on the frontier.
+    pub fn compute_for_loss_under(&self, target: f64, rule: ComputeRule) -> Result<f64, String> {
         if !(target.is_finite() && target > self.e) {
             return Err(format!(
                 "a target loss of {target} cannot be reached: it must be above the irreducible loss E = {:.4}",
@@ -127,7 +140,7 @@ impl ChinchillaParams {
         let al = self.allocation();
         let gamma = self.alpha * self.beta / (self.alpha + self.beta);
         let k = self.a * pow(al.g, -self.alpha) + self.b * pow(al.g, self.beta);
-        let c = 6.0 * pow(k / (target - self.e), 1.0 / gamma);
+        let c = rule.k * pow(k / (target - self.e), 1.0 / gamma);
         if c.is_finite() {
             Ok(c)
         } else {

@@ -1,18 +1,21 @@
 //! Training plans under the limits of a real run, for any law of N and D
 //! (and of U, the unique tokens, for the data-constrained law):
 //!
-//! - **Limits**: at compute C, the lowest loss along C = 6ND with
+//! Compute is counted C = k N D with the model's k ([`crate::compute`];
+//! 6 unless the data's compute column is kept as given).
+//!
+//! - **Limits**: at compute C, the lowest loss along C = kND with
 //!   N <= N_max (memory), D <= D_max (tokens available or affordable) and,
 //!   for a law that reads U, the unique tokens U (D may exceed U: the data
 //!   is repeated for D/U epochs). For a law without U, a unique-token limit
 //!   caps D (no repetition). The minimum is searched over ln N in the
 //!   feasible interval (a scan of 96 points, then golden sections to 1e-12
 //!   in ln N); when no limit binds, the law's compute-optimal point is the
-//!   plan ([`crate::answers::at_budget`]). When N_max x D_max x 6 < C the
+//!   plan ([`crate::answers::at_budget`]). When N_max x D_max x k < C the
 //!   budget cannot be spent: the plan is (N_max, D_max) and the unspent
 //!   compute is reported.
 //! - **Over-training**: at a chosen tokens-per-parameter ratio M (or model
-//!   size N), N = sqrt(C / (6M)), D = M N; its loss L_M, and the compute a
+//!   size N), N = sqrt(C / (kM)), D = M N; its loss L_M, and the compute a
 //!   compute-optimal plan needs for the same loss, C' = C*(L_M): the
 //!   over-trained plan spends C / C' times as much (Sardana et al. and
 //!   Gadre et al. trade this against cheaper inference).
@@ -32,7 +35,7 @@ pub struct Plan {
     pub n: f64,
     #[serde(rename = "D")]
     pub d: f64,
-    /// Training compute 6ND, FLOPs.
+    /// Training compute kND, FLOPs.
     #[serde(rename = "C")]
     pub c: f64,
     pub tokens_per_parameter: f64,
@@ -44,7 +47,7 @@ impl Plan {
         Plan {
             n,
             d,
-            c: 6.0 * n * d,
+            c: model.compute.compute(n, d),
             tokens_per_parameter: d / n,
             loss: loss_at(model, params, n, d, unique),
         }
@@ -83,7 +86,7 @@ pub struct LimitedPlan {
     /// The compute-optimal plan without limits, when the law has one.
     pub unconstrained: Option<Plan>,
     pub binding: Binding,
-    /// Compute the limits leave unspent (C - 6ND), FLOPs.
+    /// Compute the limits leave unspent (C - kND), FLOPs.
     pub unspent: f64,
     /// Epochs over the unique data, D/U, when U is given.
     pub epochs: Option<f64>,
@@ -159,7 +162,12 @@ pub fn reads_unique(model: &Model) -> bool {
 }
 
 fn loss_at(model: &Model, params: &[f64], n: f64, d: f64, unique: Option<f64>) -> f64 {
-    let mut v: Vec<(&str, f64)> = vec![("N", n), ("D", d), ("C", 6.0 * n * d), ("M", d / n)];
+    let mut v: Vec<(&str, f64)> = vec![
+        ("N", n),
+        ("D", d),
+        ("C", model.compute.compute(n, d)),
+        ("M", d / n),
+    ];
     if reads_unique(model) {
         v.push(("U", unique.unwrap_or(d)));
     }
@@ -204,7 +212,7 @@ fn search(
 ) -> Option<f64> {
     let at = |x: f64| {
         let n = exp(x);
-        loss_at(model, params, n, compute / (6.0 * n), unique)
+        loss_at(model, params, n, model.compute.tokens(compute, n), unique)
     };
     if hi - lo < 1e-12 {
         return at(lo).is_finite().then_some(lo);
@@ -266,10 +274,10 @@ pub fn limited_plan(
     };
     let unconstrained = if with_u {
         // The fresh-data optimum of the same law (U = D everywhere).
-        let hi = ln(compute / 6.0);
+        let hi = ln(model.compute.per_token_parameter(compute));
         search(model, params, compute, None, 0.0, hi).map(|x| {
             let n = exp(x);
-            Plan::of(model, params, n, compute / (6.0 * n), None)
+            Plan::of(model, params, n, model.compute.tokens(compute, n), None)
         })
     } else {
         at_budget(model, params, compute)
@@ -277,13 +285,17 @@ pub fn limited_plan(
             .and_then(plan_of_answer)
             .map(|(n, d)| Plan::of(model, params, n, d, None))
     };
-    // Feasible ln N along the budget: N <= max_n and D = C/(6N) <= cap_d.
-    let n_hi = max_n.unwrap_or(compute / 6.0).min(compute / 6.0);
-    let n_lo = cap_d.map_or(1.0, |d| compute / (6.0 * d)).max(1.0);
+    // Feasible ln N along the budget: N <= max_n and D = C/(kN) <= cap_d.
+    let n_hi = max_n
+        .unwrap_or(model.compute.per_token_parameter(compute))
+        .min(model.compute.per_token_parameter(compute));
+    let n_lo = cap_d
+        .map_or(1.0, |d| model.compute.tokens(compute, d))
+        .max(1.0);
     if n_lo > n_hi {
         // Both limits bind: the budget cannot be spent.
         let n = n_hi;
-        let d = cap_d.unwrap_or(compute / (6.0 * n));
+        let d = cap_d.unwrap_or(model.compute.tokens(compute, n));
         let plan = Plan::of(model, params, n, d, unique);
         return Ok(LimitedPlan {
             unspent: compute - plan.c,
@@ -308,11 +320,14 @@ pub fn limited_plan(
             // At a limit, the limit's own values (exp(ln x) may differ
             // from x in the last bit).
             let (n, d) = if x == hi {
-                (n_hi, compute / (6.0 * n_hi))
+                (n_hi, model.compute.tokens(compute, n_hi))
             } else if x == lo && cap_d.is_some() {
-                (n_lo, cap_d.unwrap().min(compute / (6.0 * n_lo)))
+                (
+                    n_lo,
+                    cap_d.unwrap().min(model.compute.tokens(compute, n_lo)),
+                )
             } else {
-                (exp(x), compute / (6.0 * exp(x)))
+                (exp(x), model.compute.tokens(compute, exp(x)))
             };
             Plan::of(model, params, n, d, unique)
         }
@@ -320,7 +335,8 @@ pub fn limited_plan(
     let near = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b;
     let binding = if unconstrained.as_ref().is_some_and(|p| *p == plan) {
         Binding::None
-    } else if max_n.is_some_and(|m| near(plan.n, m.min(compute / 6.0))) {
+    } else if max_n.is_some_and(|m| near(plan.n, m.min(model.compute.per_token_parameter(compute))))
+    {
         Binding::ModelSize
     } else if cap_d.is_some_and(|m| near(plan.d, m)) {
         if max_d.is_some_and(|m| near(plan.d, m)) {
@@ -366,16 +382,16 @@ pub fn ratio_plan(
         positive(ratio, "a tokens-per-parameter ratio")?,
         positive(n, "a model size")?,
     ) {
-        (Some(m), _) => (compute / (6.0 * m)).sqrt(),
+        (Some(m), _) => (compute / (model.compute.k * m)).sqrt(),
         (None, Some(n)) => n,
         (None, None) => return Err("give a tokens-per-parameter ratio or a model size".into()),
     };
-    if !(n >= 1.0 && n <= compute / 6.0) {
+    if !(n >= 1.0 && n <= model.compute.per_token_parameter(compute)) {
         return Err(format!(
             "a model of {n:.3e} parameters does not fit the budget of {compute:.3e} FLOPs (at least one token each)"
         ));
     }
-    let plan = Plan::of(model, params, n, compute / (6.0 * n), None);
+    let plan = Plan::of(model, params, n, model.compute.tokens(compute, n), None);
     let optimal = at_budget(model, params, compute)
         .as_ref()
         .and_then(plan_of_answer)

@@ -33,6 +33,10 @@ pub struct SeriesFit {
     pub points: usize,
     pub report: FitReport,
     pub budget: Option<BudgetAnswer>,
+    /// Remarks on the budget answer: an extrapolation beyond this series'
+    /// runs, or an absurd value (see [`crate::answers::answer_notes`]).
+    #[serde(default)]
+    pub notes: Vec<crate::answers::AnswerNote>,
     #[serde(skip, default)]
     pub resamples: Vec<Resample>,
 }
@@ -175,11 +179,15 @@ pub fn fit_series(
     if table.fatal {
         return Err(table.issues);
     }
+    // One count of compute for every series: the whole table's.
+    let mut whole = table.clone();
+    whole.use_compute(state.compute);
+    let rule = whole.compute;
     let parts = split(&table, column).map_err(|m| vec![InputIssue::general(m)])?;
     let mut series = Vec::new();
     let mut failed = Vec::new();
     for (name, t) in parts {
-        let p = match state.prepare_table(t) {
+        let p = match state.prepare_table_under(t, rule) {
             Ok(p) => p,
             Err(issues) => {
                 failed.push((name, crate::data::issues_text(&issues)));
@@ -201,12 +209,18 @@ pub fn fit_series(
             }
             None => Vec::new(),
         };
+        let budget = frontier_at(&p.model, &report.params, compute);
+        let notes = budget
+            .as_ref()
+            .map(|b| crate::answers::answer_notes(b, Some(&p.data)))
+            .unwrap_or_default();
         series.push((
             p.model.clone(),
             SeriesFit {
                 name,
                 points: p.data.len(),
-                budget: frontier_at(&p.model, &report.params, compute),
+                budget,
+                notes,
                 report,
                 resamples,
             },

@@ -19,6 +19,7 @@
 //! earlier still decode; bump [`FORMAT_VERSION`] only when a field changes
 //! meaning, and keep a decoder for every version ever written.
 
+use crate::compute::{ComputeChoice, ComputeRule};
 use crate::model::LawSpec;
 use crate::optimal::BudgetInput;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -130,6 +131,19 @@ pub struct ShareState {
     /// the fitted law's answers and curves, as for a published set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fitted: Option<Vec<f64>>,
+    /// How compute is counted when the table gives N, D and C: recomputed
+    /// C = 6ND (the default, and every link made before the choice), or the
+    /// column as given, C = k N D ([`crate::compute`]).
+    #[serde(default, skip_serializing_if = "ComputeChoice::is_default")]
+    pub compute: ComputeChoice,
+    /// With [`ShareState::fitted`] from a table whose compute column was
+    /// kept: its k, so the fit answers in the same count without the data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fitted_k: Option<f64>,
+    /// N and C recounted from the models' shape for the fit (the CLI's
+    /// `--params` and `--flops-per-token`); links do not carry it.
+    #[serde(skip)]
+    pub counting: Option<crate::conventions::Counting>,
 }
 
 impl Default for ShareState {
@@ -152,6 +166,9 @@ impl Default for ShareState {
             plan: Default::default(),
             columns: Default::default(),
             fitted: None,
+            compute: ComputeChoice::Recompute,
+            fitted_k: None,
+            counting: None,
         }
     }
 }
@@ -382,6 +399,13 @@ impl ShareState {
                 return Err("a fitted parameter that is not a finite number".into());
             }
         }
+        if let Some(k) = self.fitted_k {
+            if ComputeRule::as_given(k).is_none() {
+                return Err(format!(
+                    "compute counted as C = {k}·N·D: the factor must be a positive number"
+                ));
+            }
+        }
         if self.series.as_ref().is_some_and(|c| c.len() > 200) {
             return Err("a series column name of more than 200 characters".into());
         }
@@ -429,46 +453,42 @@ impl ShareState {
     }
 
     /// [`ShareState::prepare`] from the table of [`ShareState::table_text`],
-    /// parsed already.
+    /// parsed already; the state's compute choice is applied to it.
     pub fn prepare_table(
         &self,
-        table: crate::data::RunTable,
+        mut table: crate::data::RunTable,
     ) -> Result<Prepared, Vec<crate::data::InputIssue>> {
-        let Checked {
-            model,
-            data,
-            skipped,
-            options,
-        } = self.check_table(&table)?;
-        Ok(Prepared {
-            table,
-            model,
-            data,
-            skipped,
-            options,
-        })
+        table.use_compute(self.compute);
+        if let Some(counting) = self.counting {
+            crate::conventions::recount_table(&mut table, counting)?;
+        }
+        let rule = table.compute;
+        self.prepare_table_under(table, rule)
     }
 
-    /// The law built against a parsed table, and the table checked for it,
-    /// without taking the table (the page reads the paste once and checks
-    /// it again for every change of law or option).
-    pub fn check_table(
+    /// [`ShareState::prepare_table`] with compute counted by `rule` (the
+    /// series of one table share the whole table's k).
+    pub fn prepare_table_under(
         &self,
-        table: &crate::data::RunTable,
-    ) -> Result<Checked, Vec<crate::data::InputIssue>> {
+        mut table: crate::data::RunTable,
+        rule: ComputeRule,
+    ) -> Result<Prepared, Vec<crate::data::InputIssue>> {
         use crate::data::{Dataset, InputIssue};
         if table.fatal {
-            return Err(table.issues.clone());
+            return Err(table.issues);
         }
-        let model = crate::model::Model::new(&self.law, &table.headers).map_err(|m| {
-            vec![InputIssue {
-                line: None,
-                column: None,
-                message: m,
-            }]
-        })?;
+        table.compute = rule;
+        let model = crate::model::Model::new(&self.law, &table.headers)
+            .map_err(|m| {
+                vec![InputIssue {
+                    line: None,
+                    column: None,
+                    message: m,
+                }]
+            })?
+            .with_compute(rule);
         let (data, more) = Dataset::for_law(
-            table,
+            &table,
             &model.formula.columns,
             &model.law.target,
             self.drop_top,
@@ -486,23 +506,14 @@ impl ShareState {
         if let Some(axes) = &self.grid {
             options.grid.axes = axes.clone();
         }
-        Ok(Checked {
+        Ok(Prepared {
+            table,
             model,
             data,
             skipped,
             options,
         })
     }
-}
-
-/// A parsed table checked for a state's law: [`Prepared`] without the table.
-#[derive(Clone, Debug)]
-pub struct Checked {
-    pub model: crate::model::Model,
-    pub data: crate::data::Dataset,
-    /// Lines left out, each with its problem (parsing, then the law's check).
-    pub skipped: Vec<crate::data::InputIssue>,
-    pub options: crate::fit::FitOptions,
 }
 
 /// A LEB128 varint at the start of `bytes`, and the bytes it took.

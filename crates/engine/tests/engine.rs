@@ -15,6 +15,7 @@
 //! - `series`: one fit per series, a known compute multiplier recovered.
 //! - `design`: the proposed next runs against evenly spread IsoFLOP runs.
 //! - `conventions`: the same runs counted the ways of the field.
+//! - `compute`: a compute column kept as given (C = k N D) or recomputed as 6ND.
 //! - `laws`: every catalogue law and typed formulas, fixes, ties, comparison.
 //! - `export`: results and frontier as CSV and JSON, the Python script.
 
@@ -22,6 +23,8 @@
 mod approaches;
 #[path = "engine/bootstrap.rs"]
 mod bootstrap;
+#[path = "engine/compute.rs"]
+mod compute;
 #[path = "engine/conventions.rs"]
 mod conventions;
 #[path = "engine/curves.rs"]

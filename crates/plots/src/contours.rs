@@ -1,6 +1,7 @@
 //! Iso-loss contours of a law of N and D in the (N, D) plane, log-log: the
 //! lines of equal loss (marching squares on a 160 x 160 grid in ln N, ln D),
-//! lines of equal compute C = 6ND (straight, slope -1), the compute-optimal
+//! lines of equal compute C = k N D (straight, slope -1; k = 6 unless the
+//! data's compute column is kept as given), the compute-optimal
 //! path N*(C), D*(C), the runs, and the plan at the budget.
 
 use super::FIT_COLOR;
@@ -142,21 +143,22 @@ pub fn contour_chart<B: DrawingBackend>(
         &log_tick,
     )?;
     // Iso-compute lines, one per decade of C.
-    let (c_lo, c_hi) = (6.0 * n_lo * d_lo, 6.0 * n_hi * d_hi);
+    let rule = curve.model.compute;
+    let (c_lo, c_hi) = (rule.compute(n_lo, d_lo), rule.compute(n_hi, d_hi));
     let mut e = c_lo.log10().ceil() as i32;
     let mut first_c = true;
     while (e as f64) <= c_hi.log10() {
         let c = 10f64.powi(e);
         let line: Vec<(f64, f64)> = xs
             .iter()
-            .map(|&n| (n, c / (6.0 * n)))
+            .map(|&n| (n, rule.tokens(c, n)))
             .filter(|&(_, d)| d >= d_lo && d <= d_hi)
             .collect();
         if line.len() > 1 {
             let s =
                 chart.draw_series(LineSeries::new(line.clone(), iso_c_color.stroke_width(1)))?;
             if first_c {
-                s.label("C = 6ND, one line per decade")
+                s.label(format!("{}, one line per decade", rule.label()))
                     .legend(move |(x, y)| {
                         PathElement::new(vec![(x, y), (x + 18, y)], iso_c_color.stroke_width(1))
                     });

@@ -1,10 +1,12 @@
 //! The total-cost frontier of a model that will serve inference: for each
-//! target loss, the training plus inference FLOPs (6 N D_tr + 2 N D_inf) of
+//! target loss, the training plus inference FLOPs (k N D_tr + (k/3) N D_inf,
+//! with C = k N D the data's count of compute, k = 6 by default) of
 //! the inference-aware plan (Sardana et al. 2024) and of the Chinchilla plan
 //! reaching the same loss, with the chosen target marked.
 
 use super::{draw_legend, draw_mesh, frame, log_tick, placeholder, plain_tick, Drawn, Theme};
 use super::{FIT_COLOR, N_COLOR};
+use frontier_engine::compute::ComputeRule;
 use frontier_engine::optimal::ChinchillaParams;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -13,6 +15,7 @@ use plotters::prelude::*;
 pub fn inference_chart<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
     law: &ChinchillaParams,
+    rule: ComputeRule,
     inference_tokens: f64,
     target: f64,
     theme: &Theme,
@@ -31,7 +34,7 @@ pub fn inference_chart<B: DrawingBackend>(
     let mut chin = Vec::new();
     for i in 0..=80 {
         let l = lo + (hi - lo) * i as f64 / 80.0;
-        if let Ok(p) = law.inference_optimal(l, inference_tokens) {
+        if let Ok(p) = law.inference_optimal_under(l, inference_tokens, rule) {
             aware.push((l, p.total_flops));
             chin.push((l, p.chinchilla_total_flops));
         }
@@ -65,7 +68,7 @@ pub fn inference_chart<B: DrawingBackend>(
         .legend(move |(x, y)| {
             PathElement::new(vec![(x, y), (x + 18, y)], FIT_COLOR.stroke_width(3))
         });
-    if let Ok(p) = law.inference_optimal(target, inference_tokens) {
+    if let Ok(p) = law.inference_optimal_under(target, inference_tokens, rule) {
         chart
             .draw_series(LineSeries::new(
                 vec![(target, y_lo / 1.5), (target, y_hi * 1.5)],

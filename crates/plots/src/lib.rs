@@ -189,6 +189,26 @@ impl ChartInput {
             .chain(self.fitted.iter().map(|c| (c, true)))
     }
 
+    /// How the charts count compute: the primary curve's
+    /// [`Model::compute`] (C = 6ND without one).
+    pub fn compute_rule(&self) -> frontier_engine::compute::ComputeRule {
+        self.curves()
+            .find(|(_, primary)| *primary)
+            .map(|(c, _)| c.model.compute)
+            .unwrap_or_default()
+    }
+
+    /// The compute axis's title: the count of C when the data's compute
+    /// column is kept as given.
+    pub fn compute_title(&self) -> String {
+        let rule = self.compute_rule();
+        if rule.as_given {
+            format!("training compute {} (FLOPs)", rule.label())
+        } else {
+            "training compute C (FLOPs)".to_string()
+        }
+    }
+
     /// True when the allocation chart has something to show.
     pub fn has_allocation(&self) -> bool {
         self.curves()
@@ -510,7 +530,8 @@ pub fn loss_chart<B: DrawingBackend>(
         l_hi = l_hi.max(l);
     }
     let caption = "Loss against training compute";
-    let (x_desc, y_desc) = ("training compute C (FLOPs)", "final loss (nats/token)");
+    let compute_title = input.compute_title();
+    let (x_desc, y_desc) = (compute_title.as_str(), "final loss (nats/token)");
     let marks = if input.axes.loss_log && l_lo > 0.0 {
         // Padded by the same share of the range, in log space.
         let pad = 0.06 * (l_hi / l_lo).ln().max(0.04);
@@ -688,7 +709,7 @@ pub fn allocation_chart<B: DrawingBackend>(
     draw_mesh(
         &mut chart,
         theme,
-        "training compute C (FLOPs)",
+        &input.compute_title(),
         "parameters N*, tokens D*",
         &log_tick,
         &log_tick,
@@ -848,7 +869,7 @@ pub fn residual_chart<B: DrawingBackend>(
         );
     }
     let x_label = if by_compute {
-        "training compute C (FLOPs)".to_string()
+        input.compute_title()
     } else {
         input.x_label.clone()
     };

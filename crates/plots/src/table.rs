@@ -269,6 +269,7 @@ pub fn curves_tables(input: &CurvesInput, lr: bool) -> Vec<DataTable> {
 /// chart's range of losses.
 pub fn inference_tables(
     law: &ChinchillaParams,
+    rule: frontier_engine::compute::ComputeRule,
     inference_tokens: f64,
     target: f64,
 ) -> Vec<DataTable> {
@@ -287,7 +288,7 @@ pub fn inference_tables(
     );
     for i in 0..CURVE_SAMPLES {
         let l = lo + (hi - lo) * i as f64 / (CURVE_SAMPLES - 1) as f64;
-        if let Ok(p) = law.inference_optimal(l, inference_tokens) {
+        if let Ok(p) = law.inference_optimal_under(l, inference_tokens, rule) {
             t.push(vec![
                 num(l),
                 num(p.total_flops),

@@ -290,7 +290,7 @@ fn contour_chart_shows_levels_iso_compute_path_runs_and_plan() {
     for want in [
         "Iso-loss contours",
         "equal loss",
-        "C = 6ND, one line per decade",
+        "C = 6·N·D, one line per decade",
         "compute-optimal path",
         "plan at the budget",
         "N (parameters)",
@@ -309,11 +309,13 @@ fn inference_chart_shows_both_plans_and_the_saving() {
     use frontier_engine::optimal::ChinchillaParams;
     use frontier_plots::inference_chart;
     let law = ChinchillaParams::from_slice(&[1.69, 406.4, 410.7, 0.336, 0.283]);
-    let out = svg(|a| inference_chart(a, &law, 1e13, 1.9583, &Theme::LIGHT).unwrap());
+    let out =
+        svg(|a| inference_chart(a, &law, Default::default(), 1e13, 1.9583, &Theme::LIGHT).unwrap());
     assert!(out.contains("Chinchilla plan") && out.contains("inference-aware, 1.0e13 served"));
     // Sardana's worked example: 28% fewer FLOPs.
     assert!(out.contains("28.0% fewer FLOPs"), "saving");
-    let bad = svg(|a| inference_chart(a, &law, 1e13, 1.5, &Theme::LIGHT).unwrap());
+    let bad =
+        svg(|a| inference_chart(a, &law, Default::default(), 1e13, 1.5, &Theme::LIGHT).unwrap());
     assert!(bad.contains("above E"));
 }
 
@@ -558,4 +560,49 @@ fn series_colours_stay_legible_on_the_dark_theme() {
     );
     let orange = RGBColor(230, 120, 20);
     assert_eq!(Theme::DARK.legible(orange), orange);
+}
+
+/// A fit whose compute column is kept as given (C = 2ND): the compute axes
+/// and the iso-compute lines name that count, and the lines sit at C/(2N).
+#[test]
+fn a_kept_compute_column_is_named_on_the_axes_and_the_contours() {
+    use frontier_engine::compute::ComputeRule;
+    use frontier_plots::contour_chart;
+    let mut inp = input(true);
+    let rule = ComputeRule::as_given(2.0).unwrap();
+    let fitted = inp.fitted.as_mut().unwrap();
+    fitted.model = fitted.model.clone().with_compute(rule);
+    assert_eq!(inp.compute_rule(), rule);
+    let want = "training compute C = 2.00·N·D as in your column (FLOPs)";
+    for s in [
+        svg(|a| loss_chart(a, &inp, &Theme::LIGHT).unwrap()),
+        svg(|a| allocation_chart(a, &inp, &Theme::LIGHT).unwrap()),
+    ] {
+        assert!(s.contains(want), "no compute title in the chart");
+        assert!(!s.contains("training compute C (FLOPs)"));
+    }
+    let c = svg(|a| contour_chart(a, &inp, &Theme::LIGHT).unwrap());
+    assert!(c.contains("C = 2.00·N·D as in your column, one line per decade"));
+    // Without a kept column, the usual title.
+    let plain = svg(|a| loss_chart(a, &input(false), &Theme::LIGHT).unwrap());
+    assert!(plain.contains("training compute C (FLOPs)"));
+}
+
+/// The total-cost table counts FLOPs as the data does: with C = 2ND, a
+/// third of the 6ND count, for the same plans.
+#[test]
+fn the_total_cost_table_counts_flops_in_the_datas_convention() {
+    use frontier_engine::compute::ComputeRule;
+    use frontier_plots::table::inference_tables;
+    let law = frontier_engine::ChinchillaParams::from_slice(&[1.69, 406.4, 410.7, 0.336, 0.283]);
+    let six = inference_tables(&law, ComputeRule::SIX_ND, 1e13, 1.9583);
+    let two = inference_tables(&law, ComputeRule::as_given(2.0).unwrap(), 1e13, 1.9583);
+    assert!(!six[0].rows.is_empty());
+    for (a, b) in six[0].rows.iter().zip(&two[0].rows) {
+        assert_eq!(a[0], b[0]);
+        for k in 1..3 {
+            let (x, y): (f64, f64) = (a[k].parse().unwrap(), b[k].parse().unwrap());
+            assert!((y / (x / 3.0) - 1.0).abs() < 2e-3, "{x} {y}");
+        }
+    }
 }

@@ -1,4 +1,4 @@
-use frontier_engine::conventions::compare_conventions;
+use frontier_engine::conventions::{compare_conventions, hoffmann_flops_per_token, Shape};
 use frontier_engine::data::{parse_runs, Needs};
 use frontier_engine::Dataset;
 
@@ -42,11 +42,12 @@ fn counting_conventions_move_the_exponent() {
             "kaplan",
             "kaplan_attention",
             "porian",
-            "deepseek"
+            "deepseek",
+            "hoffmann"
         ]
     );
     for r in &rows {
-        if r.id == "kaplan_attention" {
+        if r.id == "kaplan_attention" || r.id == "hoffmann" {
             // Only the compute counted differs from Kaplan's: no separate fit.
             assert!(
                 r.a.is_none() && r.note.is_some() && r.a_direct.is_some(),
@@ -76,4 +77,96 @@ fn counting_conventions_move_the_exponent() {
     let rows = compare_conventions(&t, &d, 1e-3, None);
     assert!(rows[0].a.is_some());
     assert!(rows[1].note.as_deref().unwrap().contains("shape columns"));
+}
+
+#[test]
+fn hoffmanns_full_count_by_hand() {
+    // 8 layers of width 512, 8 heads, vocabulary 32,000, context 2048, per
+    // token: 3 x (embeddings 2Vd + logits 2Vd + 8 x (attention 6d^2 + 2sd +
+    // 3Hs + 2sd + 2d^2, dense 16d^2)).
+    let (l, d, v, s, h) = (8.0, 512.0, 32000.0, 2048.0, 8.0);
+    let forward = 2.0 * v * d
+        + 2.0 * v * d
+        + l * (6.0 * d * d + 2.0 * s * d + 3.0 * h * s + 2.0 * s * d + 2.0 * d * d + 16.0 * d * d);
+    let shape = Shape {
+        layers: Some(l),
+        width: Some(d),
+        vocab: Some(v),
+        context: Some(s),
+        heads: Some(h),
+    };
+    let got = hoffmann_flops_per_token(&shape).unwrap();
+    assert!((got / (3.0 * forward) - 1.0).abs() < 1e-14, "{got}");
+    // Without a heads column: heads of width 64, the same here.
+    let no_heads = Shape {
+        heads: None,
+        ..shape
+    };
+    assert_eq!(hoffmann_flops_per_token(&no_heads), Some(got));
+    // Against 6N (N = 12 L d^2 + V d): near 1 for a model of billions of
+    // parameters (Hoffmann found 0.99 to 1.10 for his 73M to 6.8B models),
+    // well above it for a small model with a long context.
+    let ratio_to_6n = |shape: &Shape| {
+        let (l, d) = (shape.layers.unwrap(), shape.width.unwrap());
+        let n = 12.0 * l * d * d + shape.vocab.unwrap() * d;
+        hoffmann_flops_per_token(shape).unwrap() / (6.0 * n)
+    };
+    let big = Shape {
+        layers: Some(32.0),
+        width: Some(4096.0),
+        vocab: Some(32000.0),
+        context: Some(2048.0),
+        heads: Some(32.0),
+    };
+    assert!(
+        (ratio_to_6n(&big) - 1.0).abs() < 0.11,
+        "{}",
+        ratio_to_6n(&big)
+    );
+    assert!(ratio_to_6n(&shape) > 1.5, "{}", ratio_to_6n(&shape));
+    // Any shape column missing: no count.
+    assert_eq!(
+        hoffmann_flops_per_token(&Shape { vocab: None, ..big }),
+        None
+    );
+}
+
+#[test]
+fn a_table_recounted_from_its_shape() {
+    use frontier_engine::conventions::{recount_table, Counting, FlopsCount, ParamsCount};
+    let text = shaped_runs();
+    let mut table = parse_runs(&text);
+    let before: Vec<(f64, f64)> = table
+        .runs
+        .iter()
+        .map(|r| (r.n().unwrap(), r.d().unwrap()))
+        .collect();
+    let counting = Counting {
+        params: ParamsCount::NonEmbedding,
+        flops: FlopsCount::SixNAttention,
+    };
+    recount_table(&mut table, counting).unwrap();
+    for (run, (_, d)) in table.runs.iter().zip(&before) {
+        // D kept; N = 12 L d^2 from this line's shape; C = (6N + 6 L s d) D.
+        let l: f64 = run.extra[0].parse().unwrap();
+        let w: f64 = run.extra[1].parse().unwrap();
+        let n = 12.0 * l * w * w;
+        assert_eq!(run.n(), Some(n));
+        assert_eq!(run.tokens, Some(*d));
+        let c = (6.0 * n + 6.0 * l * 2048.0 * w) * d;
+        assert!((run.compute.unwrap() / c - 1.0).abs() < 1e-12);
+    }
+    // k: the median of (6N + 6 L s d)/N over the runs, above 6.
+    assert!(table.compute.as_given && table.compute.k > 6.0);
+    assert!(table
+        .compute_convention_note()
+        .unwrap()
+        .starts_with("N and C recounted from the models' shape: N non-embedding"));
+    // A table without shape columns: every run named.
+    let mut bare = parse_runs("N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n");
+    let issues = recount_table(&mut bare, counting).unwrap_err();
+    assert_eq!(
+        issues.iter().map(|i| i.line).collect::<Vec<_>>(),
+        [Some(2), Some(3)]
+    );
 }

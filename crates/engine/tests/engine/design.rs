@@ -74,7 +74,7 @@ fn the_design_beats_evenly_spread_isoflop_runs() {
     let width = |iv: (f64, f64)| (iv.1 / iv.0).ln();
     assert!(width(design.interval_expected) < width(design.interval_now));
     // By the information it adds: less variance than the even design.
-    let even = even_isoflop(EXPERIMENT);
+    let even = even_isoflop(Default::default(), EXPERIMENT);
     let spent: f64 = even.iter().map(|r| r.c).sum();
     assert!((spent / EXPERIMENT - 1.0).abs() < 1e-9);
     let v_design = expected_variance(&model, &now, &report, TARGET, &design.runs).unwrap();

@@ -87,3 +87,29 @@ fn series_mistakes_are_named() {
     let e = fit_series(&state, "optimizer", 1e22, None).unwrap_err();
     assert!(e[0].message.contains("other columns are arch"), "{e:?}");
 }
+
+#[test]
+fn a_series_answer_far_beyond_its_runs_is_marked_as_an_extrapolation() {
+    let state = ShareState {
+        data: two_series(2.0),
+        ..ShareState::default()
+    };
+    // The runs reach about 1e22 FLOPs (N = 4e9, D = 3.2e11): 1e22 is inside
+    // (no note on compute), 1e26 far beyond.
+    let near = fit_series(&state, "arch", 1e22, None).unwrap();
+    assert!(near
+        .series
+        .iter()
+        .all(|s| s.notes.iter().all(|n| !n.text.starts_with("C = "))));
+    let far = fit_series(&state, "arch", 1e26, None).unwrap();
+    for s in &far.series {
+        assert!(
+            s.notes.iter().any(|n| !n.absurd
+                && n.text.starts_with("C = ")
+                && n.text.ends_with("an extrapolation")),
+            "{}: {:?}",
+            s.name,
+            s.notes
+        );
+    }
+}

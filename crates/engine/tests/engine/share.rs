@@ -504,3 +504,57 @@ fn curve_choices_keep_their_x_axis_and_older_links_draw_against_the_step() {
     let old: ShareState = serde_json::from_str(&json).unwrap();
     assert!(!old.curves.unwrap().tokens_x);
 }
+
+/// The compute choice travels in text and compact links; links without it
+/// (every link made before it) open as C = 6ND, and a state of the default
+/// writes no field, so its links are what they were.
+#[test]
+fn the_compute_choice_travels_and_old_links_recompute() {
+    use frontier_engine::compute::ComputeChoice;
+    let old = "s2.JU1LCsIwEL3LWw-StqiQtWsvYKVEE2txSEIy1UXp3Z3SxTC8_4IvbEvwThwsrnQhTrX2saGWuj6CwO6nyvM9RT1mp5QvKQ-SMqxREHjLmoMxDWEsk4eNMzPhMfsxCOyCzxSVxYtTrprfv8XxcD6FtsNKEFfUO2zjKqgnl1CDKLjdtSklqVLcvlhD0Daz_gE8SY5G";
+    assert_eq!(
+        ShareState::decode(old).unwrap().compute,
+        ComputeChoice::Recompute
+    );
+    let json = serde_json::to_string(&sample()).unwrap();
+    assert!(
+        !json.contains("\"compute\"") && !json.contains("fitted_k"),
+        "{json}"
+    );
+
+    let mut data = String::from("N,D,C,loss\n");
+    for (n, d) in [
+        (1e8, 2e9),
+        (4e8, 8e9),
+        (1e9, 2e10),
+        (2e9, 4e10),
+        (4e9, 8e10),
+        (8e9, 1.6e11),
+    ] {
+        data += &format!(
+            "{n},{d},{},{}\n",
+            2.0 * n * d,
+            1.7 + 400.0 / f64::powf(n, 0.34)
+        );
+    }
+    let s = ShareState {
+        data,
+        compute: ComputeChoice::AsGiven,
+        ..ShareState::default()
+    };
+    for frag in [s.encode_text(), s.encode_compact().unwrap()] {
+        let got = ShareState::decode(&frag).unwrap();
+        assert_eq!(got.compute, ComputeChoice::AsGiven);
+        assert_same_but_data(&s, &got);
+        let p = got.prepare().unwrap();
+        assert!(p.model.compute.as_given);
+        for q in &p.data.points {
+            assert!((q.c / (2.0 * q.n * q.d) - 1.0).abs() < 1e-12);
+        }
+    }
+    let bad = ShareState {
+        fitted_k: Some(-2.0),
+        ..ShareState::default()
+    };
+    assert!(bad.check().unwrap_err().contains("C = -2·N·D"));
+}
