@@ -91,9 +91,16 @@ pub fn base_url() -> String {
         .unwrap_or_default()
 }
 
-/// Replace the address bar's URL (no new history entry, no reload).
+/// Replace the address bar's URL (no new history entry, no reload); nothing
+/// when it is the URL already (the address of a large paste stays the
+/// page's own at every edit, and a call is never free: see the data box's
+/// autocomplete="off").
 pub fn replace_url(url: &str) {
-    if let Some(Ok(h)) = window().map(|w| w.history()) {
+    let w = window();
+    if w.as_ref().and_then(|w| w.location().href().ok()).as_deref() == Some(url) {
+        return;
+    }
+    if let Some(Ok(h)) = w.map(|w| w.history()) {
         let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(url));
     }
 }

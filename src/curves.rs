@@ -3,14 +3,19 @@
 
 use frontier_engine::curves::fit::{predict, CurveFit, Prediction};
 use frontier_engine::curves::schedule::describe;
-use frontier_engine::curves::{CurveChoices, Curves, Schedule};
+use frontier_engine::curves::{CurveChoices, Curves, Schedule, TokensAxis};
 use frontier_engine::format::sig;
 use frontier_engine::laws::schedule::ScheduleLaw;
 use frontier_plots::{thin_points, CurvesInput, Series, SeriesKind, RUN_COLORS};
 use plotters::style::RGBColor;
 
-/// Logged losses drawn per run (every one is fitted).
+/// Logged losses drawn per run (every one is fitted)...
 pub const DRAWN_POINTS: usize = 400;
+/// ... and of all runs together, at least [`DRAWN_POINTS_MIN`] a run: a
+/// dot costs about 4 µs on a canvas, and 100 runs of 400 dots took the
+/// chart over 150 ms a redraw.
+pub const DRAWN_POINTS_ALL: usize = 8000;
+pub const DRAWN_POINTS_MIN: usize = 40;
 /// Points of a fitted or predicted curve.
 pub const CURVE_POINTS: usize = 300;
 /// Colours of the predicted schedules.
@@ -137,21 +142,39 @@ pub fn predictions(choices: &CurveChoices, fit: &CurveFit) -> Vec<Predicted> {
 }
 
 /// What the two charts draw: every run's logged losses and schedule, the
-/// fitted law over each run's schedule, and the predicted schedules.
+/// fitted law over each run's schedule, and the predicted schedules; against
+/// the step, or against tokens seen when `tokens_x` and every run gives its
+/// tokens (each run's steps through its own [`TokensAxis`]; a predicted
+/// schedule, which has steps alone, through the longest run's).
 pub fn chart_input(
     curves: &Curves,
     fit: Option<&CurveFit>,
     predicted: &[Predicted],
     log_x: bool,
+    tokens_x: bool,
 ) -> CurvesInput {
+    let axes: Option<Vec<TokensAxis>> = tokens_x.then(|| curves.tokens_axes()).flatten();
     let mut input = CurvesInput {
         log_x,
+        tokens_x: axes.is_some(),
         ..CurvesInput::default()
     };
+    let x_of = |k: usize, step: f64| axes.as_ref().map_or(step, |a| a[k].at(step));
+    // The first of the longest runs.
+    let longest = (0..curves.runs.len())
+        .rev()
+        .max_by_key(|&k| curves.runs[k].points.last().map_or(0, |p| p.step))
+        .unwrap_or(0);
+    let per_run =
+        (DRAWN_POINTS_ALL / curves.runs.len().max(1)).clamp(DRAWN_POINTS_MIN, DRAWN_POINTS);
     let law = fit.and_then(|f| ScheduleLaw::find(&f.law));
     for (k, run) in curves.runs.iter().enumerate() {
         let color = RUN_COLORS[k % RUN_COLORS.len()];
-        let logged: Vec<(f64, f64)> = run.points.iter().map(|p| (p.step as f64, p.loss)).collect();
+        let logged: Vec<(f64, f64)> = run
+            .points
+            .iter()
+            .map(|p| (x_of(k, p.step as f64), p.loss))
+            .collect();
         let held_out = fit
             .and_then(|f| f.holdout.as_ref())
             .is_some_and(|h| h.run == run.name);
@@ -161,7 +184,7 @@ pub fn chart_input(
             } else {
                 run.name.clone()
             },
-            points: thin_points(&logged, DRAWN_POINTS),
+            points: thin_points(&logged, per_run),
             color,
             kind: SeriesKind::Observed,
         });
@@ -170,7 +193,11 @@ pub fn chart_input(
                 if let Ok(p) = predict(law, &fit.params, &run.schedule, fit.lambda, CURVE_POINTS) {
                     input.loss.push(Series {
                         label: format!("{} fitted", run.name),
-                        points: p.curve.iter().map(|&(s, l)| (s as f64, l)).collect(),
+                        points: p
+                            .curve
+                            .iter()
+                            .map(|&(s, l)| (x_of(k, s as f64), l))
+                            .collect(),
                         color,
                         kind: SeriesKind::Fitted,
                     });
@@ -183,7 +210,7 @@ pub fn chart_input(
                 .lr
                 .iter()
                 .enumerate()
-                .map(|(i, &v)| ((run.schedule.first_step + i as i64) as f64, v))
+                .map(|(i, &v)| (x_of(k, (run.schedule.first_step + i as i64) as f64), v))
                 .collect();
             input.lr.push(Series {
                 label: run.name.clone(),
@@ -199,7 +226,11 @@ pub fn chart_input(
         let label = format!("{spec}: {}", sig(p.final_loss, 4));
         input.loss.push(Series {
             label: label.clone(),
-            points: p.curve.iter().map(|&(s, l)| (s as f64, l)).collect(),
+            points: p
+                .curve
+                .iter()
+                .map(|&(s, l)| (x_of(longest, s as f64), l))
+                .collect(),
             color,
             kind: SeriesKind::Predicted,
         });
@@ -207,7 +238,7 @@ pub fn chart_input(
             .lr
             .iter()
             .enumerate()
-            .map(|(i, &v)| ((schedule.first_step + i as i64) as f64, v))
+            .map(|(i, &v)| (x_of(longest, (schedule.first_step + i as i64) as f64), v))
             .collect();
         input.lr.push(Series {
             label,
@@ -251,6 +282,73 @@ mod tests {
     }
 
     #[test]
+    fn the_charts_against_tokens_seen() {
+        // 1000 tokens a step in run "cos", 3000 in "const" (a tokens column
+        // beside every logged loss).
+        let mut text = String::from("run,step,lr,loss,tokens\n");
+        for line in history().lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let per_step = if f[0] == "cos" { 1000 } else { 3000 };
+            let step: i64 = f[1].parse().unwrap();
+            let tokens = if f[3].is_empty() {
+                String::new()
+            } else {
+                (step * per_step).to_string()
+            };
+            text += &format!("{line},{tokens}\n");
+        }
+        let curves = read_curves(&text).unwrap();
+        let fit = fit_curves(
+            ScheduleLaw::LrAnnealing,
+            &curves,
+            &CurveFitOptions::default(),
+        )
+        .unwrap();
+        let mut choices = default_choices(&curves);
+        choices.schedules.truncate(1);
+        let pred = predictions(&choices, &fit);
+        let steps = chart_input(&curves, Some(&fit), &pred, false, false);
+        let tokens = chart_input(&curves, Some(&fit), &pred, false, true);
+        assert!(tokens.tokens_x && !steps.tokens_x);
+        // Every series is the same values at tokens = step × tokens per step.
+        let per_step = [1000.0, 1000.0, 3000.0, 3000.0, 1000.0];
+        for (k, (a, b)) in steps.loss.iter().zip(&tokens.loss).enumerate() {
+            assert_eq!(a.points.len(), b.points.len());
+            for (p, q) in a.points.iter().zip(&b.points) {
+                assert_eq!(p.1, q.1);
+                assert!(
+                    (q.0 - p.0 * per_step[k]).abs() < 1e-6 * q.0.max(1.0),
+                    "series {k}: {p:?} {q:?}"
+                );
+            }
+        }
+        // The schedules too; the predicted one at the longest run's rate
+        // (equal lengths: the first, "cos").
+        for (k, (a, b)) in steps.lr.iter().zip(&tokens.lr).enumerate() {
+            let rate = [1000.0, 3000.0, 1000.0][k];
+            let (p, q) = (a.points.last().unwrap(), b.points.last().unwrap());
+            assert!((q.0 - p.0 * rate).abs() < 1e-6 * q.0, "lr {k}: {p:?} {q:?}");
+        }
+    }
+
+    #[test]
+    fn a_hundred_runs_are_thinned_for_drawing() {
+        let mut text = String::from("run,step,lr,loss\n");
+        for r in 0..100 {
+            for s in 1..=1000 {
+                text += &format!("r{r},{s},1e-3,{}\n", 3.0 + 1.0 / s as f64);
+            }
+        }
+        let curves = read_curves(&text).unwrap();
+        let input = chart_input(&curves, None, &[], false, false);
+        let drawn: usize = input.loss.iter().map(|s| s.points.len()).sum();
+        assert_eq!(drawn, 100 * (DRAWN_POINTS_ALL / 100));
+        // Each run keeps its first and last logged loss.
+        assert_eq!(input.loss[7].points.first().unwrap().0, 1.0);
+        assert_eq!(input.loss[7].points.last().unwrap().0, 1000.0);
+    }
+
+    #[test]
     fn defaults_follow_the_data_and_predictions_are_drawn() {
         let curves = read_curves(&history()).unwrap();
         let mut choices = default_choices(&curves);
@@ -274,7 +372,8 @@ mod tests {
         // WSD's cooldown ends lower than a cosine to 10% at equal steps.
         let fin = |k: usize| pred[k].1.as_ref().unwrap().1.final_loss;
         assert!(fin(0) < fin(1));
-        let input = chart_input(&curves, Some(&fit), &pred, true);
+        let input = chart_input(&curves, Some(&fit), &pred, true, false);
+        assert!(!input.tokens_x);
         let kinds: Vec<SeriesKind> = input.loss.iter().map(|s| s.kind).collect();
         assert_eq!(
             kinds,
@@ -290,6 +389,10 @@ mod tests {
         assert_eq!(input.lr.len(), 4);
         assert_eq!(input.loss[0].points.len(), 30);
         assert!(input.loss[4].label.starts_with("wsd:"));
+        // This history has no tokens: asked for tokens, the charts keep the step.
+        let asked = chart_input(&curves, Some(&fit), &pred, false, true);
+        assert!(!asked.tokens_x);
+        assert_eq!(asked.loss[0].points, input.loss[0].points);
         // The defaults keep the runs' warmup; a schedule without one is flagged.
         assert!(warmup_notes(&curves, &pred).is_empty());
         choices.schedules = vec!["constant:peak=1e-3".into()];

@@ -56,14 +56,16 @@ pub struct DataSummary {
 }
 
 impl DataSummary {
-    pub fn of(state: &ShareState) -> DataSummary {
+    /// The report on `pasted` (the state's table, read) for the state's law
+    /// and drop count.
+    pub fn of(state: &ShareState, pasted: &Pasted) -> DataSummary {
         if state.data.trim().is_empty() {
             return DataSummary {
                 fatal: true,
                 ..DataSummary::default()
             };
         }
-        let mut table = frontier_engine::parse_runs(&state.table_text());
+        let mut table = pasted.table.clone();
         table.use_compute(state.compute);
         let offered = table.compute_differs() || table.compute.as_given;
         let recognised = table
@@ -121,20 +123,82 @@ impl DataSummary {
         // A training history has rows without a loss (the schedule between
         // logged losses): not problems, but another kind of data.
         if summary.fatal || !summary.issues.is_empty() {
-            if let Ok(c) = frontier_engine::curves::read_curves(&state.table_text()) {
-                if c.has_lr || c.checkpoints_table().is_some() {
-                    summary.history = Some(format!(
-                        "A training history: {} runs, {} logged losses. \
-                         Fit its curves under Training curves below; the laws of final losses \
-                         here need one row per run (N, D, loss).",
-                        c.runs.len(),
-                        c.points()
-                    ));
-                    summary.issues = c.issues.iter().map(|i| i.to_string()).collect();
-                }
+            if let Some(c) = &pasted.history {
+                summary.history = Some(format!(
+                    "A training history: {} runs, {} logged losses. \
+                     Fit its curves under Training curves below; the laws of final losses \
+                     here need one row per run (N, D, loss).",
+                    c.runs.len(),
+                    c.points()
+                ));
+                summary.issues = c.issues.iter().map(|i| i.to_string()).collect();
             }
         }
         summary
+    }
+}
+
+/// The pasted table, read once per change of its text (or of the columns
+/// chosen by hand): the data report, the law chooser, the series and
+/// conventions panels and the curves panel all look at this one reading.
+/// Reading 100,000 rows takes tens of milliseconds; each panel reading the
+/// text again made a paste cost several times that.
+#[derive(Debug, Default)]
+pub struct Pasted {
+    /// The text as the readers see it ([`ShareState::table_text`]).
+    pub text: String,
+    /// One row per run ([`frontier_engine::parse_runs`]).
+    pub table: RunTable,
+    /// The training history in it, when the header names a step column and
+    /// the rows read as curves with a learning rate, or with N and tokens
+    /// (checkpoints for Approach 1).
+    pub history: Option<std::sync::Arc<Curves>>,
+}
+
+impl Pasted {
+    /// Read a state's table.
+    pub fn of(state: &ShareState) -> Pasted {
+        Pasted::read(state.table_text().into_owned())
+    }
+
+    /// Read a table's text. The history reader (which keeps rows with empty
+    /// cells) reads the text again, only when the header names a step.
+    pub fn read(text: String) -> Pasted {
+        let table = frontier_engine::parse_runs(&text);
+        let history = table
+            .extra_column("step")
+            .and_then(|_| read_curves(&text).ok())
+            .filter(|c| c.has_lr || c.has_checkpoints())
+            .map(std::sync::Arc::new);
+        Pasted {
+            text,
+            table,
+            history,
+        }
+    }
+}
+
+/// A shared reading of the paste, as the page's memo holds it: equal when it
+/// is the same reading, so that a new reading (and only one) reaches every
+/// panel.
+#[derive(Clone, Debug, Default)]
+pub struct SharedPaste(pub std::sync::Arc<Pasted>);
+
+impl PartialEq for SharedPaste {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl SharedPaste {
+    /// The reading of the state's table: `previous` again when its text is
+    /// the state's, else a new one.
+    pub fn of(state: &ShareState, previous: Option<&SharedPaste>) -> SharedPaste {
+        let text = state.table_text();
+        match previous {
+            Some(p) if p.0.text == *text => p.clone(),
+            _ => SharedPaste(std::sync::Arc::new(Pasted::read(text.into_owned()))),
+        }
     }
 }
 
@@ -1055,9 +1119,8 @@ pub fn gather_conventions(texts: Vec<String>) -> Result<Vec<ConventionRow>, Stri
 
 /// What the series and conventions panels need of the pasted table, read
 /// once: the columns that could name series, and whether it gives shapes.
-pub fn table_facts(state: &ShareState) -> (Vec<(String, usize)>, bool) {
-    let table = frontier_engine::parse_runs(&state.table_text());
-    (series_columns(&table), has_shapes(&table))
+pub fn table_facts(table: &RunTable) -> (Vec<(String, usize)>, bool) {
+    (series_columns(table), has_shapes(table))
 }
 
 /// True when the table gives the model's shape (layers and width at least).
@@ -1142,7 +1205,7 @@ fn run_curves(data: &str, choices: &CurveChoices, delta: f64) -> Result<CurveFit
 
 use frontier_engine::conventions::{compare_conventions, ConventionRow};
 use frontier_engine::curves::fit::{fit_curves, CurveFit, CurveFitOptions};
-use frontier_engine::curves::{read_curves, CurveChoices};
+use frontier_engine::curves::{read_curves, CurveChoices, Curves};
 use frontier_engine::data::{issues_text, RunTable};
 use frontier_engine::laws::schedule::ScheduleLaw;
 use frontier_engine::series::{fit_series, SeriesReport, MAX_SERIES};
@@ -1468,8 +1531,7 @@ pub fn set_formula(spec: &mut LawSpec, text: &str, extra: &[String]) {
 
 /// Catalogue laws whose columns the pasted table has (what a comparison
 /// can fit), as (id, name).
-pub fn comparable_laws(state: &ShareState) -> Vec<(String, String)> {
-    let table = frontier_engine::parse_runs(&state.table_text());
+pub fn comparable_laws(state: &ShareState, table: &RunTable) -> Vec<(String, String)> {
     if table.fatal {
         return Vec::new();
     }
@@ -1478,7 +1540,7 @@ pub fn comparable_laws(state: &ShareState) -> Vec<(String, String)> {
         .filter(|l| table.missing(&l.columns(), &l.target).is_empty())
         .map(|l| (l.id, l.name))
         .collect();
-    if state.law.id == "custom" && state.prepare().is_ok() {
+    if state.law.id == "custom" && state.prepare_table(table.clone()).is_ok() {
         out.push(("custom".into(), "Your formula".into()));
     }
     out
@@ -1762,6 +1824,58 @@ mod tests {
         assert!(parse_target("abc").unwrap().is_err());
     }
 
+    #[test]
+    fn the_paste_is_read_once_while_its_text_stays() {
+        let mut state = example_state();
+        let first = SharedPaste::of(&state, None);
+        // Another option changed: the same reading, shared.
+        state.budget = frontier_engine::optimal::BudgetInput::Flops {
+            flops: "1e22".into(),
+        };
+        state.drop_top = 0;
+        let again = SharedPaste::of(&state, Some(&first));
+        assert!(again == first, "a change of options read the paste again");
+        // The columns chosen by hand rename the header: a new reading.
+        state.columns = frontier_engine::columns::ColumnMap::from([(
+            "hex_color".to_string(),
+            "shade".to_string(),
+        )]);
+        let renamed = SharedPaste::of(&state, Some(&first));
+        assert!(renamed != first);
+        assert_eq!(renamed.0.text, state.table_text());
+        // A table of final losses has no step column: no history read.
+        assert!(first.0.history.is_none());
+        assert_eq!(first.0.table.runs.len(), 245);
+    }
+
+    #[test]
+    fn a_history_is_read_with_the_table_and_reported() {
+        let mut text = String::from("run,step,lr,loss\n");
+        for r in ["a", "b"] {
+            for s in 1..=20 {
+                let loss = if s % 5 == 0 {
+                    format!("{}", 3.0 - 0.01 * s as f64)
+                } else {
+                    String::new()
+                };
+                text += &format!("{r},{s},{},{loss}\n", 1e-3 * (1.0 - s as f64 / 40.0));
+            }
+        }
+        let state = ShareState {
+            data: text,
+            ..ShareState::default()
+        };
+        let pasted = Pasted::of(&state);
+        let history = pasted.history.as_ref().expect("a history");
+        assert_eq!(history.runs.len(), 2);
+        assert_eq!(history.points(), 8);
+        let summary = DataSummary::of(&state, &pasted);
+        let note = summary.history.expect("the report names the history");
+        assert!(note.contains("2 runs, 8 logged losses"), "{note}");
+        // The rows without a loss are the schedule, not problems.
+        assert!(summary.issues.is_empty(), "{:?}", summary.issues);
+    }
+
     /// Runs of Hoffmann's law at five sizes on four budgets, with a
     /// compute column of 2ND (the forward pass alone).
     fn two_nd_state() -> ShareState {
@@ -1788,20 +1902,23 @@ mod tests {
     #[test]
     fn a_kept_compute_column_answers_in_its_count_and_travels_in_links() {
         let six = two_nd_state();
-        let summary = DataSummary::of(&six);
+        let summary = DataSummary::of(&six, &Pasted::of(&six));
         assert_eq!(summary.compute_choice, Some(ComputeChoice::Recompute));
         assert!(summary.convention.unwrap().contains("not 6·N·D"));
         let mut state = six.clone();
         state.compute = ComputeChoice::AsGiven;
         state.presets = vec!["besiroglu".into()];
-        let summary = DataSummary::of(&state);
+        let summary = DataSummary::of(&state, &Pasted::of(&state));
         assert_eq!(summary.compute_choice, Some(ComputeChoice::AsGiven));
         assert!(summary
             .convention
             .unwrap()
             .contains("C = 2.00·N·D as in your column"));
         // The example data (N and C only) is not offered the choice.
-        assert_eq!(DataSummary::of(&example_state()).compute_choice, None);
+        assert_eq!(
+            DataSummary::of(&example_state(), &Pasted::of(&example_state())).compute_choice,
+            None
+        );
 
         let report = run_workers(&state, 2).unwrap();
         let o = FitOutcome::new(FitInputs::of(&state), report, 0.5, 2).unwrap();
@@ -1875,7 +1992,7 @@ mod law_tests {
     #[test]
     fn a_law_of_n_alone_fits_and_answers_the_n_for_a_target() {
         let state = kaplan_state();
-        assert!(!DataSummary::of(&state).fatal);
+        assert!(!DataSummary::of(&state, &Pasted::of(&state)).fatal);
         let inputs = FitInputs::of(&state);
         let texts = fit_jobs(&inputs, 2)
             .iter()
@@ -1934,7 +2051,7 @@ mod law_tests {
             drop_top: 5,
             ..ShareState::default()
         };
-        let ids: Vec<String> = comparable_laws(&state)
+        let ids: Vec<String> = comparable_laws(&state, &Pasted::of(&state).table)
             .into_iter()
             .map(|(id, _)| id)
             .collect();
@@ -1949,7 +2066,9 @@ mod law_tests {
             },
             ..state
         };
-        assert!(comparable_laws(&state).iter().any(|(id, _)| id == "custom"));
+        assert!(comparable_laws(&state, &Pasted::of(&state).table)
+            .iter()
+            .any(|(id, _)| id == "custom"));
         let inputs = FitInputs::of(&state);
         let pick = vec![
             "compute_power_law".to_string(),

@@ -2,7 +2,9 @@
 //! by side by objective, AIC, BIC and the error predicting the runs of the
 //! largest compute from a fit without them.
 
-use crate::model::{comparable_laws, compare_jobs, gather_compare, FitInputs, FitStatus};
+use crate::model::{
+    comparable_laws, compare_jobs, gather_compare, FitInputs, FitStatus, SharedPaste,
+};
 use crate::runner;
 use frontier_engine::compare::{CompareRow, DEFAULT_HOLDOUT};
 use frontier_engine::format::sig;
@@ -20,8 +22,20 @@ enum Progress {
 /// `status` is the fit's: a comparison waits while a fit runs (they share
 /// the workers), and a fit started later stops a comparison.
 #[component]
-pub fn ComparePanel(state: RwSignal<ShareState>, status: RwSignal<FitStatus>) -> impl IntoView {
-    let laws = Memo::new(move |_| state.with(comparable_laws));
+pub fn ComparePanel(
+    state: RwSignal<ShareState>,
+    pasted: Memo<SharedPaste>,
+    status: RwSignal<FitStatus>,
+) -> impl IntoView {
+    // The laws offered depend on the paste, the chosen law and how it is
+    // checked (a formula of one's own is offered when it fits the paste),
+    // not on the rest.
+    let checked_for =
+        Memo::new(move |_| state.with(|s| (s.law.clone(), s.drop_top, s.compute, s.counting)));
+    let laws = Memo::new(move |_| {
+        checked_for.with(|_| ());
+        pasted.with(|p| state.with_untracked(|s| comparable_laws(s, &p.0.table)))
+    });
     let progress = RwSignal::new(Progress::Idle);
     let compared: RwSignal<Option<(FitInputs, Vec<String>)>> = RwSignal::new(None);
     let busy = move || {

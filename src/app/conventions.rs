@@ -21,10 +21,11 @@ enum Status {
 pub fn ConventionsPanel(
     state: RwSignal<ShareState>,
     facts: Memo<(Vec<(String, usize)>, bool)>,
+    // A comparison belongs to the runs, law and options it was made with.
+    inputs: Memo<FitInputs>,
 ) -> impl IntoView {
     let shaped = Memo::new(move |_| facts.with(|f| f.1));
     let status = RwSignal::new(Status::Idle);
-    let inputs = Memo::new(move |_| state.with(FitInputs::of));
     Effect::new(move |prev: Option<()>| {
         // Read, not only tracked: a memo nobody reads never recomputes.
         inputs.with(|_| ());

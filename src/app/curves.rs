@@ -5,10 +5,10 @@
 
 use super::chart_canvas::{Chart, ChartSpec};
 use crate::curves::{chart_input, default_choices, predictions, warmup_notes, Predicted};
-use crate::model::{curves_job, gather_curves};
+use crate::model::{curves_job, gather_curves, SharedPaste};
 use crate::runner;
 use frontier_engine::curves::fit::CurveFit;
-use frontier_engine::curves::{read_curves, CurveChoices, Curves};
+use frontier_engine::curves::{CurveChoices, Curves};
 use frontier_engine::format::sig;
 use frontier_engine::laws::schedule::ScheduleLaw;
 use frontier_engine::share::ShareState;
@@ -23,22 +23,22 @@ enum Status {
     Failed(String),
 }
 
-/// The history in the paste, when it is one with a learning rate or with
-/// model sizes and tokens (checkpoints for Approach 1).
-fn history(state: &ShareState) -> Option<Curves> {
-    read_curves(&state.table_text())
-        .ok()
-        .filter(|c| c.has_lr || c.checkpoints_table().is_some())
-}
-
+/// `pasted` is the page's reading of the paste; its history, when it has one
+/// (with a learning rate, or with model sizes and tokens: checkpoints for
+/// Approach 1), is what this panel shows.
 #[component]
-pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView {
-    let curves = Memo::new(move |_| state.with(history));
+pub fn CurvesPanel(
+    state: RwSignal<ShareState>,
+    pasted: Memo<SharedPaste>,
+    autorun: bool,
+) -> impl IntoView {
+    let curves: Memo<Option<Arc<Curves>>> =
+        Memo::new(move |_| pasted.with(|p| p.0.history.clone()));
     let choices = Memo::new(move |_| {
         state.with(|s| {
             s.curves
                 .clone()
-                .or_else(|| curves.with(|c| c.as_ref().map(default_choices)))
+                .or_else(|| curves.with(|c| c.as_deref().map(default_choices)))
         })
     });
     let edit = move |f: &dyn Fn(&mut CurveChoices)| {
@@ -61,6 +61,13 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
     // The fit and the inputs it was made from.
     let fitted: RwSignal<Option<(CurveFit, String, CurveChoices)>> = RwSignal::new(None);
     let log_x = Memo::new(move |_| choices.with(|c| c.as_ref().is_some_and(|c| c.log_x)));
+    // Tokens seen at every step of every run: the charts can be drawn
+    // against them.
+    let has_tokens =
+        Memo::new(move |_| curves.with(|c| c.as_ref().is_some_and(|c| c.tokens_axes().is_some())));
+    let tokens_x = Memo::new(move |_| {
+        has_tokens.get() && choices.with(|c| c.as_ref().is_some_and(|c| c.tokens_x))
+    });
     let stale = move || {
         fitted.with(|f| {
             f.as_ref().is_some_and(|(_, data, c)| {
@@ -122,6 +129,7 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
                             f.as_ref().map(|(fit, _, _)| fit),
                             p,
                             log_x.get(),
+                            tokens_x.get(),
                         ))
                     })
                 })
@@ -236,6 +244,15 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
                 <label class="check"><input type="checkbox" data-testid="curves-log-x"
                     prop:checked=move || log_x.get()
                     on:change=move |ev| { let on = event_target_checked(&ev); edit(&|c| c.log_x = on); } />" log step axis"</label>
+                {move || has_tokens.get().then(|| view! {
+                    <label>" x axis "
+                        <select data-testid="curves-x-axis"
+                            on:change=move |ev| { let on = event_target_value(&ev) == "tokens"; edit(&|c| c.tokens_x = on); }>
+                            <option value="step" selected=move || !tokens_x.get()>"step"</option>
+                            <option value="tokens" selected=move || tokens_x.get()>"tokens"</option>
+                        </select>
+                    </label>
+                })}
             </div>
             {(0..2usize).map(|k| view! {
                 <div class="row">
@@ -283,11 +300,11 @@ pub fn CurvesPanel(state: RwSignal<ShareState>, autorun: bool) -> impl IntoView 
             }).collect_view()}
             <Chart spec=Signal::derive(move || input.get().map(ChartSpec::Curves))
                 testid="chart-curves" file="frontier-loss-curves"
-                name="Loss against step for every run, with the fitted and predicted curves"
+                name="Loss against step (or tokens seen) for every run, with the fitted and predicted curves"
                 height=|w| (w * 0.55).clamp(340.0, 560.0) />
             <Chart spec=Signal::derive(move || input.get().map(ChartSpec::LearningRate))
                 testid="chart-lr" file="frontier-learning-rate"
-                name="Learning rate against step for every run and predicted schedule"
+                name="Learning rate against step (or tokens seen) for every run and predicted schedule"
                 height=|w| (w * 0.25).clamp(180.0, 260.0) />
         </section>
     }

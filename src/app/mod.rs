@@ -20,7 +20,7 @@ mod share;
 use crate::browser;
 use crate::model::{
     bootstrap_jobs, fit_jobs, gather_bootstrap, gather_fit_prepared, law_model, FitInputs,
-    FitOutcome, FitStatus, SavedFit, LARGE_LINK,
+    FitOutcome, FitStatus, SavedFit, SharedPaste, LARGE_LINK,
 };
 use crate::runner;
 use approaches::Approaches;
@@ -121,8 +121,12 @@ pub fn App() -> impl IntoView {
     // Option fields whose text is not a valid value (they block the fit).
     let field_errors: RwSignal<Vec<(&'static str, String)>> = RwSignal::new(Vec::new());
     let series = RwSignal::new(None);
-    // The pasted table read once for the series and conventions panels.
-    let facts = Memo::new(move |_| state.with(crate::model::table_facts));
+    // The paste read once per change of its text, for every panel that
+    // looks at it; the previous reading is kept while the text is the same.
+    let pasted =
+        Memo::new(move |prev: Option<&SharedPaste>| state.with(|s| SharedPaste::of(s, prev)));
+    // What the series and conventions panels need of it.
+    let facts = Memo::new(move |_| pasted.with(|p| crate::model::table_facts(&p.0.table)));
 
     // Save every change (not the first run: a damaged link's empty page must
     // not overwrite what the user had saved).
@@ -425,7 +429,7 @@ pub fn App() -> impl IntoView {
         })}
         <main>
           <div class="top-panels">
-            <DataPanel state=state facts=facts />
+            <DataPanel state=state pasted=pasted facts=facts />
             <FitPanel
                 state=state
                 status=status
@@ -443,10 +447,10 @@ pub fn App() -> impl IntoView {
         <section class="panel plan-panel" data-testid="plan-panel">
             <plan::PlanSection state=state outcome=outcome />
         </section>
-        <CurvesPanel state=state autorun=from_link />
-        <ComparePanel state=state status=status />
-        <SeriesPanel state=state result=series facts=facts />
-        <ConventionsPanel state=state facts=facts />
+        <CurvesPanel state=state pasted=pasted autorun=from_link />
+        <ComparePanel state=state pasted=pasted status=status />
+        <SeriesPanel state=state result=series facts=facts inputs=fit_inputs />
+        <ConventionsPanel state=state facts=facts inputs=fit_inputs />
         <Approaches state=state outcome=outcome />
         <Charts state=state outcome=outcome series=series />
         <SharePanel state=state outcome=outcome stale=stale link=link />

@@ -24,11 +24,11 @@ pub fn SeriesPanel(
     state: RwSignal<ShareState>,
     result: RwSignal<Option<SeriesReport>>,
     facts: Memo<(Vec<(String, usize)>, bool)>,
+    // Results belong to the runs, law and options they were fitted with.
+    inputs: Memo<FitInputs>,
 ) -> impl IntoView {
     let columns = Memo::new(move |_| facts.with(|f| f.0.clone()));
     let status = RwSignal::new(Status::Idle);
-    // Results belong to the runs, law and options they were fitted with.
-    let inputs = Memo::new(move |_| state.with(FitInputs::of));
     Effect::new(move |prev: Option<()>| {
         // Read, not only tracked: a memo nobody reads never recomputes.
         inputs.with(|_| ());

@@ -22,22 +22,31 @@ const { origin, browser, close } = await serveAndLaunch();
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 /// Milliseconds from setting the data box's text (one input event) to the
-/// data report naming the number of rows read.
+/// data report naming the number of rows read ("1 run read", "100000 runs
+/// read"). Rejects after `PASTE_TIMEOUT` ms with the report's text, so a
+/// report worded otherwise fails here instead of waiting forever.
+const PASTE_TIMEOUT = 120000;
 async function pasteToReport(page, text, rows) {
-  return page.evaluate(({ text, rows }) => new Promise((done) => {
+  return page.evaluate(({ text, rows, limit }) => new Promise((done, fail) => {
     const box = document.querySelector('[data-testid=data-input]');
     const report = document.querySelector('[data-testid=data-report]');
+    const read = new RegExp(`^${rows} runs? read`);
     const t0 = performance.now();
+    const timer = setTimeout(() => {
+      watch.disconnect();
+      fail(new Error(`no "${rows} run(s) read" after ${limit} ms; the report says: ${report.textContent.slice(0, 300)}`));
+    }, limit);
     const watch = new MutationObserver(() => {
-      if (report.textContent.includes(`${rows} runs read`)) {
+      if (read.test(report.textContent)) {
         watch.disconnect();
+        clearTimeout(timer);
         done(performance.now() - t0);
       }
     });
     watch.observe(report, { subtree: true, childList: true, characterData: true });
     box.value = text;
     box.dispatchEvent(new Event('input', { bubbles: true }));
-  }), { text, rows });
+  }), { text, rows, limit: PASTE_TIMEOUT });
 }
 
 /// Milliseconds from the click on Fit to "Done" on screen.
@@ -64,6 +73,8 @@ for (const file of files) {
   const rows = text.trim().split('\n').length - 1;
   const context = await browser.newContext();
   const page = await context.newPage();
+  // A renderer that dies (out of memory) closes the page: say so.
+  page.on('crash', () => console.error(`the page crashed while reading ${file}`));
   await page.goto(origin + '/');
   await page.getByTestId('fit-button').waitFor();
   cores ??= await page.evaluate(() => navigator.hardwareConcurrency);
@@ -91,6 +102,7 @@ for (const file of files) {
 
   const fitContext = await browser.newContext();
   const fitPage = await fitContext.newPage();
+  fitPage.on('crash', () => console.error(`the page crashed while fitting ${file}`));
   await fitPage.goto(`${origin}/?workers=${cores}`);
   await fitPage.getByTestId('fit-button').waitFor();
   await fitPage.getByTestId('drop-top').fill('0');

@@ -709,6 +709,55 @@ test('a training history: curves drawn, a schedule law fitted with a run held ou
   assert.deepEqual(errors, []);
 });
 
+test('curves against tokens seen: an x-axis select when the history gives tokens, kept by a link', { timeout: 180_000 }, async () => {
+  const { context, page, errors } = await open();
+  // Two runs of 400 steps, the loss every 20; 2048 and 4096 tokens a step.
+  const history = (withTokens) => {
+    let csv = 'run,step,lr,loss' + (withTokens ? ',tokens_per_step' : '') + '\n';
+    for (const [run, perStep] of [['small', 2048], ['large', 4096]]) {
+      for (let s = 1; s <= 400; s++) {
+        const loss = s % 20 === 0 ? (2.5 + 3 / Math.sqrt(s)).toFixed(5) : '';
+        csv += `${run},${s},${(1e-3 * (1 - s / 800)).toExponential(3)},${loss}` + (withTokens ? `,${perStep}` : '') + '\n';
+      }
+    }
+    return csv;
+  };
+  await paste(page, history(false));
+  await page.getByTestId('curves-summary').waitFor();
+  assert.equal(await page.getByTestId('curves-x-axis').count(), 0, 'no tokens, no choice of axis');
+  await paste(page, history(true));
+  // Labelled, in the curves panel (the main charts have a "log x axis").
+  const select = page.getByTestId('curves-panel').getByLabel('x axis');
+  await select.waitFor();
+  assert.equal(await page.getByTestId('curves-x-axis').count(), 1);
+  assert.equal(await select.inputValue(), 'step');
+  const data = page.getByTestId('chart-curves-data');
+  await data.locator('summary').click();
+  const firstHeader = () => data.locator('table').first().locator('th').first().textContent();
+  assert.equal(await firstHeader(), 'step');
+  await select.selectOption('tokens');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=chart-curves-data] th')?.textContent === 'tokens seen');
+  // The first run's last logged loss, at step 400: 400 × 2048 tokens.
+  const last = Number(await data.locator('table').first().locator('tbody tr').last().locator('td').first().textContent());
+  assert.ok(Math.abs(last / (400 * 2048) - 1) < 1e-3, `${last}`);
+  const lrData = page.getByTestId('chart-lr-data');
+  await lrData.locator('summary').click();
+  assert.equal(await lrData.locator('th').first().textContent(), 'tokens seen');
+  for (const chart of ['chart-curves', 'chart-lr']) {
+    assert.ok(await canvasColours(page, chart) > 10, `${chart} looks blank`);
+  }
+  await page.getByTestId('copy-link').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  await context.close();
+  const second = await open(link);
+  await second.page.getByTestId('curves-x-axis').waitFor();
+  assert.equal(await second.page.getByTestId('curves-x-axis').inputValue(), 'tokens');
+  assert.deepEqual(second.errors, []);
+  await second.context.close();
+  assert.deepEqual(errors, []);
+});
+
 test('plans under limits: memory, over-training, inference-aware, price; kept by a link', { timeout: 120_000 }, async () => {
   const { context, page, errors } = await open();
   await page.getByTestId('preset-hoffmann_rounded').check();

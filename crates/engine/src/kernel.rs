@@ -349,7 +349,7 @@ pub fn exp(x: f64) -> f64 {
 /// `libm` (they never occur on the hot path).
 #[inline]
 pub fn ln(x: f64) -> f64 {
-    if (f64::MIN_POSITIVE..f64::INFINITY).contains(&x) {
+    if ln_in_range(x) {
         Pair([x, x]).ln().0[0]
     } else {
         libm::log(x)
@@ -484,6 +484,20 @@ fn chinchilla_objective_in<L: Lanes>(
         *g = lanes.0[0] + lanes.0[1];
     }
     sums.f.0[0] + sums.f.0[1]
+}
+
+/// The lanes the platform computes in: WebAssembly SIMD where available,
+/// else the portable twin (the same bits either way).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) type NativeLanes = simd::Simd;
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+pub(crate) type NativeLanes = Pair;
+
+/// True when [`Lanes::ln`] takes `x` as [`ln`] does (positive and normal,
+/// finite); other values go to `libm`.
+#[inline(always)]
+pub(crate) fn ln_in_range(x: f64) -> bool {
+    (f64::MIN_POSITIVE..f64::INFINITY).contains(&x)
 }
 
 /// The Chinchilla Huber objective and its gradient, portable twin.

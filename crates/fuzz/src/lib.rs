@@ -330,6 +330,7 @@ pub fn sample_states() -> Vec<ShareState> {
             schedules: vec!["wsd:peak=1e-3,decay=0.2".into(), "cosine:peak=1e-3".into()],
             steps: 100,
             log_x: true,
+            tokens_x: true,
         }),
         ..ShareState::default()
     });
@@ -484,7 +485,9 @@ fn check_curves(c: &Curves) {
     }
     let _ = c.final_table(1);
     let _ = c.final_table(3);
-    if let Some(t) = c.checkpoints_table() {
+    let checkpoints = c.checkpoints_table();
+    assert_eq!(c.has_checkpoints(), checkpoints.is_some());
+    if let Some(t) = checkpoints {
         let _ = parse_runs(&t);
     }
     let _ = c.envelopes();

@@ -122,6 +122,7 @@ fn random_state(rng: &mut Rng) -> ShareState {
             schedules: (0..rng.below(5)).map(|_| text(rng, 400)).collect(),
             steps: rng.next_u64() % (MAX_DESCRIBED_STEPS + 1),
             log_x: rng.one_in(2),
+            tokens_x: rng.one_in(2),
         }),
         series: rng.one_in(2).then(|| text(rng, 200)),
         ..ShareState::default()

@@ -31,7 +31,7 @@ pub enum SeriesKind {
     Predicted,
 }
 
-/// One series of (step, value).
+/// One series of (step, value), or (tokens seen, value).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
     pub label: String,
@@ -47,8 +47,33 @@ pub struct CurvesInput {
     pub loss: Vec<Series>,
     /// Learning-rate series (observed schedules, predicted ones).
     pub lr: Vec<Series>,
-    /// Step axis in log scale.
+    /// The x axis in log scale.
     pub log_x: bool,
+    /// The x axis is tokens seen, not the step.
+    pub tokens_x: bool,
+}
+
+impl CurvesInput {
+    /// The x axis's name.
+    pub fn x_label(&self) -> &'static str {
+        if self.tokens_x {
+            "tokens seen"
+        } else {
+            "step"
+        }
+    }
+}
+
+/// A tick of a count of tokens: 500M, 1.5B, 2T.
+fn tokens_tick(v: &f64) -> String {
+    let (scale, suffix) = match v.abs() {
+        a if a >= 1e12 => (1e12, "T"),
+        a if a >= 1e9 => (1e9, "B"),
+        a if a >= 1e6 => (1e6, "M"),
+        a if a >= 1e3 => (1e3, "k"),
+        _ => (1.0, ""),
+    };
+    format!("{}{suffix}", plain_tick(&(v / scale)))
 }
 
 /// At most `k` points of a series, evenly spread by index (first and last
@@ -129,28 +154,34 @@ where
     Ok(())
 }
 
-/// Draw series on a chart with a log or linear step axis.
+/// Draw series on a chart with a log or linear x axis (steps or tokens).
 fn chart_of<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
     caption: &str,
     (y_label, y_format): (&str, &dyn Fn(&f64) -> String),
     series: &[Series],
     (x, y): ((f64, f64), (f64, f64)),
-    log_x: bool,
+    input: &CurvesInput,
     theme: &Theme,
 ) -> Drawn<B> {
     let builder = &mut frame(area, theme, caption);
     let legend = series.iter().any(|s| s.kind != SeriesKind::Fitted);
-    if log_x {
+    let x_label = input.x_label();
+    if input.log_x {
         let mut chart = builder.build_cartesian_2d((x.0..x.1).log_scale(), y.0..y.1)?;
-        draw_mesh(&mut chart, theme, "step", y_label, &log_tick, y_format)?;
+        draw_mesh(&mut chart, theme, x_label, y_label, &log_tick, y_format)?;
         draw_series(&mut chart, series, y, theme)?;
         if legend {
             draw_legend(&mut chart, theme, SeriesLabelPosition::UpperRight)?;
         }
     } else {
         let mut chart = builder.build_cartesian_2d(x.0..x.1, y.0..y.1)?;
-        draw_mesh(&mut chart, theme, "step", y_label, &plain_tick, y_format)?;
+        let x_format: &dyn Fn(&f64) -> String = if input.tokens_x {
+            &tokens_tick
+        } else {
+            &plain_tick
+        };
+        draw_mesh(&mut chart, theme, x_label, y_label, x_format, y_format)?;
         draw_series(&mut chart, series, y, theme)?;
         if legend {
             draw_legend(&mut chart, theme, SeriesLabelPosition::UpperRight)?;
@@ -160,7 +191,7 @@ fn chart_of<B: DrawingBackend>(
     Ok(Vec::new())
 }
 
-/// The loss against the step: logged losses as dots, one colour a run, the
+/// The loss against the step (or tokens seen): logged losses as dots, one colour a run, the
 /// fitted law as lines, predicted schedules dashed. The loss axis spans the
 /// logged losses after the first 2% of the steps (the first steps' losses,
 /// far above the rest, would flatten everything else).
@@ -211,12 +242,12 @@ pub fn curves_chart<B: DrawingBackend>(
         ("loss", &plain_tick),
         &input.loss,
         ((x_lo, x_hi), (y_lo - pad, y_hi + pad)),
-        input.log_x,
+        input,
         theme,
     )
 }
 
-/// The learning rate against the step.
+/// The learning rate against the step (or tokens seen).
 pub fn lr_chart<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
     input: &CurvesInput,
@@ -256,7 +287,7 @@ pub fn lr_chart<B: DrawingBackend>(
         ("learning rate", &tick),
         &lines,
         ((x_lo, x_hi), (0.0, y_hi)),
-        input.log_x,
+        input,
         theme,
     )
 }

@@ -256,7 +256,7 @@ pub fn curves_tables(input: &CurvesInput, lr: bool) -> Vec<DataTable> {
                 SeriesKind::Fitted => "fitted",
                 SeriesKind::Predicted => "predicted",
             };
-            let mut t = DataTable::new(format!("{} ({kind})", s.label), &["step", value]);
+            let mut t = DataTable::new(format!("{} ({kind})", s.label), &[input.x_label(), value]);
             for (x, y) in super::thin_points(&s.points, CURVE_SAMPLES) {
                 t.push(vec![num(x), num(y)]);
             }

@@ -235,6 +235,7 @@ fn curves_and_learning_rate_charts() {
             kind: SeriesKind::Observed,
         }],
         log_x: false,
+        tokens_x: false,
     };
     input.loss.push(Series {
         label: "predicted wsd: final 2.61".into(),
@@ -261,6 +262,23 @@ fn curves_and_learning_rate_charts() {
             "learning-rate ticks"
         );
     }
+    // Against tokens seen: the axis says so, its ticks in B (2e6 tokens a
+    // step, 2e9 at step 1000).
+    let per_step = |s: &Series| Series {
+        points: s.points.iter().map(|&(x, y)| (x * 2e6, y)).collect(),
+        ..s.clone()
+    };
+    let tokens = CurvesInput {
+        loss: input.loss.iter().map(per_step).collect(),
+        lr: input.lr.iter().map(per_step).collect(),
+        log_x: false,
+        tokens_x: true,
+    };
+    let out = svg(|a| curves_chart(a, &tokens, &Theme::LIGHT).unwrap());
+    assert!(out.contains("tokens seen"), "the x axis names tokens");
+    assert!(out.contains("1B") || out.contains("1.5B"), "ticks in B");
+    let lr = svg(|a| lr_chart(a, &tokens, &Theme::LIGHT).unwrap());
+    assert!(lr.contains("tokens seen"));
     let empty = svg(|a| curves_chart(a, &CurvesInput::default(), &Theme::LIGHT).unwrap());
     assert!(empty.contains("paste a training history"));
 }

@@ -26,7 +26,7 @@ pub mod fit;
 pub mod schedule;
 
 use crate::data::{
-    normalise_header, parse_table, parse_value, shown, InputIssue, Quantity, RunTable,
+    normalise_header, parse_number, parse_table, parse_value, shown, InputIssue, Quantity, RunTable,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -47,9 +47,13 @@ pub struct CurveChoices {
     /// Steps of the predicted schedules.
     #[serde(default)]
     pub steps: u64,
-    /// The step axis of the curve charts in log scale.
+    /// The x axis of the curve charts in log scale.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub log_x: bool,
+    /// The curve charts against tokens seen rather than the step, when the
+    /// history gives tokens (absent from older links: the step).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tokens_x: bool,
 }
 
 impl Default for CurveChoices {
@@ -61,6 +65,7 @@ impl Default for CurveChoices {
             schedules: Vec::new(),
             steps: 0,
             log_x: false,
+            tokens_x: false,
         }
     }
 }
@@ -169,6 +174,66 @@ impl RunCurve {
     }
 }
 
+/// Tokens seen at any step of a run, from the tokens logged beside its
+/// losses: piecewise linear through them (tokens grow by the batch at each
+/// step), through the origin before the first (no tokens before step 0),
+/// and along the last stretch after the last. With a fixed batch this is
+/// exactly tokens = step × tokens per step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokensAxis {
+    /// (step, tokens), steps increasing, at least two.
+    known: Vec<(f64, f64)>,
+}
+
+impl TokensAxis {
+    /// The axis through `(step, tokens)` pairs sorted by step; None when
+    /// they cannot give tokens at other steps (none, or one at step 0), or
+    /// when the tokens are not finite and positive (0 at step 0 is) or go
+    /// down as the steps go up (not tokens seen).
+    pub fn through(pairs: &[(i64, f64)]) -> Option<TokensAxis> {
+        let mut known: Vec<(f64, f64)> = Vec::with_capacity(pairs.len() + 1);
+        if pairs.first().is_some_and(|&(s, _)| s > 0) {
+            known.push((0.0, 0.0));
+        }
+        for &(s, t) in pairs {
+            // Positive, or none at step 0 (step × tokens per step).
+            if !(t.is_finite() && (t > 0.0 || s == 0 && t == 0.0)) {
+                return None;
+            }
+            if let Some(&(s0, t0)) = known.last() {
+                if s as f64 <= s0 || t < t0 {
+                    return None;
+                }
+            }
+            known.push((s as f64, t));
+        }
+        (known.len() >= 2).then_some(TokensAxis { known })
+    }
+
+    /// Tokens seen by `step`.
+    pub fn at(&self, step: f64) -> f64 {
+        let k = &self.known;
+        // The stretch holding the step (the first or last one beyond them).
+        let i = k.partition_point(|&(s, _)| s <= step).clamp(1, k.len() - 1);
+        let ((s0, t0), (s1, t1)) = (k[i - 1], k[i]);
+        t0 + (t1 - t0) * (step - s0) / (s1 - s0)
+    }
+}
+
+impl RunCurve {
+    /// The run's tokens at every step, when tokens are logged with its
+    /// losses (see [`TokensAxis`]).
+    pub fn tokens_axis(&self) -> Option<TokensAxis> {
+        let pairs: Vec<(i64, f64)> = self
+            .points
+            .iter()
+            .zip(&self.tokens)
+            .filter_map(|(p, t)| t.map(|t| (p.step, t)))
+            .collect();
+        TokensAxis::through(&pairs)
+    }
+}
+
 /// The curves of a pasted history.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Curves {
@@ -235,6 +300,14 @@ impl Curves {
         Some(t)
     }
 
+    /// True when [`Curves::checkpoints_table`] gives a table: every run has
+    /// N and tokens at every logged loss (checked without writing it).
+    pub fn has_checkpoints(&self) -> bool {
+        self.runs
+            .iter()
+            .all(|r| r.n.is_some() && r.tokens.iter().all(Option::is_some))
+    }
+
     /// Hoffmann's Approach 1 on all checkpoints and on the final losses
     /// alone: the exponent a of N*(C) from the lowest loss per compute band.
     pub fn envelopes(
@@ -256,6 +329,15 @@ impl Curves {
             read(&all).and_then(|d| envelope(&d, DEFAULT_TOLERANCE)),
             read(&finals).and_then(|d| envelope(&d, DEFAULT_TOLERANCE)),
         ))
+    }
+
+    /// Every run's [`TokensAxis`], when every run has one: the curves can
+    /// then be drawn against tokens seen.
+    pub fn tokens_axes(&self) -> Option<Vec<TokensAxis>> {
+        if self.runs.is_empty() {
+            return None;
+        }
+        self.runs.iter().map(RunCurve::tokens_axis).collect()
     }
 
     /// Number of logged losses.
@@ -407,6 +489,16 @@ fn wide_rows(table: &RunTable, step_col: usize, issues: &mut Vec<InputIssue>) ->
     rows
 }
 
+/// Headers of a tokens-per-step column (the batch in tokens), after
+/// [`normalise_header`]: a run without a tokens column has seen step × this.
+pub const TOKENS_PER_STEP_HEADERS: [&str; 5] = [
+    "tokens per step",
+    "batch tokens",
+    "tokens per batch",
+    "batch size tokens",
+    "global batch tokens",
+];
+
 /// Rows of a long history: one row per (run, step).
 fn long_rows(
     table: &RunTable,
@@ -414,6 +506,10 @@ fn long_rows(
     lr_col: Option<usize>,
     issues: &mut Vec<InputIssue>,
 ) -> Vec<Row> {
+    let per_step_col = table
+        .extra_headers
+        .iter()
+        .position(|h| TOKENS_PER_STEP_HEADERS.contains(&normalise_header(h).as_str()));
     let loss_header = table
         .recognised
         .iter()
@@ -462,6 +558,24 @@ fn long_rows(
             ));
             continue;
         }
+        let tokens = match (r.tokens, per_step_col) {
+            (Some(t), _) => Some(t),
+            (None, Some(k)) => match r.extra.get(k).map(|s| s.trim()) {
+                None | Some("") => None,
+                Some(raw) => match parse_number(raw) {
+                    Ok(per_step) => Some(step as f64 * per_step),
+                    Err(e) => {
+                        issues.push(InputIssue::at(
+                            r.line,
+                            &table.extra_headers[k],
+                            format!("tokens per step \"{}\": {e}", shown(raw)),
+                        ));
+                        None
+                    }
+                },
+            },
+            (None, None) => None,
+        };
         rows.push(Row {
             line: r.line,
             run: r.group.clone().unwrap_or_else(|| "run".into()),
@@ -469,7 +583,7 @@ fn long_rows(
             lr,
             loss,
             n: r.params,
-            tokens: r.tokens,
+            tokens,
         });
     }
     rows

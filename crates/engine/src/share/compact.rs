@@ -123,8 +123,7 @@ pub fn used_columns(state: &ShareState) -> Result<Vec<Column>, String> {
     if state.curves.is_some() {
         return Err("training-curve choices read the history's own columns".into());
     }
-    if crate::curves::read_curves(&text).is_ok_and(|c| c.has_lr || c.checkpoints_table().is_some())
-    {
+    if crate::curves::read_curves(&text).is_ok_and(|c| c.has_lr || c.has_checkpoints()) {
         return Err("a training history: the curves panel reads its columns".into());
     }
     // Symbols read by the chosen law and the compared ones.

@@ -190,6 +190,7 @@ fn approach_1_on_all_checkpoints() {
         }
     }
     let curves = read_curves(&text).unwrap();
+    assert!(curves.has_checkpoints());
     let (all, finals) = curves.envelopes().unwrap();
     let all = all.unwrap();
     let want = beta / (alpha + beta);
@@ -202,4 +203,64 @@ fn approach_1_on_all_checkpoints() {
     // The final losses alone have one run per compute: no envelope.
     assert!(finals.is_err() || finals.as_ref().unwrap().budgets.len() < all.budgets.len());
     assert_eq!(curves.final_table(1).lines().count(), 9);
+    // A run without its N: no checkpoints table, and has_checkpoints agrees.
+    let without_n = text.replace(&format!(",{:e},", 3e7), ",,");
+    let partial = read_curves(&without_n).unwrap();
+    assert!(partial.checkpoints_table().is_none());
+    assert!(!partial.has_checkpoints());
+}
+
+#[test]
+fn tokens_seen_at_every_step_from_a_tokens_column_or_tokens_per_step() {
+    use frontier_engine::curves::TokensAxis;
+    // A batch of 4096 tokens, tokens logged with every 10th loss.
+    let mut text = String::from("run,step,lr,loss,tokens\n");
+    for s in 1..=50 {
+        let logged = s % 10 == 0;
+        text += &format!(
+            "a,{s},1e-3,{},{}\n",
+            if logged { "3.0" } else { "" },
+            if logged {
+                format!("{}", 4096 * s)
+            } else {
+                String::new()
+            }
+        );
+    }
+    let curves = read_curves(&text).unwrap();
+    let axes = curves.tokens_axes().expect("tokens at the logged losses");
+    // Through the origin, between and beyond the logged tokens.
+    for step in [0.0, 5.0, 10.0, 37.0, 50.0, 80.0] {
+        assert!(
+            (axes[0].at(step) - 4096.0 * step).abs() < 1e-6,
+            "step {step}"
+        );
+    }
+
+    // The same from a tokens-per-step column, step 0 included.
+    let mut text = String::from("run,step,lr,loss,tokens_per_step\n");
+    for s in 0..=50 {
+        text += &format!("b,{s},1e-3,{},2048\n", 3.0 - 0.01 * s as f64);
+    }
+    let curves = read_curves(&text).unwrap();
+    assert!(curves.issues.is_empty(), "{:?}", curves.issues);
+    let axes = curves.tokens_axes().expect("tokens from tokens per step");
+    assert_eq!(axes[0].at(25.0), 2048.0 * 25.0);
+    assert_eq!(curves.runs[0].tokens.last(), Some(&Some(2048.0 * 50.0)));
+    // A bad tokens-per-step value names its line and column.
+    let bad = text.replace("b,7,1e-3,2.93,2048", "b,7,1e-3,2.93,many");
+    let curves = read_curves(&bad).unwrap();
+    let issue = curves
+        .issues
+        .iter()
+        .find(|i| i.line == Some(9))
+        .expect("line 9");
+    assert_eq!(issue.column.as_deref(), Some("tokens_per_step"));
+
+    // No tokens: no axis; tokens that go down are not tokens seen.
+    let plain = "run,step,lr,loss\nc,1,1e-3,3\nc,2,1e-3,2.9\n";
+    assert!(read_curves(plain).unwrap().tokens_axes().is_none());
+    assert!(TokensAxis::through(&[(10, 100.0), (20, 50.0)]).is_none());
+    assert!(TokensAxis::through(&[(0, 0.0)]).is_none());
+    assert!(TokensAxis::through(&[(0, 0.0), (4, 40.0)]).is_some());
 }

@@ -130,3 +130,52 @@ fn data_up_to_the_threshold_is_searched_in_full() {
         sample
     );
 }
+
+/// A training history of `runs` runs of `steps` logged steps each, with a
+/// learning rate and a loss on every row (run,step,N,lr,loss).
+pub fn history_csv(runs: usize, steps: usize) -> String {
+    let mut t = String::from("run,step,N,lr,loss\n");
+    for r in 0..runs {
+        for s in 1..=steps {
+            let lr = 3e-4 * (1.0 - s as f64 / (steps + 1) as f64);
+            let loss = 2.0 + 8.0 * (s as f64).powf(-0.3) + 0.001 * r as f64;
+            t += &format!("run-{r},{s},{:e},{lr:e},{loss}\n", 1e8 * (1 + r % 7) as f64);
+        }
+    }
+    t
+}
+
+/// Time of reading 100,000 rows natively, the final-loss table and the
+/// history: `cargo test --release -p frontier-engine --test engine
+/// parse_timing -- --ignored --nocapture`.
+#[test]
+#[ignore = "a timing, printed; run by hand"]
+fn parse_timing() {
+    use frontier_engine::curves::read_curves;
+    use frontier_engine::data::parse_runs;
+    let table = Synthetic::three(100_000)[0].1.csv();
+    let history = history_csv(100, 1000);
+    let time = |what: &str, f: &dyn Fn() -> usize| {
+        let mut best = f64::INFINITY;
+        let mut n = 0;
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            n = f();
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        println!("{what}: {n} rows, best of 5 {:.1} ms", best * 1e3);
+    };
+    time("parse_runs (N,D,loss)", &|| parse_runs(&table).runs.len());
+    time("parse_runs (history)", &|| parse_runs(&history).runs.len());
+    time("read_curves (history)", &|| {
+        read_curves(&history).unwrap().points()
+    });
+    let state = ShareState {
+        data: table.clone(),
+        law: LawSpec::catalogue("chinchilla"),
+        ..ShareState::default()
+    };
+    time("prepare (N,D,loss)", &|| {
+        state.prepare().unwrap().data.points.len()
+    });
+}

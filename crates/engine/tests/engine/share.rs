@@ -482,6 +482,29 @@ fn columns_chosen_by_hand_travel_as_the_table_they_choose() {
     assert_eq!(fit_inputs(&got), fit_inputs(&sent));
 }
 
+#[test]
+fn curve_choices_keep_their_x_axis_and_older_links_draw_against_the_step() {
+    use frontier_engine::curves::CurveChoices;
+    let mut state = ShareState {
+        data: "run,step,lr,loss,tokens\na,1,1e-3,3,2048\na,2,1e-3,2.9,4096\n".into(),
+        curves: Some(CurveChoices {
+            law: "lr_annealing".into(),
+            tokens_x: true,
+            ..CurveChoices::default()
+        }),
+        ..ShareState::default()
+    };
+    let opened = ShareState::decode(&state.encode()).unwrap();
+    assert!(opened.curves.as_ref().unwrap().tokens_x);
+    assert_eq!(opened, state);
+    // A link made before the choice existed has no "tokens_x": the step.
+    state.curves.as_mut().unwrap().tokens_x = false;
+    let json = serde_json::to_string(&state).unwrap();
+    assert!(!json.contains("tokens_x"), "{json}");
+    let old: ShareState = serde_json::from_str(&json).unwrap();
+    assert!(!old.curves.unwrap().tokens_x);
+}
+
 /// The compute choice travels in text and compact links; links without it
 /// (every link made before it) open as C = 6ND, and a state of the default
 /// writes no field, so its links are what they were.
