@@ -116,7 +116,7 @@ fn BudgetInputs(state: RwSignal<ShareState>) -> impl IntoView {
             }.into_any()
         } else {
             view! {
-                <label>"Compute budget C (FLOPs) "
+                <label>"Compute budget C (FLOPs, or with a unit: 100 PF-days) "
                     <input data-testid="budget-input" prop:value=flops_get on:input=flops_set />
                 </label>
             }.into_any()

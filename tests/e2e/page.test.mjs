@@ -534,6 +534,12 @@ test('a PF-days compute column: the answers give compute in PF-days beside FLOPs
   const m = target.match(/([0-9.e+-]+) FLOPs = ([0-9.e+-]+) PF-days/);
   assert.ok(m, target);
   assert.ok(Math.abs(Number(m[2]) * 8.64e19 / Number(m[1]) - 1) < 1e-3, target);
+  // The budget typed in PF-days is the same budget.
+  await page.getByTestId('budget-input').fill('100 PF-days');
+  assert.match(await page.getByTestId('budget-flops').textContent(), /C = 8\.640e21 FLOPs/);
+  assert.match(await page.getByTestId('optimal-C-unit').textContent(), /^8\.640e21 FLOPs = 100\.0 PF-days$/);
+  await page.getByTestId('budget-input').fill('100 parsecs');
+  assert.match(await page.getByTestId('budget-flops').textContent(), /compute budget: "100 parsecs"/);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -174,6 +174,30 @@ impl Default for BudgetInput {
     }
 }
 
+/// A compute budget as typed: a number of FLOPs ("1e23", "2.5e21"), or a
+/// number and a unit of compute ("100 PF-days"; see
+/// [`crate::data::unit_scale`]).
+fn budget_in_unit(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let plain = parse_number(t);
+    if plain.is_ok() {
+        return plain.map_err(|e| e.to_string());
+    }
+    let Some((number, unit)) = t.split_once(char::is_whitespace) else {
+        return plain.map_err(|e| format!("compute budget: \"{t}\": {e}"));
+    };
+    let v = parse_number(number).map_err(|e| format!("compute budget: \"{t}\": {e}"))?;
+    let scale = crate::data::unit_scale(crate::data::Quantity::Compute, unit.trim())
+        .map_err(|e| format!("compute budget: \"{t}\": {e}"))?;
+    let flops = v * scale;
+    if !(flops.is_finite() && flops > 0.0) {
+        return Err(format!(
+            "compute budget: \"{t}\" is {flops} FLOPs, not a usable number"
+        ));
+    }
+    Ok(flops)
+}
+
 impl BudgetInput {
     /// The text of one field as typed, by name: "flops", or "gpus", "hours",
     /// "peak_flops", "utilization"; None when this kind of budget has no
@@ -203,12 +227,15 @@ impl BudgetInput {
 
     /// The budget in FLOPs. Utilisation is a fraction (0.4) or a percentage
     /// ("40%").
+    /// The budget in FLOPs. A budget in FLOPs may carry a unit after the
+    /// number, as a compute column's header does: "100 PF-days",
+    /// "3 EFLOPs", "5e5 GPU-hours @ 989e12 40%".
     pub fn flops(&self) -> Result<f64, String> {
         let num = |label: &str, s: &str| {
             parse_number(s).map_err(|e| format!("{label}: \"{}\": {e}", s.trim()))
         };
         match self {
-            BudgetInput::Flops { flops } => num("compute budget", flops),
+            BudgetInput::Flops { flops } => budget_in_unit(flops),
             BudgetInput::Hardware {
                 gpus,
                 hours,
@@ -256,6 +283,24 @@ pub fn parse_utilization(s: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_budget_typed_with_a_unit() {
+        let b = |t: &str| BudgetInput::Flops { flops: t.into() }.flops();
+        assert_eq!(b("5.76e23"), Ok(5.76e23));
+        assert_eq!(b(" 100 PF-days "), Ok(100.0 * 8.64e19));
+        assert_eq!(b("3 EFLOPs"), Ok(3e18));
+        let gpu = b("1e6 GPU-hours @ 1e15 50%").unwrap();
+        assert!(
+            (gpu / (1e6 * 3600.0 * 1e15 * 0.5) - 1.0).abs() < 1e-12,
+            "{gpu}"
+        );
+        let e = b("100 furlongs").unwrap_err();
+        assert!(e.starts_with("compute budget: \"100 furlongs\""), "{e}");
+        assert!(b("lots")
+            .unwrap_err()
+            .starts_with("compute budget: \"lots\""));
+    }
 
     #[test]
     fn the_budget_identity_holds() {
