@@ -158,69 +158,66 @@ pub fn hoffmann_flops_per_token(s: &Shape) -> Option<f64> {
     Some(12.0 * v * d + 72.0 * l * d * d + 12.0 * l * ctx * d + 9.0 * l * h * ctx)
 }
 
-/// (id, name, N and FLOPs per token from (N as given, shape)).
-type Convention = (
-    &'static str,
-    &'static str,
-    fn(f64, &Shape) -> Option<(f64, f64)>,
-);
-
 const SIX: f64 = crate::compute::FLOPS_PER_PARAMETER_TOKEN;
 
-/// The conventions, each a map from (N given, shape) to (N, FLOPs per token).
-pub const CONVENTIONS: [Convention; 6] = [
-    ("as_given", "N as given, 6N FLOPs per token", |n, _| {
-        Some((n, SIX * n))
-    }),
+/// The conventions compared side by side: (id, name, counting).
+pub const CONVENTIONS: [(&str, &str, Counting); 6] = [
+    (
+        "as_given",
+        "N as given, 6N FLOPs per token",
+        Counting {
+            params: ParamsCount::All,
+            flops: FlopsCount::SixN,
+        },
+    ),
     (
         "kaplan",
         "Kaplan: non-embedding N = 12 L d^2, 6N",
-        |_, s| {
-            let n = 12.0 * s.layers? * s.width?.powi(2);
-            Some((n, SIX * n))
+        Counting {
+            params: ParamsCount::NonEmbedding,
+            flops: FlopsCount::SixN,
         },
     ),
     (
         "kaplan_attention",
         "Kaplan with the context term: 6N + 6 L s d",
-        |_, s| {
-            let n = 12.0 * s.layers? * s.width?.powi(2);
-            Some((n, SIX * n + SIX * s.layers? * s.context? * s.width?))
+        Counting {
+            params: ParamsCount::NonEmbedding,
+            flops: FlopsCount::SixNAttention,
         },
     ),
     (
         "porian",
         "Porian: 12 L d^2 + V d (output layer), 6N",
-        |_, s| {
-            let n = 12.0 * s.layers? * s.width?.powi(2) + s.vocab? * s.width?;
-            Some((n, SIX * n))
+        Counting {
+            params: ParamsCount::Porian,
+            flops: FlopsCount::SixN,
         },
     ),
     (
         "deepseek",
         "DeepSeek: M = 72 L d^2 + 12 L d s, C = M D",
-        |_, s| {
-            let m = 72.0 * s.layers? * s.width?.powi(2) + 12.0 * s.layers? * s.width? * s.context?;
-            Some((m / SIX, m))
+        Counting {
+            params: ParamsCount::DeepSeekM,
+            flops: FlopsCount::DeepSeek,
         },
     ),
     (
         "hoffmann",
         "Hoffmann: all parameters, full count (embeddings, attention, logits)",
-        |n, s| Some((n, hoffmann_flops_per_token(s)?)),
+        Counting {
+            params: ParamsCount::All,
+            flops: FlopsCount::Hoffmann,
+        },
     ),
 ];
 
 /// The data under one convention: N and C recounted, D and the loss kept.
-fn recount(
-    data: &Dataset,
-    shapes: &[(usize, Shape)],
-    f: fn(f64, &Shape) -> Option<(f64, f64)>,
-) -> Option<Dataset> {
+fn recount(data: &Dataset, shapes: &[(usize, Shape)], counting: Counting) -> Option<Dataset> {
     let mut out = data.clone();
     for p in &mut out.points {
         let shape = shapes.iter().find(|(l, _)| *l == p.line)?.1;
-        let (n, per_token) = f(p.n, &shape)?;
+        let (n, per_token) = counting.count(p.n, &shape)?;
         p.n = n;
         p.c = per_token * p.d;
         p.ln_n = ln(n);
@@ -248,7 +245,7 @@ pub fn compare_conventions(
     let model = Model::catalogue("chinchilla").expect("the Chinchilla law is in the catalogue");
     let shapes = shapes(table);
     let mut rows = Vec::new();
-    for (id, name, f) in CONVENTIONS {
+    for (id, name, counting) in CONVENTIONS {
         let mut row = ConventionRow {
             id: id.into(),
             name: name.into(),
@@ -258,7 +255,7 @@ pub fn compare_conventions(
             direct_method: None,
             note: None,
         };
-        let Some(d) = recount(data, &shapes, f) else {
+        let Some(d) = recount(data, &shapes, counting) else {
             row.note = Some(
                 "needs the shape columns (layers, d_model, vocab, seq_len; heads for Hoffmann's count, else d_model/64) on every run".into(),
             );
@@ -314,6 +311,9 @@ pub enum ParamsCount {
     NonEmbedding,
     /// Porian's non-embedding plus the output layer, 12 L d^2 + V d.
     Porian,
+    /// DeepSeek's M / 6, so that C = M D reads as 6 N D (the conventions
+    /// table's DeepSeek row).
+    DeepSeekM,
 }
 
 /// How training FLOPs per token are counted for a fit
@@ -350,6 +350,7 @@ impl Counting {
             ParamsCount::All => "N as given",
             ParamsCount::NonEmbedding => "N non-embedding (12·L·d²)",
             ParamsCount::Porian => "N non-embedding plus the output layer (12·L·d² + V·d)",
+            ParamsCount::DeepSeekM => "N = M/6 (DeepSeek's M)",
         };
         let f = match self.flops {
             FlopsCount::SixN => "6N FLOPs per token",
@@ -363,18 +364,20 @@ impl Counting {
     /// (N, FLOPs per token) of a run with `n_given` in the N column and
     /// `shape`; None when the shape lacks a column the count needs.
     pub fn count(self, n_given: f64, s: &Shape) -> Option<(f64, f64)> {
+        let non_embedding = || Some(12.0 * s.layers? * s.width?.powi(2));
+        let deepseek_m =
+            || Some(72.0 * s.layers? * s.width?.powi(2) + 12.0 * s.layers? * s.width? * s.context?);
         let n = match self.params {
             ParamsCount::All => n_given,
-            ParamsCount::NonEmbedding => 12.0 * s.layers? * s.width?.powi(2),
-            ParamsCount::Porian => 12.0 * s.layers? * s.width?.powi(2) + s.vocab? * s.width?,
+            ParamsCount::NonEmbedding => non_embedding()?,
+            ParamsCount::Porian => non_embedding()? + s.vocab? * s.width?,
+            ParamsCount::DeepSeekM => deepseek_m()? / SIX,
         };
         let per_token = match self.flops {
-            FlopsCount::SixN => 6.0 * n,
-            FlopsCount::SixNAttention => 6.0 * n + 6.0 * s.layers? * s.context? * s.width?,
+            FlopsCount::SixN => SIX * n,
+            FlopsCount::SixNAttention => SIX * n + SIX * s.layers? * s.context? * s.width?,
             FlopsCount::Hoffmann => hoffmann_flops_per_token(s)?,
-            FlopsCount::DeepSeek => {
-                72.0 * s.layers? * s.width?.powi(2) + 12.0 * s.layers? * s.width? * s.context?
-            }
+            FlopsCount::DeepSeek => deepseek_m()?,
         };
         Some((n, per_token))
     }
