@@ -60,13 +60,8 @@ pub fn DataPanel(
             Some(text) => {
                 refused.set(None);
                 state.update(|s| {
-                    let before = (std::mem::take(&mut s.data), s.drop_top);
-                    // The example's "drop the 5 highest" belongs to it.
-                    if before.0 == EXAMPLE_DATA && s.drop_top == 5 {
-                        s.drop_top = 0;
-                    }
-                    s.data = text;
-                    undo.set(Some(before));
+                    undo.set(Some((s.data.clone(), s.drop_top)));
+                    replace_data(s, text);
                 });
             }
             None => refused.set(Some(format!("Not read: {name} is not text."))),
@@ -139,14 +134,7 @@ pub fn DataPanel(
                 on:input=move |ev| {
                     refused.set(None);
                     let v = event_target_value(&ev);
-                    state.update(|s| {
-                        // The example's "drop the 5 highest" belongs to the
-                        // example: the user's own runs start without it.
-                        if s.data == EXAMPLE_DATA && v != EXAMPLE_DATA && s.drop_top == 5 {
-                            s.drop_top = 0;
-                        }
-                        s.data = v;
-                    });
+                    state.update(|s| replace_data(s, v));
                     undo.set(None);
                 }
             ></textarea>
@@ -180,6 +168,16 @@ pub fn DataPanel(
             <ComputeChoiceView state=state summary=summary />
         </section>
     }
+}
+
+/// The box's text replaced by the user's own (typed, pasted, opened or
+/// dropped). The example's "drop the 5 highest" belongs to the example: the
+/// user's own runs start without it.
+fn replace_data(s: &mut ShareState, text: String) {
+    if s.data == EXAMPLE_DATA && text != EXAMPLE_DATA && s.drop_top == 5 {
+        s.drop_top = 0;
+    }
+    s.data = text;
 }
 
 /// Recompute C = 6ND or keep the compute column as given, offered when

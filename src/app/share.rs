@@ -3,7 +3,8 @@
 //! share comfortably, it says how long, and offers a link of the fit alone.
 
 use crate::browser;
-use crate::model::{fit_only_state, thousands, FitOutcome, AUTO_LINK_BYTES, LARGE_LINK};
+use crate::model::{fit_only_state, FitOutcome, AUTO_LINK_BYTES, LARGE_LINK};
+use frontier_engine::format::thousands;
 use frontier_engine::share::ShareState;
 use leptos::prelude::*;
 
@@ -58,7 +59,7 @@ pub fn SharePanel(
             "The link with the data is {} characters ({:.1} MB): too long for chats and for some browsers. \
              The link with the fit only carries the fitted parameters and the options, not the data: \
              it opens with the fitted law's answers and curves.",
-            thousands(n),
+            thousands(n as u64),
             n as f64 / 1e6
         )
     };

@@ -15,6 +15,19 @@ pub fn sig(v: f64, digits: usize) -> String {
     }
 }
 
+/// A count with its thousands grouped: "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// An amount of money in the unit of the price it came from: whole units
 /// with thousands separators (2 decimals below 100), "1,843,200" or
 /// "12.50"; in scientific notation from 1e15 on, where grouped digits stop
@@ -26,23 +39,21 @@ pub fn amount(v: f64) -> String {
     if v.abs() < 100.0 {
         return format!("{v:.2}");
     }
-    let whole = format!("{:.0}", v.abs());
-    let mut grouped = String::new();
-    for (k, ch) in whole.chars().enumerate() {
-        if k > 0 && (whole.len() - k) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    if v < 0.0 {
-        grouped.insert(0, '-');
-    }
-    grouped
+    let sign = if v < 0.0 { "-" } else { "" };
+    format!("{sign}{}", thousands(v.abs().round() as u64))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{amount, sig};
+    use super::{amount, sig, thousands};
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(5), "5");
+        assert_eq!(thousands(1234), "1,234");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(100000), "100,000");
+    }
 
     #[test]
     fn amounts_of_money() {

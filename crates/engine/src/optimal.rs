@@ -179,12 +179,12 @@ impl Default for BudgetInput {
 /// [`crate::data::unit_scale`]).
 fn budget_in_unit(text: &str) -> Result<f64, String> {
     let t = text.trim();
-    let plain = parse_number(t);
-    if plain.is_ok() {
-        return plain.map_err(|e| e.to_string());
-    }
+    let plain = match parse_number(t) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
     let Some((number, unit)) = t.split_once(char::is_whitespace) else {
-        return plain.map_err(|e| format!("compute budget: \"{t}\": {e}"));
+        return Err(format!("compute budget: \"{t}\": {plain}"));
     };
     let v = parse_number(number).map_err(|e| format!("compute budget: \"{t}\": {e}"))?;
     let scale = crate::data::unit_scale(crate::data::Quantity::Compute, unit.trim())
