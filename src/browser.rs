@@ -105,6 +105,15 @@ pub fn replace_url(url: &str) {
     }
 }
 
+/// Run `f` after the browser has painted the current changes: in a task
+/// queued from the next animation frame (which runs before that frame's
+/// paint).
+pub fn after_next_paint(f: impl FnOnce() + 'static) {
+    leptos::prelude::request_animation_frame(move || {
+        leptos::prelude::set_timeout(f, std::time::Duration::ZERO)
+    });
+}
+
 /// Milliseconds from a fixed origin (performance.now()).
 pub fn now_ms() -> f64 {
     window()

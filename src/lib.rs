@@ -28,8 +28,15 @@ use wasm_bindgen::prelude::*;
 pub fn start() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
-    // The fit workers load the module while the user reads the page.
+    // The fit workers load the module while the user reads the page, and
+    // the page's thread runs once, after the first paint, the code that
+    // reads a fit's results (see model::warm_up_page).
     runner::warm();
+    browser::after_next_paint(|| {
+        if let Some((_, charts)) = model::warm_up_page() {
+            app::chart_canvas::warm_up(charts);
+        }
+    });
 }
 
 /// The worker's entry: run this worker's share of a fit or a bootstrap

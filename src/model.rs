@@ -1251,18 +1251,10 @@ pub fn compare_jobs(inputs: &FitInputs, laws: &[String], workers: usize) -> Vec<
 /// Every how many grid starts [`warm_up`] runs one.
 pub const WARM_UP_EVERY: usize = 60;
 
-/// A short fit run by each worker as soon as its module is loaded: one grid
-/// start in [`WARM_UP_EVERY`] of the default Chinchilla fit on 240 synthetic
-/// points. A freshly loaded module runs on the browser's baseline compiler;
-/// the functions a fit calls are recompiled optimised once they have run a
-/// little, so running them here, while the user reads the page, spares the
-/// first fit some of that. It matters on a busy machine (the first fit's
-/// click to numbers went from 0.83-0.92 s to 0.59-0.66 s with two builds
-/// running); on a quiet one the optimised code is ready in time anyway.
-/// Returns the starts run.
-pub fn warm_up() -> usize {
+/// The synthetic data and default Chinchilla fit the warm-ups run.
+fn warm_up_inputs() -> FitInputs {
     let [(_, synthetic), ..] = frontier_engine::synthetic::Synthetic::three(240);
-    let inputs = FitInputs {
+    FitInputs {
         data: synthetic.csv(),
         law: LawSpec::catalogue("chinchilla"),
         drop_top: 0,
@@ -1271,10 +1263,61 @@ pub fn warm_up() -> usize {
         bootstrap: 0,
         seed: 0,
         compute: ComputeChoice::default(),
+    }
+}
+
+/// A short fit run by each worker as soon as its module is loaded: one grid
+/// start in [`WARM_UP_EVERY`] of the default Chinchilla fit on 240 synthetic
+/// points, sent through [`run_job`] as a real job is (the job read from
+/// JSON, the reply written). A freshly loaded module runs on the browser's
+/// baseline compiler, compiling each function when first called; the
+/// functions a fit calls are recompiled optimised once they have run a
+/// little, so running them here, while the user reads the page, spares the
+/// first fit some of that. It matters on a busy machine (the first fit's
+/// click to numbers went from 0.83-0.92 s to 0.59-0.66 s with two builds
+/// running); on a quiet one the optimised code is ready in time anyway.
+/// Returns the starts run.
+pub fn warm_up() -> usize {
+    let inputs = warm_up_inputs();
+    let job = fit_jobs(&inputs, WARM_UP_EVERY).swap_remove(0);
+    match replies(vec![run_job(&job, |_, _| {})]).as_deref() {
+        Ok([WorkerReply::Fit(parts)]) => parts.len(),
+        _ => 0,
+    }
+}
+
+/// The page's thread's warm-up, run once shortly after the page opens: the
+/// path a fit's results take there (the workers' replies read and joined,
+/// the outcome with its approaches, warnings and chart input), on the
+/// synthetic data fitted from a grid of the default grid's corners. Like
+/// [`warm_up`], it spares the first fit the cost of compiling that code
+/// on first use. Returns the outcome and its charts' input (which the page
+/// then draws off screen).
+pub fn warm_up_page() -> Option<(FitOutcome, ChartInput)> {
+    let mut inputs = warm_up_inputs();
+    let model = inputs.prepare().ok()?.model;
+    let corners = model.default_grid().axes;
+    inputs.grid = Some(
+        corners
+            .iter()
+            .map(|a| Some(vec![*a.first()?, *a.last()?]))
+            .collect::<Option<_>>()?,
+    );
+    let p = inputs.prepare().ok()?;
+    let replies: Vec<String> = fit_jobs(&inputs, 1)
+        .iter()
+        .map(|job| run_job(job, |_, _| {}))
+        .collect();
+    let report = gather_fit_prepared(&p, replies).ok()?;
+    let outcome = FitOutcome::from_prepared(inputs.clone(), p, report, 0.0, 1).ok()?;
+    let state = ShareState {
+        data: inputs.data,
+        ..ShareState::default()
     };
-    let Ok(p) = inputs.prepare() else { return 0 };
-    let share = share_of_starts(p.options.grid.len(), 0, WARM_UP_EVERY);
-    fit_starts(&p.model, &p.data, &p.options, &share, &mut |_, _| true).map_or(0, |_| share.len())
+    outcome.warnings(None);
+    primary(&state, Some(&outcome));
+    let charts = chart_input(&state, Some(&outcome));
+    Some((outcome, charts))
 }
 
 /// Run one worker's job (JSON [`Job`]), reporting progress; returns a JSON
@@ -1556,6 +1599,20 @@ mod tests {
     fn warm_up_runs_a_share_of_the_default_fit() {
         // One start in 60 of Hoffmann's 4500: the data prepared and fitted.
         assert_eq!(warm_up(), 4500usize.div_ceil(WARM_UP_EVERY));
+    }
+
+    #[test]
+    fn the_page_warm_up_fits_the_synthetic_data() {
+        // 2^5 corner starts of the default grid, joined as the page joins a
+        // fit's parts: the synthetic law's exponents come back.
+        let (o, charts) = warm_up_page().expect("the warm-up fits");
+        assert_eq!(charts.points.len(), 240);
+        assert_eq!(o.report.starts, 32);
+        let truth = frontier_engine::synthetic::Synthetic::three(240)[0].1.truth;
+        for (name, want) in [("E", truth.e), ("alpha", truth.alpha), ("beta", truth.beta)] {
+            let got = o.report.param(name).expect(name);
+            assert!((got - want).abs() < 0.05 * want, "{name}: {got} vs {want}");
+        }
     }
 
     #[test]

@@ -67,7 +67,15 @@ struct Gather {
     done: Vec<usize>,
     replies: Vec<Option<String>>,
     over: bool,
+    /// When progress was last passed on (milliseconds, `browser::now_ms`).
+    shown_at: f64,
 }
+
+/// Progress is passed on at most once in this many milliseconds. Each update
+/// re-renders the status; the workers report about a hundred times per
+/// job, and on a two-core machine the page's thread rendering them all
+/// takes time from the fit itself.
+const PROGRESS_EVERY_MS: f64 = 50.0;
 
 /// Run `jobs` (JSON, one per worker). Any run in progress is stopped first.
 /// `on_progress(done)` follows all workers together; `on_done` is called
@@ -94,6 +102,7 @@ pub fn start(
         done: vec![0; workers],
         replies: vec![None; workers],
         over: false,
+        shown_at: f64::NEG_INFINITY,
     }));
     let on_progress = Rc::new(on_progress);
     let on_done = Rc::new(on_done);
@@ -161,9 +170,17 @@ pub fn start(
                     let total = {
                         let mut g = gather.borrow_mut();
                         g.done[w] = done;
-                        g.done.iter().sum()
+                        let now = crate::browser::now_ms();
+                        if now - g.shown_at < PROGRESS_EVERY_MS {
+                            None
+                        } else {
+                            g.shown_at = now;
+                            Some(g.done.iter().sum())
+                        }
                     };
-                    on_progress(total);
+                    if let Some(total) = total {
+                        on_progress(total);
+                    }
                 }
                 Some("done") => {
                     finish_msg(w, Ok(field("result").as_string().unwrap_or_default()));

@@ -240,6 +240,30 @@ fn draw_on_canvas(
     spec.draw(&area, theme)
 }
 
+/// Draw a fit's charts once on a canvas that is not in the page, so that
+/// the first fit's charts do not pay for compiling the drawing code (see
+/// `model::warm_up_page`).
+pub fn warm_up(input: ChartInput) {
+    let Some(canvas) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+    else {
+        return;
+    };
+    let input = Arc::new(input);
+    let theme = Theme::for_scheme(false);
+    for spec in [
+        ChartSpec::Loss(input.clone()),
+        ChartSpec::Allocation(input.clone()),
+        ChartSpec::Residuals(input.clone()),
+        ChartSpec::Isoflop(input.clone()),
+        ChartSpec::Contours(input),
+    ] {
+        let _ = draw_on_canvas(&canvas, &spec, &theme, (640, 400), 1.0);
+    }
+}
+
 /// What every chart listens to: window resizes (which also change the
 /// device-pixel ratio when zooming) and the colour scheme. Reference-counted
 /// signals: they belong to no component, so no chart's disposal ends them.
@@ -365,44 +389,69 @@ pub fn Chart(
         on_resize.forget();
     });
 
+    // Draw `spec` on the canvas at its current width (CSS pixels) and the
+    // screen's pixel density, and keep the marks for the tooltips.
+    let draw_now =
+        move |canvas: &web_sys::HtmlCanvasElement, spec: Option<ChartSpec>, theme: &Theme| {
+            let Some(spec) = spec else {
+                marks.set_value(Vec::new());
+                drawn_size.set_value(((0, 0), 0));
+                return;
+            };
+            let shown = canvas.client_width();
+            if shown <= 0 {
+                // Not laid out yet (or hidden): the resize observer redraws it
+                // when it gets a width.
+                drawn_size.set_value(((0, 0), 0));
+                return;
+            }
+            let size = layout(shown, min_width, height);
+            // The canvas is shown at its CSS width; its height keeps the
+            // drawing's aspect when a narrow canvas shows it scaled down.
+            let scale_down = shown as f64 / size.0 as f64;
+            let _ = web_sys::HtmlElement::style(canvas)
+                .set_property("height", &format!("{:.2}px", size.1 as f64 * scale_down));
+            let dpr = web_sys::window()
+                .map(|w| w.device_pixel_ratio())
+                .filter(|r| r.is_finite() && *r > 0.0)
+                .unwrap_or(1.0);
+            drawn_size.set_value((size, shown));
+            match draw_on_canvas(canvas, &spec, theme, size, dpr * scale_down) {
+                Ok(m) => {
+                    marks.set_value(m);
+                    // Counts the drawings, for tests and benchmarks to see.
+                    let drawn = canvas.get_attribute("data-drawn");
+                    let n = drawn.and_then(|d| d.parse::<u64>().ok()).unwrap_or(0);
+                    let _ = canvas.set_attribute("data-drawn", &(n + 1).to_string());
+                }
+                Err(e) => {
+                    marks.set_value(Vec::new());
+                    web_sys::console::error_1(&format!("chart {testid}: {e}").into());
+                }
+            }
+        };
+
+    // Each change queues a drawing after the next paint, so that what
+    // changed with it (a fit's numbers) is on screen first and the charts
+    // follow a frame later. Only the newest queued drawing runs.
+    let queued: StoredValue<u64> = StoredValue::new(0);
     Effect::new(move |_| {
         env.resized.track();
         width_changed.track();
         let theme = Theme::for_scheme(env.dark.get());
         let spec = spec.get();
-        let Some(canvas) = canvas_ref.get() else {
-            return;
-        };
-        let Some(spec) = spec else {
-            marks.set_value(Vec::new());
-            drawn_size.set_value(((0, 0), 0));
-            return;
-        };
-        let shown = canvas.client_width();
-        if shown <= 0 {
-            // Not laid out yet (or hidden): the resize observer redraws it
-            // when it gets a width.
-            drawn_size.set_value(((0, 0), 0));
-            return;
-        }
-        let size = layout(shown, min_width, height);
-        // The canvas is shown at its CSS width; its height keeps the
-        // drawing's aspect when a narrow canvas shows it scaled down.
-        let scale_down = shown as f64 / size.0 as f64;
-        let _ = web_sys::HtmlElement::style(&canvas)
-            .set_property("height", &format!("{:.2}px", size.1 as f64 * scale_down));
-        let dpr = web_sys::window()
-            .map(|w| w.device_pixel_ratio())
-            .filter(|r| r.is_finite() && *r > 0.0)
-            .unwrap_or(1.0);
-        drawn_size.set_value((size, shown));
-        match draw_on_canvas(&canvas, &spec, &theme, size, dpr * scale_down) {
-            Ok(m) => marks.set_value(m),
-            Err(e) => {
-                marks.set_value(Vec::new());
-                web_sys::console::error_1(&format!("chart {testid}: {e}").into());
+        let canvas = canvas_ref.get();
+        let turn = queued.get_value().wrapping_add(1);
+        queued.set_value(turn);
+        browser::after_next_paint(move || {
+            // A newer drawing replaces this one, or the chart is gone.
+            if queued.try_get_value() != Some(turn) {
+                return;
             }
-        }
+            if let Some(canvas) = canvas {
+                draw_now(&canvas, spec, &theme);
+            }
+        });
     });
 
     let export = move |png: bool| {

@@ -3,7 +3,7 @@
 
 mod approaches;
 mod budget;
-mod chart_canvas;
+pub mod chart_canvas;
 mod charts;
 mod columns;
 mod compare;

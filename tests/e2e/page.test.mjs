@@ -110,8 +110,16 @@ async function numbers(page) {
   return out;
 }
 
+/// Resolves once the charts are drawn: the page draws a chart in a task
+/// queued from the animation frame after its data changed, so a task queued
+/// from the next frame runs after it.
+async function chartsDrawn(page) {
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0))));
+}
+
 /// Distinct colours drawn on a canvas: a blank canvas has one.
 async function canvasColours(page, testid) {
+  await chartsDrawn(page);
   return page.getByTestId(testid).evaluate((c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     const seen = new Set();
@@ -986,6 +994,7 @@ test('offline: after the first visit the page opens and fits with the server gon
 /// The pixel centre of a run drawn in `rgb` on a canvas, in CSS pixels
 /// from the canvas's top left; null when there is none.
 async function runAt(page, testid, rgb) {
+  await chartsDrawn(page);
   return page.getByTestId(testid).evaluate((c, rgb) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     const near = (i) => Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]) < 12;
@@ -1101,7 +1110,7 @@ test('charts: sharp at devicePixelRatio 2, exported as PNG and SVG, tabulated, d
   await page.getByTestId('chart-loss-figure').screenshot({ path: join(SHOTS, 'chart-loss-light-dpr2.png') });
 
   // The dark scheme: the page and every canvas follow it.
-  const corner = (id) => page.getByTestId(id).evaluate((c) => [...c.getContext('2d').getImageData(4, 4, 1, 1).data.slice(0, 3)]);
+  const corner = async (id) => (await chartsDrawn(page), page.getByTestId(id).evaluate((c) => [...c.getContext('2d').getImageData(4, 4, 1, 1).data.slice(0, 3)]));
   assert.deepEqual(await corner('chart-loss'), [255, 255, 255]);
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.waitForFunction(() => {
