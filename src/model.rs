@@ -648,6 +648,58 @@ pub const LARGE_LINK: usize = 100_000;
 /// panel encodes it when asked.
 pub const AUTO_LINK_BYTES: usize = 1_000_000;
 
+/// Text longer than this (in bytes) is held, read and fitted, but not put
+/// in the data box unless the user asks: Chromium takes about a second to
+/// lay out a text box of 100,000 lines, at every paste and every reload,
+/// and the page is frozen meanwhile. The box shows [`Held`] instead.
+pub const HELD_BYTES: usize = 1_000_000;
+
+/// Lines of a held text shown in its place.
+pub const HELD_HEAD_LINES: usize = 8;
+
+/// What the data panel shows of a text too long for the box
+/// ([`HELD_BYTES`]): its size and its first lines.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Held {
+    pub lines: usize,
+    pub bytes: usize,
+    /// The first [`HELD_HEAD_LINES`] lines, each cut at 160 characters.
+    pub head: String,
+}
+
+impl Held {
+    /// `Some` when `text` is too long for the box.
+    pub fn of(text: &str) -> Option<Held> {
+        if text.len() <= HELD_BYTES {
+            return None;
+        }
+        let head = text
+            .lines()
+            .take(HELD_HEAD_LINES)
+            .map(|l| match l.char_indices().nth(160) {
+                Some((i, _)) => format!("{}…", &l[..i]),
+                None => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        Some(Held {
+            lines: text.lines().count(),
+            bytes: text.len(),
+            head,
+        })
+    }
+
+    /// The note above the first lines.
+    pub fn note(&self) -> String {
+        format!(
+            "The box holds {} lines ({:.1} MB), not shown: the browser would take seconds to lay them out. \
+             They are read and fitted as any paste. Paste or type in the box to replace them (with an undo). The first lines:",
+            frontier_engine::format::thousands(self.lines as u64),
+            self.bytes as f64 / 1e6,
+        )
+    }
+}
+
 /// The state of a link that carries a fit without its data: the law, the
 /// fitted parameters and the options, the data and what reads it left out.
 pub fn fit_only_state(state: &ShareState, o: &FitOutcome) -> ShareState {
@@ -1599,6 +1651,24 @@ mod tests {
     fn warm_up_runs_a_share_of_the_default_fit() {
         // One start in 60 of Hoffmann's 4500: the data prepared and fitted.
         assert_eq!(warm_up(), 4500usize.div_ceil(WARM_UP_EVERY));
+    }
+
+    #[test]
+    fn a_text_too_long_for_the_box_is_held_with_its_first_lines() {
+        assert_eq!(Held::of("N,D,loss\n1,2,3\n"), None);
+        let row = format!("{},2e9,3.1\n", "1".repeat(200));
+        let text = format!("N,D,loss\n{}", row.repeat(HELD_BYTES / row.len() + 1));
+        let held = Held::of(&text).expect("held");
+        assert_eq!(held.lines, HELD_BYTES / row.len() + 2);
+        assert_eq!(held.bytes, text.len());
+        let head: Vec<&str> = held.head.lines().collect();
+        assert_eq!(head.len(), HELD_HEAD_LINES);
+        assert_eq!(head[0], "N,D,loss");
+        assert_eq!(head[1], format!("{}…", "1".repeat(160)));
+        assert!(held.note().starts_with(&format!(
+            "The box holds {} lines (1.0 MB)",
+            frontier_engine::format::thousands(held.lines as u64)
+        )));
     }
 
     #[test]

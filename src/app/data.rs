@@ -2,7 +2,7 @@
 //! and the report of what was read.
 
 use super::columns::ColumnMapping;
-use crate::model::{DataSummary, SharedPaste, EXAMPLE_DATA};
+use crate::model::{DataSummary, Held, SharedPaste, EXAMPLE_DATA};
 use frontier_engine::compute::ComputeChoice;
 use frontier_engine::data::too_large;
 use frontier_engine::share::ShareState;
@@ -24,14 +24,27 @@ pub fn DataPanel(
         checked_for.with(|_| ());
         pasted.with(|p| state.with_untracked(|s| DataSummary::of(s, &p.0)))
     });
-    // What the example replaced, for Undo: the text and the drop count.
-    let undo: RwSignal<Option<(String, usize)>> = RwSignal::new(None);
+    // What the example, a file or a long paste replaced, for Undo: the text,
+    // the drop count, and whether it was a held text typed over (whose undo
+    // stays while the typing goes on; other undos end at the first edit).
+    let undo: RwSignal<Option<(String, usize, bool)>> = RwSignal::new(None);
     // A paste too large to read, refused before the browser puts it in the
     // box: a textarea of millions of lines takes the browser minutes to lay
     // out (measured in Chromium: 300,000 lines 6 s, 4 million over 2 min),
     // and the engine would refuse the text anyway (data::MAX_TABLE_BYTES).
     // The box keeps what it had.
     let refused: RwSignal<Option<String>> = RwSignal::new(None);
+    // A text too long for the box (model::HELD_BYTES) is held and shown by
+    // its first lines, unless the user asks to see all of it.
+    let show_all = RwSignal::new(false);
+    let held = Memo::new(move |_| {
+        // A new text is a new reading of the paste.
+        pasted.track();
+        if show_all.get() {
+            return None;
+        }
+        state.with_untracked(|s| Held::of(&s.data))
+    });
     let on_paste = move |ev: web_sys::ClipboardEvent| {
         let pasted = ev
             .clipboard_data()
@@ -41,6 +54,17 @@ pub fn DataPanel(
             Some(m) => {
                 ev.prevent_default();
                 refused.set(Some(format!("Not pasted: {m}. The box keeps what it had.")));
+            }
+            None if pasted.len() > crate::model::HELD_BYTES => {
+                // Held, never put in the box: it replaces the box's text,
+                // with an undo.
+                ev.prevent_default();
+                refused.set(None);
+                show_all.set(false);
+                state.update(|s| {
+                    undo.set(Some((s.data.clone(), s.drop_top, false)));
+                    replace_data(s, pasted);
+                });
             }
             None => refused.set(None),
         }
@@ -59,8 +83,9 @@ pub fn DataPanel(
         let read = Closure::once(move |text: JsValue| match text.as_string() {
             Some(text) => {
                 refused.set(None);
+                show_all.set(false);
                 state.update(|s| {
-                    undo.set(Some((s.data.clone(), s.drop_top)));
+                    undo.set(Some((s.data.clone(), s.drop_top, false)));
                     replace_data(s, text);
                 });
             }
@@ -94,7 +119,7 @@ pub fn DataPanel(
     let load_example = move |_| {
         state.update(|s| {
             if s.data != EXAMPLE_DATA {
-                undo.set(Some((std::mem::take(&mut s.data), s.drop_top)));
+                undo.set(Some((std::mem::take(&mut s.data), s.drop_top, false)));
             }
             s.data = EXAMPLE_DATA.to_string();
             s.drop_top = 5;
@@ -126,18 +151,46 @@ pub fn DataPanel(
                 autocomplete="off"
                 spellcheck="false"
                 wrap="off"
-                placeholder="N,D,loss\n400M,8B,2.93\n1B,20B,2.62\n..."
-                prop:value=move || state.with(|s| s.data.clone())
+                class:held=move || held.with(Option::is_some)
+                placeholder=move || if held.with(Option::is_some) {
+                    "Paste or type here to replace the text held (its first lines are below)"
+                } else {
+                    "N,D,loss\n400M,8B,2.93\n1B,20B,2.62\n..."
+                }
+                prop:value=move || if held.with(Option::is_some) {
+                    String::new()
+                } else {
+                    state.with(|s| s.data.clone())
+                }
                 on:paste=on_paste
                 on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
                 on:drop=on_drop
                 on:input=move |ev| {
                     refused.set(None);
                     let v = event_target_value(&ev);
-                    state.update(|s| replace_data(s, v));
-                    undo.set(None);
+                    // Typing in the empty box of a held text replaces it:
+                    // keep it for Undo.
+                    let was_held = held.with_untracked(Option::is_some);
+                    state.update(|s| {
+                        if was_held {
+                            undo.set(Some((std::mem::take(&mut s.data), s.drop_top, true)));
+                        }
+                        replace_data(s, v);
+                    });
+                    if !was_held && !undo.with_untracked(|u| u.as_ref().is_some_and(|u| u.2)) {
+                        undo.set(None);
+                    }
                 }
             ></textarea>
+            {move || held.get().map(|h| view! {
+                <div class="held" data-testid="data-held">
+                    <p class="hint" data-testid="data-held-note">{h.note()}</p>
+                    <pre data-testid="data-held-head">{h.head}</pre>
+                    <button data-testid="data-show-all" on:click=move |_| show_all.set(true)>
+                        "Show all of it in the box (the page freezes while the browser lays it out)"
+                    </button>
+                </div>
+            })}
             <div class="row">
                 <label class="file-open">"Open a file "
                     <input type="file" data-testid="data-file" accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values,text/plain"
@@ -153,7 +206,7 @@ pub fn DataPanel(
                 <button data-testid="load-example" on:click=load_example>"Load example data"</button>
                 {move || undo.with(|u| u.is_some()).then(|| view! {
                     <button data-testid="undo-example" on:click=move |_| {
-                        if let Some((data, drop_top)) = undo.get_untracked() {
+                        if let Some((data, drop_top, _)) = undo.get_untracked() {
                             state.update(|s| { s.data = data; s.drop_top = drop_top; });
                         }
                         undo.set(None);
