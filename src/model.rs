@@ -29,6 +29,22 @@ use serde::{Deserialize, Serialize};
 pub const EXAMPLE_DATA: &str =
     include_str!("../crates/engine/tests/data/chinchilla_svg_extracted.csv");
 
+/// The data box's text replaced by the user's (typed, pasted, opened or
+/// dropped); `whole` when a paste, a drop or a file replaced all of it.
+/// The example's "drop the 5 highest" belongs to the example's table: it is
+/// reset when another table takes its place (another header line, or the
+/// whole text replaced), not when the example is edited.
+pub fn replace_data(s: &mut ShareState, text: String, whole: bool) {
+    let header = |t: &str| t.lines().next().map(str::to_string);
+    let example = header(EXAMPLE_DATA);
+    let was_example = header(&s.data) == example;
+    let another = text != EXAMPLE_DATA && (whole || header(&text) != example);
+    if was_example && another && s.drop_top == 5 {
+        s.drop_top = 0;
+    }
+    s.data = text;
+}
+
 /// What the page says about the pasted text as it is typed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataSummary {
@@ -1651,6 +1667,42 @@ mod tests {
     fn warm_up_runs_a_share_of_the_default_fit() {
         // One start in 60 of Hoffmann's 4500: the data prepared and fitted.
         assert_eq!(warm_up(), 4500usize.div_ceil(WARM_UP_EVERY));
+    }
+
+    #[test]
+    fn the_examples_drop_count_goes_with_its_table_not_with_an_edit() {
+        let example = || ShareState {
+            data: EXAMPLE_DATA.into(),
+            drop_top: 5,
+            ..ShareState::default()
+        };
+        // Edited (a blank line added, a value changed): the drop count stays.
+        let mut s = example();
+        replace_data(&mut s, format!("{EXAMPLE_DATA}\n"), false);
+        assert_eq!(s.drop_top, 5);
+        let edited = EXAMPLE_DATA.replacen("5.005581996196243", "5.1", 1);
+        replace_data(&mut s, edited, false);
+        assert_eq!(s.drop_top, 5);
+        // Another table typed or pasted over it: reset.
+        replace_data(&mut s, "N,D,loss\n1e8,2e9,3.1\n".into(), false);
+        assert_eq!(s.drop_top, 0);
+        // The whole box replaced by a paste or a file, even with the same
+        // header: reset.
+        let mut s = example();
+        let same_header = format!("{}\n1,2,3,4,5,6,7\n", EXAMPLE_DATA.lines().next().unwrap());
+        replace_data(&mut s, same_header, true);
+        assert_eq!(s.drop_top, 0);
+        // The example pasted again: kept. A count the user chose: kept.
+        let mut s = example();
+        replace_data(&mut s, EXAMPLE_DATA.into(), true);
+        assert_eq!(s.drop_top, 5);
+        let mut s = ShareState {
+            data: "N,D,loss\n1e8,2e9,3.1\n".into(),
+            drop_top: 5,
+            ..ShareState::default()
+        };
+        replace_data(&mut s, "a,b,loss\n1,2,3\n".into(), true);
+        assert_eq!(s.drop_top, 5);
     }
 
     #[test]

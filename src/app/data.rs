@@ -2,7 +2,7 @@
 //! and the report of what was read.
 
 use super::columns::ColumnMapping;
-use crate::model::{DataSummary, Held, SharedPaste, EXAMPLE_DATA};
+use crate::model::{replace_data, DataSummary, Held, SharedPaste, EXAMPLE_DATA};
 use frontier_engine::compute::ComputeChoice;
 use frontier_engine::data::too_large;
 use frontier_engine::share::ShareState;
@@ -45,6 +45,8 @@ pub fn DataPanel(
         }
         state.with_untracked(|s| Held::of(&s.data))
     });
+    // The text of the last paste into the box, until its input event.
+    let last_paste: StoredValue<Option<String>> = StoredValue::new(None);
     let on_paste = move |ev: web_sys::ClipboardEvent| {
         let pasted = ev
             .clipboard_data()
@@ -63,10 +65,13 @@ pub fn DataPanel(
                 show_all.set(false);
                 state.update(|s| {
                     undo.set(Some((s.data.clone(), s.drop_top, false)));
-                    replace_data(s, pasted);
+                    replace_data(s, pasted, true);
                 });
             }
-            None => refused.set(None),
+            None => {
+                refused.set(None);
+                last_paste.set_value(Some(pasted));
+            }
         }
     };
     // A file dropped on the box or chosen with "Open a file": read as text
@@ -86,7 +91,7 @@ pub fn DataPanel(
                 show_all.set(false);
                 state.update(|s| {
                     undo.set(Some((s.data.clone(), s.drop_top, false)));
-                    replace_data(s, text);
+                    replace_data(s, text, true);
                 });
             }
             None => refused.set(Some(format!("Not read: {name} is not text."))),
@@ -171,11 +176,17 @@ pub fn DataPanel(
                     // Typing in the empty box of a held text replaces it:
                     // keep it for Undo.
                     let was_held = held.with_untracked(Option::is_some);
+                    // A paste that left the box holding just what was
+                    // pasted replaced the whole text.
+                    let whole = last_paste
+                        .try_update_value(Option::take)
+                        .flatten()
+                        .is_some_and(|p| p.replace("\r\n", "\n").replace('\r', "\n") == v);
                     state.update(|s| {
                         if was_held {
                             undo.set(Some((std::mem::take(&mut s.data), s.drop_top, true)));
                         }
-                        replace_data(s, v);
+                        replace_data(s, v, whole);
                     });
                     if !was_held && !undo.with_untracked(|u| u.as_ref().is_some_and(|u| u.2)) {
                         undo.set(None);
@@ -221,16 +232,6 @@ pub fn DataPanel(
             <ComputeChoiceView state=state summary=summary />
         </section>
     }
-}
-
-/// The box's text replaced by the user's own (typed, pasted, opened or
-/// dropped). The example's "drop the 5 highest" belongs to the example: the
-/// user's own runs start without it.
-fn replace_data(s: &mut ShareState, text: String) {
-    if s.data == EXAMPLE_DATA && text != EXAMPLE_DATA && s.drop_top == 5 {
-        s.drop_top = 0;
-    }
-    s.data = text;
 }
 
 /// Recompute C = 6ND or keep the compute column as given, offered when

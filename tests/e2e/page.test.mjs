@@ -469,8 +469,13 @@ test('options typed wrong block the fit with a message; the example keeps an und
   await page.getByTestId('undo-example').click();
   assert.equal(await page.getByTestId('data-input').inputValue(), mine);
   assert.equal(await page.getByTestId('options-in-force').count(), 0);
-  // Pasting one's own runs over the example drops the example's option.
+  // Editing the example keeps its option (a line added at its end)...
   await page.getByTestId('load-example').click();
+  await page.getByTestId('data-input').press('Control+End');
+  await page.getByTestId('data-input').press('Enter');
+  assert.equal(await page.getByTestId('drop-top').inputValue(), '5');
+  assert.match(await page.getByTestId('options-in-force').textContent(), /5 highest-loss points/);
+  // ...pasting one's own runs over it drops the example's option.
   await page.getByTestId('data-input').fill(mine);
   assert.equal(await page.getByTestId('drop-top').inputValue(), '0');
   // A count typed wrong is shown and blocks the fit; fixed, the fit runs.

@@ -555,10 +555,15 @@ impl CommaFormat {
 /// after them ("1,000,000", "1,234.5"); decimal commas when a comma is
 /// followed by other than three digits ("2,5", "3,1416"). When every comma
 /// is followed by exactly three digits ("2,500"), the loss column reads it
-/// as a decimal comma and any other column as a thousands separator.
+/// as a decimal comma and any other column as a thousands separator, unless
+/// `unambiguous_only` (a comma-separated table, whose commas in numbers come
+/// from quoted cells), when the column is left as it is. A column where a
+/// field with a comma is not a plain number (a run named "a, b") is text,
+/// and left as it is.
 fn comma_format<'a>(
     fields: impl Iterator<Item = &'a Cow<'a, str>>,
     is_loss: bool,
+    unambiguous_only: bool,
 ) -> Option<CommaFormat> {
     let mut any = false;
     let mut thousands = false;
@@ -570,6 +575,12 @@ fn comma_format<'a>(
         }
         any = true;
         let body = t.trim_start_matches(['+', '-']);
+        if !body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+        {
+            return None;
+        }
         let (int, frac) = match body.split_once('.') {
             Some((a, b)) => (a, Some(b)),
             None => (body, None),
@@ -592,6 +603,7 @@ fn comma_format<'a>(
     Some(match (thousands, decimal) {
         (true, false) => CommaFormat::Thousands,
         (false, true) => CommaFormat::Decimal,
+        _ if unambiguous_only => return None,
         // Mixed or ambiguous: by what the column holds.
         _ if is_loss => CommaFormat::Decimal,
         _ => CommaFormat::Thousands,
@@ -865,13 +877,15 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
             f.remove(0);
         });
     }
-    // Commas inside numbers (a tab- or semicolon-separated table from a
-    // spreadsheet): thousands separators or decimal commas, decided per
-    // column, the choice reported.
-    if sep != Separator::Comma {
+    // Commas inside numbers (a table from a spreadsheet: tab- or semicolon-
+    // separated, or CSV with formatted numbers quoted): thousands separators
+    // or decimal commas, decided per column, the choice reported.
+    {
+        let csv = sep == Separator::Comma;
         for (col, h) in headers.iter().enumerate() {
             let is_loss = index[3] == Some(col);
-            let format = comma_format(rows.iter().filter_map(|(_, f)| f.get(col)), is_loss);
+            let fields = rows.iter().filter_map(|(_, f)| f.get(col));
+            let format = comma_format(fields, is_loss, csv);
             if let Some(format) = format {
                 for (_, f) in rows.iter_mut() {
                     if let Some(v) = f.get_mut(col) {
@@ -950,6 +964,14 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
                     }
                     Ok(v) => values[k] = Some(v * scale[k]),
                     Err(NumberError::Empty) if gaps => {}
+                    // In a history, 0 tokens seen is where a run starts
+                    // (step 0): kept, for the curves; a checkpoint needs
+                    // tokens, so none is made of it.
+                    Err(NumberError::NotPositive(z))
+                        if gaps && *q == Quantity::Tokens && z == 0.0 =>
+                    {
+                        values[k] = Some(0.0)
+                    }
                     Err(e) => {
                         ok = false;
                         let message = match e {
@@ -967,6 +989,8 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
             let (n, d, c) = (values[0], values[1], values[2]);
             let six = ComputeRule::SIX_ND;
             let derived = match (n, d, c) {
+                // A run's start in a history (0 tokens): no compute yet.
+                (_, Some(d), _) if d == 0.0 => None,
                 (Some(n), Some(d), _) => {
                     Some(("C = 6·N·D", six.compute(n, d), index[1].or(index[0])))
                 }

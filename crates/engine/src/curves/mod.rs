@@ -288,13 +288,17 @@ impl Curves {
 
     /// Every logged loss as a run of its own (N, tokens seen, loss), for
     /// Hoffmann's Approach 1 on whole curves (the envelope of all
-    /// checkpoints); None unless every run has N and tokens.
+    /// checkpoints); None unless every run has N and tokens. A loss logged
+    /// at 0 tokens (before any training) is no checkpoint and is left out.
     pub fn checkpoints_table(&self) -> Option<String> {
         let mut t = String::from("N,D,loss\n");
         for r in &self.runs {
             let n = r.n?;
             for (p, d) in r.points.iter().zip(&r.tokens) {
-                t += &format!("{n:e},{:e},{}\n", (*d)?, p.loss);
+                let d = (*d)?;
+                if d > 0.0 {
+                    t += &format!("{n:e},{d:e},{}\n", p.loss);
+                }
             }
         }
         Some(t)

@@ -264,3 +264,27 @@ fn tokens_seen_at_every_step_from_a_tokens_column_or_tokens_per_step() {
     assert!(TokensAxis::through(&[(0, 0.0)]).is_none());
     assert!(TokensAxis::through(&[(0, 0.0), (4, 40.0)]).is_some());
 }
+
+#[test]
+fn a_history_starting_at_zero_tokens_keeps_its_first_rows() {
+    // W&B logs the loss at step 0, with 0 tokens seen.
+    let text = "Name,_step,train/loss,tokens_seen,lr,params\n\
+                run-a,0,10.5,0,0,1e8\nrun-a,20,9.2,81920,6e-5,1e8\nrun-a,40,8.4,163840,1.2e-4,1e8\n\
+                run-b,0,10.6,0,0,2e8\nrun-b,20,9.1,81920,6e-5,2e8\nrun-b,40,8.2,163840,1.2e-4,2e8\n";
+    let curves = read_curves(text).unwrap();
+    assert!(curves.issues.is_empty(), "{:?}", curves.issues);
+    for run in &curves.runs {
+        assert_eq!(run.points.len(), 3);
+        assert_eq!(run.tokens[0], Some(0.0));
+        assert!(run.tokens_axis().is_some());
+    }
+    // A loss at 0 tokens is no checkpoint: two per run.
+    let checkpoints = curves.checkpoints_table().unwrap();
+    assert_eq!(checkpoints.lines().count(), 1 + 2 * 2, "{checkpoints}");
+    // A table of final losses still refuses 0 tokens, naming the line.
+    let table = frontier_engine::data::parse_runs("N,D,loss\n1e8,0,3\n");
+    assert_eq!(
+        table.issues[0].to_string(),
+        "line 2, column \"D\": \"0\": 0 is not positive"
+    );
+}

@@ -227,11 +227,42 @@ fn a_quoted_delimiter_stays_in_its_field() {
     let t = parse_runs("run,N,D,loss\n\"a, b\",1e8,2e9,3\n");
     assert_eq!(t.runs.len(), 1);
     assert_eq!(t.runs[0].group.as_deref(), Some("a, b"));
-    // A comma inside a quoted number is not a thousands separator in CSV.
+    // A comma inside a quoted number of CSV, where it could be a thousands
+    // separator or a decimal comma ("1,000"), is not guessed.
     has(
         &issues("N,D,loss\n\"1,000\",2e9,3\n"),
         &["line 2", "column \"N\"", "\"1,000\": not a number"],
     );
+}
+
+#[test]
+fn formatted_numbers_quoted_in_csv_are_read_when_unambiguous() {
+    // Google Sheets and Excel quote formatted numbers in CSV.
+    let t = parse_runs(
+        "params,tokens,loss\n\"70,000,000\",\"1,400,000,000\",3.10\n\"1,000,000,000\",\"20,000,000,000\",\"2,42\"\n",
+    );
+    assert!(t.issues.is_empty(), "{:?}", t.issues);
+    assert_eq!(t.runs[0].params, Some(7e7));
+    assert_eq!(t.runs[1].tokens, Some(2e10));
+    assert_eq!(t.runs[1].loss, 2.42);
+    assert!(t
+        .number_formats
+        .iter()
+        .any(|(h, f)| h == "params" && f.contains("thousands")));
+    assert!(t
+        .number_formats
+        .iter()
+        .any(|(h, f)| h == "loss" && f.contains("decimal")));
+}
+
+#[test]
+fn a_text_column_with_commas_is_not_read_as_numbers() {
+    // A run named with a comma in a spreadsheet's TSV keeps its name.
+    let t = parse_runs("run\tN\tD\tloss\na, seed 1\t1,000,000\t2e9\t3,1\n");
+    assert!(t.issues.is_empty(), "{:?}", t.issues);
+    assert_eq!(t.runs[0].group.as_deref(), Some("a, seed 1"));
+    assert_eq!(t.runs[0].params, Some(1e6));
+    assert_eq!(t.runs[0].loss, 3.1);
 }
 
 #[test]
