@@ -990,7 +990,7 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
             let six = ComputeRule::SIX_ND;
             let derived = match (n, d, c) {
                 // A run's start in a history (0 tokens): no compute yet.
-                (_, Some(d), _) if d == 0.0 => None,
+                (_, Some(0.0), _) => None,
                 (Some(n), Some(d), _) => {
                     Some(("C = 6·N·D", six.compute(n, d), index[1].or(index[0])))
                 }
