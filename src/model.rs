@@ -537,10 +537,28 @@ pub enum FitStatus {
     Bootstrapping {
         done: usize,
         total: usize,
+        /// Seconds left, estimated from the pace so far (None at first).
+        left: Option<f64>,
     },
     Done,
     Cancelled,
     Failed(String),
+}
+
+/// A wait in words: "about 40 s", "about 3 min".
+pub fn about_seconds(s: f64) -> String {
+    if s < 90.0 {
+        format!("about {} s", ((s / 5.0).round() * 5.0).max(5.0))
+    } else {
+        format!("about {} min", (s / 60.0).round())
+    }
+}
+
+/// Seconds left of a job `done` of `total` through after `elapsed`
+/// seconds, at the pace so far; None before there is a pace to go by.
+pub fn seconds_left(done: usize, total: usize, elapsed: f64) -> Option<f64> {
+    (done > 0 && elapsed >= 2.0 && done <= total)
+        .then(|| elapsed / done as f64 * (total - done) as f64)
 }
 
 impl FitStatus {
@@ -548,8 +566,16 @@ impl FitStatus {
         match self {
             FitStatus::Idle => "Not fitted yet: paste runs and press Fit.".into(),
             FitStatus::Running { done, total } => format!("Fitting: {done} of {total} starts"),
-            FitStatus::Bootstrapping { done, total } => {
-                format!("Bootstrapping: {done} of {total} resamples")
+            FitStatus::Bootstrapping { done, total, left } => {
+                let mut m = format!("Bootstrapping: {done} of {total} resamples");
+                // Said only when the wait is long enough to matter.
+                if let Some(left) = left.filter(|s| *s >= 10.0) {
+                    m += &format!(", {} left", about_seconds(left));
+                    if left >= 60.0 {
+                        m += " (fewer resamples, under 2. Fit, take less)";
+                    }
+                }
+                m
             }
             FitStatus::Done => match outcome {
                 Some(o) if o.restored => format!(
@@ -1738,6 +1764,29 @@ mod tests {
     }
 
     #[test]
+    fn a_long_bootstrap_says_how_long_it_has_left() {
+        assert_eq!(seconds_left(0, 1000, 5.0), None);
+        assert_eq!(seconds_left(10, 1000, 1.0), None);
+        assert_eq!(seconds_left(250, 1000, 50.0), Some(150.0));
+        assert_eq!(about_seconds(37.0), "about 35 s");
+        assert_eq!(about_seconds(150.0), "about 3 min");
+        let at = |done, left| {
+            FitStatus::Bootstrapping {
+                done,
+                total: 1000,
+                left,
+            }
+            .message(None)
+        };
+        assert_eq!(at(10, None), "Bootstrapping: 10 of 1000 resamples");
+        assert_eq!(at(900, Some(3.0)), "Bootstrapping: 900 of 1000 resamples");
+        assert_eq!(
+            at(250, Some(150.0)),
+            "Bootstrapping: 250 of 1000 resamples, about 3 min left (fewer resamples, under 2. Fit, take less)"
+        );
+    }
+
+    #[test]
     fn the_announcement_changes_with_the_phase_not_with_every_start() {
         let at = |done| FitStatus::Running { done, total: 4500 }.announcement(None);
         assert_eq!(at(1), at(3000));
@@ -1745,7 +1794,8 @@ mod tests {
             at(1),
             FitStatus::Bootstrapping {
                 done: 0,
-                total: 1000
+                total: 1000,
+                left: None
             }
             .announcement(None)
         );

@@ -35,6 +35,44 @@ pub fn FitPanel(
     };
     let announcement =
         Memo::new(move |_| outcome.with(|o| status.with(|s| s.announcement(o.as_ref()))));
+    // A button that is disabled loses the keyboard's focus to the page's
+    // body: Fit, disabled while the fit runs, hands it to Cancel, and
+    // Cancel, disabled once the fit ends, hands it back to Fit.
+    let fit_button: NodeRef<leptos::html::Button> = NodeRef::new();
+    let cancel_button: NodeRef<leptos::html::Button> = NodeRef::new();
+    let is_running = Memo::new(move |_| running());
+    Effect::new(move |prev: Option<bool>| {
+        let now = is_running.get();
+        if prev.is_some_and(|p| p != now) {
+            let (from, to) = if now {
+                (fit_button, cancel_button)
+            } else {
+                (cancel_button, fit_button)
+            };
+            // Once the buttons are enabled and disabled on screen.
+            crate::browser::after_next_paint(move || {
+                let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+                    return;
+                };
+                let lost = match (document.active_element(), from.try_get_untracked().flatten()) {
+                    (None, _) => true,
+                    (Some(e), from) => {
+                        e.tag_name() == "BODY"
+                            || from.is_some_and(|b| {
+                                let b: &web_sys::Element = b.as_ref();
+                                *b == e
+                            })
+                    }
+                };
+                if lost {
+                    if let Some(b) = to.try_get_untracked().flatten() {
+                        let _ = b.focus();
+                    }
+                }
+            });
+        }
+        now
+    });
     view! {
         <section class="panel fit">
             <h2>"2. Fit"</h2>
@@ -122,12 +160,12 @@ pub fn FitPanel(
                 }>"Reset grid"</button>
             </details>
             <div class="row">
-                <button class="primary" data-testid="fit-button"
+                <button class="primary" data-testid="fit-button" node_ref=fit_button
                     disabled=running
                     on:click=move |_| on_fit.run(())>"Fit"</button>
-                <button data-testid="cancel-button" disabled=move || !running() on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                <button data-testid="cancel-button" node_ref=cancel_button disabled=move || !running() on:click=move |_| on_cancel.run(())>"Cancel"</button>
                 {move || match status.get() {
-                    FitStatus::Running { done, total } | FitStatus::Bootstrapping { done, total } => view! {
+                    FitStatus::Running { done, total } | FitStatus::Bootstrapping { done, total, .. } => view! {
                         <progress data-testid="fit-progress" aria-label="fit progress" max=total value=done></progress>
                     }.into_any(),
                     _ => ().into_any(),

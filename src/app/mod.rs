@@ -229,11 +229,19 @@ pub fn App() -> impl IntoView {
     });
 
     let run_bootstrap = move |jobs: Vec<String>, total: usize| {
-        status.set(FitStatus::Bootstrapping { done: 0, total });
+        status.set(FitStatus::Bootstrapping {
+            done: 0,
+            total,
+            left: None,
+        });
         let started = browser::now_ms();
         let result = runner::start(
             jobs,
-            move |done| status.set(FitStatus::Bootstrapping { done, total }),
+            move |done| {
+                let elapsed = (browser::now_ms() - started) / 1000.0;
+                let left = crate::model::seconds_left(done, total, elapsed);
+                status.set(FitStatus::Bootstrapping { done, total, left })
+            },
             move |replies| match replies.and_then(gather_bootstrap) {
                 Ok(rs) => {
                     let seconds = (browser::now_ms() - started) / 1000.0;
@@ -361,6 +369,7 @@ pub fn App() -> impl IntoView {
                             Some(b) => FitStatus::Bootstrapping {
                                 done: 0,
                                 total: b.resamples,
+                                left: None,
                             },
                             None => FitStatus::Done,
                         });

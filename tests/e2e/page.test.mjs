@@ -963,6 +963,16 @@ test('accessibility: no axe-core violations at load, after a fit, with an error 
   await waitForFit(page);
   assert.match(await live.textContent(), /^Done: 4500 starts on 240 points .*Fitted E = 1\.81/);
   assert.deepEqual(await axeViolations(page), [], 'after a fit');
+  // The keyboard's focus follows the fit: from Fit (disabled while it runs)
+  // to Cancel, and back to Fit once it is done.
+  await page.getByTestId('bootstrap-resamples').fill('200');
+  await page.getByTestId('fit-button').focus();
+  await page.keyboard.press('Enter');
+  const focused = (id) => page.waitForFunction((id) => document.activeElement?.dataset.testid === id, id, { timeout: 30_000 });
+  await focused('cancel-button');
+  await waitForFit(page);
+  await focused('fit-button');
+  await page.getByTestId('bootstrap-resamples').fill('0');
   await page.getByTestId('data-input').fill('N,D,loss\n1e8,abc,3.1\n-1,2e9,x\n');
   await page.getByTestId('input-issues').waitFor();
   assert.deepEqual(await axeViolations(page), [], 'with an error list');
