@@ -564,7 +564,7 @@ pub fn seconds_left(done: usize, total: usize, elapsed: f64) -> Option<f64> {
 impl FitStatus {
     pub fn message(&self, outcome: Option<&FitOutcome>) -> String {
         match self {
-            FitStatus::Idle => "Not fitted yet: paste runs and press Fit.".into(),
+            FitStatus::Idle => "Not fitted yet: press Fit once your runs are in the box.".into(),
             FitStatus::Running { done, total } => format!("Fitting: {done} of {total} starts"),
             FitStatus::Bootstrapping { done, total, left } => {
                 let mut m = format!("Bootstrapping: {done} of {total} resamples");

@@ -54,7 +54,10 @@ pub fn FitPanel(
                 let Some(document) = web_sys::window().and_then(|w| w.document()) else {
                     return;
                 };
-                let lost = match (document.active_element(), from.try_get_untracked().flatten()) {
+                let lost = match (
+                    document.active_element(),
+                    from.try_get_untracked().flatten(),
+                ) {
                     (None, _) => true,
                     (Some(e), from) => {
                         e.tag_name() == "BODY"
@@ -100,7 +103,14 @@ pub fn FitPanel(
                         class="short"
                         data-testid="delta"
                         prop:value=move || delta_text.get()
-                        on:input=move |ev| delta_text.set(event_target_value(&ev))
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            match v.trim().parse::<f64>() {
+                                Ok(d) if d > 0.0 && d.is_finite() => field_ok(field_errors, "delta"),
+                                _ => field_bad(field_errors, "delta", format!("Huber δ: \"{}\" must be a positive number", v.trim())),
+                            }
+                            delta_text.set(v);
+                        }
                     />
                 </label>
                 <label>
@@ -292,7 +302,12 @@ fn whole(text: &str, max: u64) -> Result<u64, String> {
     match t.parse::<u64>() {
         Ok(k) if k <= max => Ok(k),
         Ok(_) => Err(format!("at most {max}")),
-        Err(_) => Err(format!("\"{t}\" is not a whole number of 0 or more")),
+        // Written with an exponent (1e3) or beyond u64.
+        Err(_) => match t.parse::<f64>() {
+            Ok(v) if v >= 0.0 && v.fract() == 0.0 && v <= max as f64 => Ok(v as u64),
+            Ok(v) if v >= 0.0 && v.fract() == 0.0 => Err(format!("at most {max}")),
+            _ => Err(format!("\"{t}\" is not a whole number of 0 or more")),
+        },
     }
 }
 

@@ -487,7 +487,14 @@ test('options typed wrong block the fit with a message; the example keeps an und
   }
   await page.getByTestId('bootstrap-resamples').fill('0');
   assert.equal(await page.getByTestId('field-errors').count(), 0);
+  await page.getByTestId('bootstrap-resamples').fill('1e9');
+  assert.match(await page.getByTestId('field-errors').textContent(), /bootstrap: at most 10000/);
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  // The Huber δ is checked as it is typed, like the counts.
+  await page.getByTestId('delta').fill('-1');
+  assert.match(await page.getByTestId('field-errors').textContent(), /Huber δ: "-1" must be a positive number/);
   await page.getByTestId('delta').fill('1e-300');
+  assert.equal(await page.getByTestId('field-errors').count(), 0);
   assert.match(await page.getByTestId('delta-warning').textContent(), /implausible/);
   await page.getByTestId('delta').fill('0.001');
   await page.getByTestId('fit-button').click();

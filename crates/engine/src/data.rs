@@ -861,9 +861,18 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
         }
     }
 
-    let rows: Vec<(usize, Vec<Cow<str>>)> = lines
+    let mut rows: Vec<(usize, Vec<Cow<str>>)> = lines
         .map(|(n, l)| (n, split_fields_borrowed(l, sep)))
         .collect();
+    // A separator ending a line (a spreadsheet's export of a table with an
+    // empty last column): the empty field after it is no value.
+    if sep != Separator::Whitespace {
+        for (_, f) in rows.iter_mut() {
+            if f.len() == headers.len() + 1 && f.last().is_some_and(|v| v.trim().is_empty()) {
+                f.pop();
+            }
+        }
+    }
     // A table printed with its row index (pandas' to_string) has one more
     // field on every row than in its header: the index, dropped. Any other
     // row with more fields than the header is shifted (a space inside a
@@ -871,7 +880,6 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
     let index_column = sep == Separator::Whitespace
         && !rows.is_empty()
         && rows.iter().all(|(_, f)| f.len() == headers.len() + 1);
-    let mut rows = rows;
     if index_column {
         rows.iter_mut().for_each(|(_, f)| {
             f.remove(0);

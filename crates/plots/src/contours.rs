@@ -57,6 +57,11 @@ pub fn contour_segments(
     out
 }
 
+/// Runs above this many are drawn small and faint on the contour chart.
+const MANY_RUNS: usize = 300;
+/// Most run dots drawn on the contour chart (every run is still fitted).
+const MAX_RUN_DOTS: usize = 8000;
+
 /// Loss contours of the fit (or the first published law) in (N, D).
 pub fn contour_chart<B: DrawingBackend>(
     area: &DrawingArea<B, Shift>,
@@ -142,6 +147,32 @@ pub fn contour_chart<B: DrawingBackend>(
         &log_tick,
         &log_tick,
     )?;
+    // The runs first, under the lines: many runs (thousands of checkpoints)
+    // are drawn small and faint, and at most MAX_RUN_DOTS of them, so that
+    // the contours and the path stay readable; every run keeps its tooltip.
+    let runs = || {
+        input
+            .points
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.n > n_lo && p.n < n_hi && p.d > d_lo && p.d < d_hi)
+    };
+    let shown = runs().count();
+    let (radius, dot) = if shown > MANY_RUNS {
+        (2, ink.mix(0.3).filled())
+    } else {
+        (3, ink.filled())
+    };
+    let every = shown.div_ceil(MAX_RUN_DOTS).max(1);
+    chart
+        .draw_series(
+            runs()
+                .step_by(every)
+                .map(|(_, p)| Circle::new((p.n, p.d), radius, dot)),
+        )?
+        .label("runs")
+        .legend(move |(x, y)| Circle::new((x + 9, y), 3, ink.filled()));
+    marks.extend(run_marks(&chart, runs().map(|(i, p)| (i, (p.n, p.d)))));
     // Iso-compute lines, one per decade of C.
     let rule = curve.model.compute;
     let (c_lo, c_hi) = (rule.compute(n_lo, d_lo), rule.compute(n_hi, d_hi));
@@ -210,18 +241,6 @@ pub fn contour_chart<B: DrawingBackend>(
                 PathElement::new(vec![(x, y), (x + 18, y)], FIT_COLOR.stroke_width(3))
             });
     }
-    let runs = || {
-        input
-            .points
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.n > n_lo && p.n < n_hi && p.d > d_lo && p.d < d_hi)
-    };
-    chart
-        .draw_series(runs().map(|(_, p)| Circle::new((p.n, p.d), 3, ink.filled())))?
-        .label("runs")
-        .legend(move |(x, y)| Circle::new((x + 9, y), 3, ink.filled()));
-    marks.extend(run_marks(&chart, runs().map(|(i, p)| (i, (p.n, p.d)))));
     if let Some((n, d)) = plan.and_then(|p| Some((p.n?, p.d?))) {
         chart
             .draw_series(std::iter::once(TriangleMarker::new(

@@ -146,6 +146,19 @@ fn compute_only_data_for_the_two_variable_law_is_one_message() {
 }
 
 #[test]
+fn a_separator_ending_a_line_adds_no_field() {
+    for text in [
+        "N,D,loss\n1e8,2e9,3.1,\n2e8,4e9,2.9\n",
+        "N;D;loss\n1e8;2e9;3.1;\n",
+        "N\tD\tloss\n1e8\t2e9\t3.1\t\n",
+    ] {
+        let t = parse_runs(text);
+        assert!(t.issues.is_empty(), "{text:?}: {:?}", t.issues);
+        assert_eq!(t.runs[0].loss, 3.1);
+    }
+}
+
+#[test]
 fn a_line_with_more_fields_than_the_header_is_reported() {
     let t = parse_runs("N,D,loss\n1e8,2e9,3.1\n1e8,2e9,3.0,7\n");
     assert_eq!(t.runs.len(), 1);
