@@ -140,18 +140,23 @@ impl DataSummary {
         // logged losses): not problems, but another kind of data.
         if summary.fatal || !summary.issues.is_empty() {
             if let Some(c) = &pasted.history {
-                summary.history = Some(format!(
-                    "A training history: {} runs, {} logged losses. \
-                     Fit its curves under Training curves below; the laws of final losses \
-                     here need one row per run (N, D, loss).",
-                    c.runs.len(),
-                    c.points()
-                ));
+                summary.history = Some(history_not_fitted_here(c));
                 summary.issues = c.issues.iter().map(|i| i.to_string()).collect();
             }
         }
         summary
     }
+}
+
+/// What the final-loss panel says of a training history it cannot fit.
+pub fn history_not_fitted_here(c: &Curves) -> String {
+    format!(
+        "A training history: {} runs, {} logged losses. \
+         Fit its curves under Training curves below; the laws of final losses \
+         here need one row per run (N, D, loss).",
+        c.runs.len(),
+        c.points()
+    )
 }
 
 /// The pasted table, read once per change of its text (or of the columns

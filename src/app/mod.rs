@@ -319,14 +319,21 @@ pub fn App() -> impl IntoView {
             Err(issues) => {
                 // The last results belong to other inputs: leave none on screen.
                 outcome.set(None);
-                status.set(FitStatus::Failed(
+                // A training history is not a table of final losses: say
+                // where it is fitted rather than which row is not one.
+                let history = pasted.with_untracked(|p| {
+                    p.0.history
+                        .as_ref()
+                        .map(|c| crate::model::history_not_fitted_here(c))
+                });
+                status.set(FitStatus::Failed(history.unwrap_or_else(|| {
                     issues.first().map(|i| i.to_string()).unwrap_or_default()
                         + if issues.len() > 1 {
                             " (see the problems listed under the data)"
                         } else {
                             ""
-                        },
-                ));
+                        }
+                })));
                 return;
             }
         };

@@ -673,6 +673,9 @@ test('a training history: curves drawn, a schedule law fitted with a run held ou
   assert.match(await page.getByTestId('data-report').textContent(), /^180 rows with a loss read/);
   assert.match(await page.getByTestId('history-note').textContent(), /^A training history: 3 runs, 180 logged losses/);
   assert.equal(await page.getByTestId('input-issues').count(), 0);
+  // Fit (of final losses) says where a history is fitted.
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Cannot fit: A training history: 3 runs, 180 logged losses\. Fit its curves under Training curves/);
   await page.getByTestId('curves-law').selectOption('lr_annealing');
   await page.getByTestId('curves-holdout').selectOption('wsd');
   await page.getByTestId('curves-fit').click();
