@@ -69,7 +69,11 @@ pub fn FitPanel(
                 };
                 if lost {
                     if let Some(b) = to.try_get_untracked().flatten() {
-                        let _ = b.focus();
+                        // Without scrolling: the user may be reading the
+                        // charts further down when a long fit ends.
+                        let options = web_sys::FocusOptions::new();
+                        options.set_prevent_scroll(true);
+                        let _ = b.focus_with_options(&options);
                     }
                 }
             });
@@ -302,11 +306,17 @@ fn whole(text: &str, max: u64) -> Result<u64, String> {
     match t.parse::<u64>() {
         Ok(k) if k <= max => Ok(k),
         Ok(_) => Err(format!("at most {max}")),
-        // Written with an exponent (1e3) or beyond u64.
+        // Written with an exponent (1e3), or beyond u64. Read as a float
+        // only where every whole number is exact (up to 2^53): a larger
+        // seed so written would change without a word.
         Err(_) => match t.parse::<f64>() {
-            Ok(v) if v >= 0.0 && v.fract() == 0.0 && v <= max as f64 => Ok(v as u64),
-            Ok(v) if v >= 0.0 && v.fract() == 0.0 => Err(format!("at most {max}")),
-            _ => Err(format!("\"{t}\" is not a whole number of 0 or more")),
+            Ok(v) if v >= 0.0 && v.fract() == 0.0 && v > max as f64 => {
+                Err(format!("at most {max}"))
+            }
+            Ok(v) if v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_992.0 => Ok(v as u64),
+            _ => Err(format!(
+                "\"{t}\" is not a whole number of 0 or more, written in digits"
+            )),
         },
     }
 }

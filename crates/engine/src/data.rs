@@ -575,10 +575,7 @@ fn comma_format<'a>(
         }
         any = true;
         let body = t.trim_start_matches(['+', '-']);
-        if !body
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
-        {
+        if !comma_number(body) {
             return None;
         }
         let (int, frac) = match body.split_once('.') {
@@ -608,6 +605,30 @@ fn comma_format<'a>(
         _ if is_loss => CommaFormat::Decimal,
         _ => CommaFormat::Thousands,
     })
+}
+
+/// Whether `body` (a field without its sign) can be a number written with
+/// commas: digits, commas and at most one point, which comes after the
+/// last comma ("1,234.5"), then an exponent ("7,00E+07") or a suffix
+/// ("1,5B"). Text with a comma ("a, seed 1") and lists ("0.9,0.95") cannot.
+fn comma_number(body: &str) -> bool {
+    let body = body.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let mantissa = match body.rfind(['e', 'E']) {
+        Some(i) => {
+            let exp = body[i + 1..].trim_start_matches(['+', '-']);
+            if exp.is_empty() || !exp.bytes().all(|b| b.is_ascii_digit()) {
+                return false;
+            }
+            &body[..i]
+        }
+        None => body,
+    };
+    let points = mantissa.matches('.').count();
+    !mantissa.is_empty()
+        && mantissa
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+        && (points == 0 || (points == 1 && mantissa.rfind('.') > mantissa.rfind(',')))
 }
 
 /// Longest field quoted whole in a message, in characters.
@@ -973,7 +994,8 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
                     Ok(v) => values[k] = Some(v * scale[k]),
                     Err(NumberError::Empty) if gaps => {}
                     // In a history, 0 tokens seen is where a run starts
-                    // (step 0): kept, for the curves; a checkpoint needs
+                    // (step 0; the curves reader refuses it at other
+                    // steps): kept, for the curves; a checkpoint needs
                     // tokens, so none is made of it.
                     Err(NumberError::NotPositive(z))
                         if gaps && *q == Quantity::Tokens && z == 0.0 =>

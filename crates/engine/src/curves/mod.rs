@@ -580,6 +580,22 @@ fn long_rows(
             },
             (None, None) => None,
         };
+        // 0 tokens seen is a run's start, at step 0 only (the table reader
+        // lets 0 through in a history for that row).
+        if tokens == Some(0.0) && step != 0 {
+            let header = table
+                .recognised
+                .iter()
+                .find(|(q, _)| *q == Quantity::Tokens)
+                .map(|(_, h)| h.as_str())
+                .unwrap_or("D");
+            issues.push(InputIssue::at(
+                r.line,
+                header,
+                format!("0 tokens seen at step {step}: a run has seen tokens after step 0"),
+            ));
+            continue;
+        }
         rows.push(Row {
             line: r.line,
             run: r.group.clone().unwrap_or_else(|| "run".into()),

@@ -281,6 +281,14 @@ fn a_history_starting_at_zero_tokens_keeps_its_first_rows() {
     // A loss at 0 tokens is no checkpoint: two per run.
     let checkpoints = curves.checkpoints_table().unwrap();
     assert_eq!(checkpoints.lines().count(), 1 + 2 * 2, "{checkpoints}");
+    // 0 tokens after step 0 is no run's start: named by its line.
+    let resumed = text.replace("run-b,40,8.2,163840", "run-b,40,8.2,0");
+    let curves = read_curves(&resumed).unwrap();
+    assert_eq!(
+        curves.issues[0].to_string(),
+        "line 7, column \"tokens_seen\": 0 tokens seen at step 40: a run has seen tokens after step 0"
+    );
+    assert_eq!(curves.runs[1].points.len(), 2);
     // A table of final losses still refuses 0 tokens, naming the line.
     let table = frontier_engine::data::parse_runs("N,D,loss\n1e8,0,3\n");
     assert_eq!(

@@ -263,6 +263,16 @@ fn a_text_column_with_commas_is_not_read_as_numbers() {
     assert_eq!(t.runs[0].group.as_deref(), Some("a, seed 1"));
     assert_eq!(t.runs[0].params, Some(1e6));
     assert_eq!(t.runs[0].loss, 3.1);
+    // Numbers with an exponent or a suffix are still numbers (Excel's
+    // scientific format with a decimal comma); a quoted list is not.
+    let t = parse_runs("N;D;loss;lr\n7,00E+07;1,5B;2,5;6,0E-05\n");
+    assert!(t.issues.is_empty(), "{:?}", t.issues);
+    assert_eq!(t.runs[0].params, Some(7e7));
+    assert_eq!(t.runs[0].tokens, Some(1.5e9));
+    assert_eq!(t.runs[0].loss, 2.5);
+    let t = parse_runs("N,D,loss,betas\n1e8,2e9,3,\"0.9,0.95\"\n");
+    assert!(t.issues.is_empty(), "{:?}", t.issues);
+    assert!(t.number_formats.is_empty(), "{:?}", t.number_formats);
 }
 
 #[test]
