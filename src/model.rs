@@ -550,6 +550,17 @@ pub enum FitStatus {
     Failed(String),
 }
 
+/// The Huber δ as typed in its field: a positive number, or why not.
+pub fn read_delta(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(d) if d > 0.0 && d.is_finite() => Ok(d),
+        _ => Err(format!(
+            "Huber δ: \"{}\" must be a positive number",
+            text.trim()
+        )),
+    }
+}
+
 /// A wait in words: "about 40 s", "about 3 min".
 pub fn about_seconds(s: f64) -> String {
     if s < 90.0 {
@@ -1765,6 +1776,17 @@ mod tests {
         for (name, want) in [("E", truth.e), ("alpha", truth.alpha), ("beta", truth.beta)] {
             let got = o.report.param(name).expect(name);
             assert!((got - want).abs() < 0.05 * want, "{name}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn the_huber_delta_is_a_positive_number() {
+        assert_eq!(read_delta(" 1e-3 "), Ok(1e-3));
+        for bad in ["0", "-1", "x", "", "inf", "NaN"] {
+            assert_eq!(
+                read_delta(bad),
+                Err(format!("Huber δ: \"{bad}\" must be a positive number"))
+            );
         }
     }
 

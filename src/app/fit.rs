@@ -109,9 +109,9 @@ pub fn FitPanel(
                         prop:value=move || delta_text.get()
                         on:input=move |ev| {
                             let v = event_target_value(&ev);
-                            match v.trim().parse::<f64>() {
-                                Ok(d) if d > 0.0 && d.is_finite() => field_ok(field_errors, "delta"),
-                                _ => field_bad(field_errors, "delta", format!("Huber δ: \"{}\" must be a positive number", v.trim())),
+                            match crate::model::read_delta(&v) {
+                                Ok(_) => field_ok(field_errors, "delta"),
+                                Err(m) => field_bad(field_errors, "delta", m),
                             }
                             delta_text.set(v);
                         }

@@ -270,14 +270,10 @@ pub fn App() -> impl IntoView {
             return;
         }
         // Read the option fields first: a typo there should not start a fit.
-        let delta = delta_text.with(|t| t.trim().parse::<f64>());
-        let delta = match delta {
-            Ok(d) if d > 0.0 && d.is_finite() => d,
-            _ => {
-                option_error.set(Some(format!(
-                    "Huber delta \"{}\" must be a positive number",
-                    delta_text.get_untracked()
-                )));
+        let delta = match delta_text.with(|t| crate::model::read_delta(t)) {
+            Ok(d) => d,
+            Err(m) => {
+                option_error.set(Some(m));
                 return;
             }
         };
