@@ -123,7 +123,10 @@ fn BudgetInputs(state: RwSignal<ShareState>) -> impl IntoView {
         }}
         <p class=move || if state.with(|s| s.budget.flops().is_err()) { "status error" } else { "hint" } data-testid="budget-flops">
             {move || state.with(|s| match s.budget.flops() {
-                Ok(f) => format!("C = {} FLOPs", sig(f, 4)),
+                Ok(f) => match s.budget.typed_with_unit() {
+                    Some(typed) => format!("C = {} FLOPs = {typed}", sig(f, 4)),
+                    None => format!("C = {} FLOPs", sig(f, 4)),
+                },
                 Err(e) => e,
             })}
         </p>

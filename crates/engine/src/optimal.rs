@@ -213,6 +213,19 @@ impl BudgetInput {
         }
     }
 
+    /// The budget as typed when it carries a unit ("100 PF-days"), so that
+    /// the page can show it beside the FLOPs it stands for; None for a plain
+    /// number of FLOPs and for a hardware budget.
+    pub fn typed_with_unit(&self) -> Option<&str> {
+        match self {
+            BudgetInput::Flops { flops } => {
+                let t = flops.trim();
+                (parse_number(t).is_err() && t.contains(char::is_whitespace)).then_some(t)
+            }
+            BudgetInput::Hardware { .. } => None,
+        }
+    }
+
     /// See [`BudgetInput::field_mut`].
     pub fn field(&self, name: &str) -> Option<&str> {
         match (self, name) {
@@ -225,11 +238,10 @@ impl BudgetInput {
         }
     }
 
-    /// The budget in FLOPs. Utilisation is a fraction (0.4) or a percentage
-    /// ("40%").
     /// The budget in FLOPs. A budget in FLOPs may carry a unit after the
     /// number, as a compute column's header does: "100 PF-days",
-    /// "3 EFLOPs", "5e5 GPU-hours @ 989e12 40%".
+    /// "3 EFLOPs", "5e5 GPU-hours @ 989e12 40%". Utilisation is a fraction
+    /// (0.4) or a percentage ("40%").
     pub fn flops(&self) -> Result<f64, String> {
         let num = |label: &str, s: &str| {
             parse_number(s).map_err(|e| format!("{label}: \"{}\": {e}", s.trim()))
@@ -295,6 +307,13 @@ mod tests {
             (gpu / (1e6 * 3600.0 * 1e15 * 0.5) - 1.0).abs() < 1e-12,
             "{gpu}"
         );
+        let typed = |t: &str| {
+            BudgetInput::Flops { flops: t.into() }
+                .typed_with_unit()
+                .map(str::to_owned)
+        };
+        assert_eq!(typed(" 100 PF-days "), Some("100 PF-days".into()));
+        assert_eq!(typed("5.76e23"), None);
         let e = b("100 furlongs").unwrap_err();
         assert!(e.starts_with("compute budget: \"100 furlongs\""), "{e}");
         assert!(b("lots")
