@@ -1,5 +1,5 @@
 use frontier_engine::optimal::BudgetInput;
-use frontier_engine::share::{LinkError, ShareState, COMPACT_FORMAT, TEXT_FORMAT};
+use frontier_engine::share::{LinkError, ShareState, COMPACT_FORMAT, DECIMAL_FORMAT, TEXT_FORMAT};
 
 fn sample() -> ShareState {
     ShareState {
@@ -393,6 +393,11 @@ fn links_asking_for_huge_grids_or_bootstraps_are_refused() {
 /// Format 3's payload from its parts: a varint length, the state's JSON,
 /// the table bytes; deflated, with the CRC-32 of the body.
 fn format_3(json: &str, table: &[u8]) -> String {
+    payload(3, json, table)
+}
+
+/// A format 3 or 4 payload (see [`format_3`]).
+fn payload(version: u32, json: &str, table: &[u8]) -> String {
     use base64::Engine;
     let mut body = vec![json.len() as u8];
     body.extend_from_slice(json.as_bytes());
@@ -400,7 +405,7 @@ fn format_3(json: &str, table: &[u8]) -> String {
     let mut packed = miniz_oxide::deflate::compress_to_vec(&body, 9);
     packed.extend_from_slice(&frontier_engine::share::crc32(&body).to_be_bytes());
     format!(
-        "s3.{}",
+        "s{version}.{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(packed)
     )
 }
@@ -444,6 +449,80 @@ fn crafted_format_3_tables_are_refused() {
     );
 }
 
+/// Decimal coding in crafted tables: refused in a format 3 link (which
+/// never has it), and refused when out of range or out of order; a well
+/// formed one opens.
+#[test]
+fn crafted_decimal_columns_are_refused() {
+    let json3 = r#"{"v":3,"data":""}"#;
+    let json4 = r#"{"v":4,"data":""}"#;
+    // One column N, two rows, two values 31e-1 and 29e-1 out of order:
+    // exponents zigzag(-1) = 1, mantissas 2m: 62, 58; indices 0, 1.
+    let head = b"\x01\x02\x01N\x00\x02\x02";
+    let table = |body: &[u8]| [&head[..], body, b"\x00\x01"].concat();
+    let cases: Vec<(u32, &str, Vec<u8>, &str)> = vec![
+        (3, json3, table(b"\x01\x01\x3a\x3e"), "unknown coding 2"),
+        (4, json4, table(b"\x01\x01\x3e\x3a"), "out of order"),
+        // A repeated value is out of order too.
+        (4, json4, table(b"\x01\x01\x3a\x3a"), "out of order"),
+        // An exponent of 10^500.
+        (4, json4, table(b"\xe8\x07\x01\x3a\x3e"), "out of range"),
+        // 1e309 and 2e309: no finite double.
+        (4, json4, table(b"\xea\x04\xea\x04\x02\x04"), "out of range"),
+        // Cut inside the values.
+        (
+            4,
+            json4,
+            [&head[..], b"\x01\x01\x3a"].to_vec().concat(),
+            "ends inside",
+        ),
+    ];
+    for (version, json, table, why) in cases {
+        match ShareState::decode(&payload(version, json, &table)) {
+            Err(LinkError::Damaged(m)) => assert!(m.contains(why), "{m} should say {why}"),
+            other => panic!("{table:?}: {other:?}"),
+        }
+    }
+    let ok = table(b"\x01\x01\x3a\x3e");
+    assert_eq!(
+        ShareState::decode(&payload(4, json4, &ok)).unwrap().data,
+        "N\n2.9\n3.1\n"
+    );
+}
+
+/// A table as people type it (few digits) travels in decimal: the
+/// reference data rounded to 4 significant digits takes 2,437 characters,
+/// against 3,834 with the binary codings alone (both measured).
+#[test]
+fn a_table_typed_with_few_digits_travels_in_decimal() {
+    let mut data = String::new();
+    for (i, line) in crate::reference_csv().lines().enumerate() {
+        let cells: Vec<String> = line
+            .split(',')
+            .map(|c| match c.parse::<f64>() {
+                Ok(v) if i > 0 => format!("{v:.3e}"),
+                _ => c.to_string(),
+            })
+            .collect();
+        data += &cells.join(",");
+        data.push('\n');
+    }
+    let s = ShareState {
+        data,
+        ..ShareState::default()
+    };
+    let frag = s.encode();
+    eprintln!("typed reference link: {} characters", frag.len());
+    assert!(
+        frag.starts_with(&format!("s{DECIMAL_FORMAT}.")),
+        "{}",
+        &frag[..3]
+    );
+    assert!(frag.len() <= 2_500, "{}", frag.len());
+    let got = ShareState::decode(&frag).unwrap();
+    assert_same_but_data(&s, &got);
+}
+
 #[test]
 fn columns_chosen_by_hand_travel_as_the_table_they_choose() {
     // Headers no reader knows, given their roles by hand (N in millions).
@@ -473,7 +552,8 @@ fn columns_chosen_by_hand_travel_as_the_table_they_choose() {
         ..ShareState::default()
     };
     let link = sent.encode();
-    assert!(link.starts_with(&format!("s{COMPACT_FORMAT}.")), "{link}");
+    // N and D are typed with few digits: they travel in decimal.
+    assert!(link.starts_with(&format!("s{DECIMAL_FORMAT}.")), "{link}");
     let got = ShareState::decode(&link).unwrap();
     // The receiver reads a table under the chosen headers, with no choice
     // left to apply, and fits the very same points.
