@@ -271,7 +271,7 @@ fn decimal(v: f64) -> Option<(bool, u64, i64)> {
     let (whole, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let mut m: u64 = format!("{whole}{frac}").parse().ok()?;
     let mut e = exp.parse::<i64>().ok()? - frac.len() as i64;
-    while m != 0 && m % 10 == 0 {
+    while m != 0 && m.is_multiple_of(10) {
         m /= 10;
         e += 1;
     }
