@@ -1048,20 +1048,22 @@ pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInp
             color: FIT_COLOR,
         });
     let rule = page_compute(state, outcome);
+    // In the order they were chosen, as the answers take them (the first is
+    // the one the answers give without a fit, drawn thick), each in its
+    // catalogue colour.
+    let catalogue = overlay_presets();
     let presets = shared
         .into_iter()
-        .chain(
-            overlay_presets()
-                .into_iter()
-                .enumerate()
-                .filter(|(_, (_, p))| state.presets.iter().any(|id| id == p.id))
-                .map(|(i, (model, p))| Curve {
-                    label: p.name.into(),
-                    model: model.with_compute(rule),
-                    params: p.values,
-                    color: PRESET_COLORS[i % PRESET_COLORS.len()],
-                }),
-        )
+        .chain(state.presets.iter().filter_map(|id| {
+            let i = catalogue.iter().position(|(_, p)| p.id == id)?;
+            let (model, p) = catalogue[i].clone();
+            Some(Curve {
+                label: p.name.into(),
+                model: model.with_compute(rule),
+                params: p.values,
+                color: PRESET_COLORS[i % PRESET_COLORS.len()],
+            })
+        }))
         .collect();
     let first_column = outcome.and_then(|o| {
         let c = o.model.formula.columns.first()?;
@@ -2053,6 +2055,28 @@ mod tests {
         let a = answers(&p.label, &p.model, &p.params, &state, None);
         let n = a.budget.unwrap().n.unwrap();
         assert!((n / 7.24e10 - 1.0).abs() < 5e-3, "{n}");
+    }
+
+    #[test]
+    fn the_charts_draw_first_the_law_the_answers_give() {
+        // Ticked Besiroglu, then Hoffmann (earlier in the catalogue).
+        let state = ShareState {
+            presets: vec!["besiroglu".into(), "hoffmann_rounded".into()],
+            ..ShareState::default()
+        };
+        let p = primary(&state, None).unwrap();
+        let charts = chart_input(&state, None);
+        let labels: Vec<&str> = charts.presets.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels[0], p.label, "{labels:?}");
+        assert_eq!(labels.len(), 2);
+        // Each keeps its colour, whatever the order.
+        let swapped = ShareState {
+            presets: vec!["hoffmann_rounded".into(), "besiroglu".into()],
+            ..ShareState::default()
+        };
+        let again = chart_input(&swapped, None);
+        assert_eq!(again.presets[1].label, charts.presets[0].label);
+        assert_eq!(again.presets[1].color, charts.presets[0].color);
     }
 
     #[test]

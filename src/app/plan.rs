@@ -90,7 +90,7 @@ pub fn PlanSection(
                                 Binding::Tokens => "The token limit binds: a larger model trained on fewer tokens.".to_string(),
                                 Binding::Both => format!("Both limits bind: only {} of the budget can be spent.", num(lp.plan.c)),
                                 Binding::UniqueData => match lp.epochs {
-                                    Some(e) => format!("The unique data binds: {e:.2} epochs over it."),
+                                    Some(e) => format!("The unique data binds: {}.", frontier_engine::plans::epochs_text(e)),
                                     None => "The unique data binds: it caps the tokens (this law does not model repetition).".to_string(),
                                 },
                             };

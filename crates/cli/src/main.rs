@@ -178,8 +178,9 @@ struct FitArgs {
     /// Huber delta on log residuals
     #[arg(long, value_parser = parse_positive, allow_hyphen_values = true)]
     delta: Option<f64>,
-    /// Compute budget for the answers, FLOPs (default 5.76e23)
-    #[arg(long, value_parser = parse_positive)]
+    /// Compute budget for the answers, FLOPs (default 5.76e23), or with a
+    /// unit as the page takes it: "100 PF-days", "3 EFLOPs"
+    #[arg(long, value_parser = parse_budget)]
     compute: Option<f64>,
     /// When the table gives N, D and C: 6nd places the runs at C = 6ND from
     /// N and D (the default); as-given keeps the compute column and counts
@@ -396,8 +397,8 @@ struct OptimalArgs {
     alpha: Option<f64>,
     #[arg(long, value_parser = parse_positive)]
     beta: Option<f64>,
-    /// Compute budget, FLOPs
-    #[arg(long, value_parser = parse_positive)]
+    /// Compute budget, FLOPs, or with a unit: "100 PF-days", "3 EFLOPs"
+    #[arg(long, value_parser = parse_budget)]
     compute: Option<f64>,
     #[arg(long)]
     target_loss: Option<f64>,
@@ -431,6 +432,12 @@ struct OptimalArgs {
 
 fn parse_positive(s: &str) -> Result<f64, String> {
     parse_number(s).map_err(|e| e.to_string())
+}
+
+/// A compute budget as the page's budget field reads it: FLOPs, or a number
+/// and a unit ("100 PF-days", "3 EFLOPs", "5e5 GPU-hours @ 989e12 40%").
+fn parse_budget(s: &str) -> Result<f64, String> {
+    BudgetInput::Flops { flops: s.into() }.flops()
 }
 
 /// A count that may be 0 (lifetime inference tokens), with the suffixes of
@@ -1594,7 +1601,8 @@ fn limited_text(lp: &LimitedPlan) -> String {
     }
     if let (Some(e), Some(r)) = (lp.epochs, lp.repetition_cost) {
         t += &format!(
-            "  {e:.2} epochs over the unique data; repetition costs {r:+.4} in loss against fresh data\n"
+            "  {}; repetition costs {r:+.4} in loss against fresh data\n",
+            frontier_engine::plans::epochs_text(e)
         );
     }
     t

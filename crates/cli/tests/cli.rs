@@ -64,6 +64,25 @@ fn fit_json_on_the_reference_data_and_the_link_give_the_same_numbers() {
 }
 
 #[test]
+fn a_budget_takes_a_unit_as_the_page_does() {
+    let at = |c: &str| {
+        json(&["optimal", "--preset", "besiroglu", "--compute", c, "--json"])["N"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(at("100 PF-days"), at("8.64e21"));
+    let (code, _, err) = frontier(&[
+        "optimal",
+        "--preset",
+        "besiroglu",
+        "--compute",
+        "100 parsecs",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("compute budget: \"100 parsecs\""), "{err}");
+}
+
+#[test]
 fn optimal_reproduces_the_fixture() {
     let v = json(&[
         "optimal",

@@ -405,6 +405,25 @@ pub fn ratio_plan(
     })
 }
 
+/// The epochs over the unique data in words, with what Muennighoff et al.
+/// (2023) found of repeated data: up to about 4 epochs nearly as good as
+/// fresh data, returns fading beyond, and past about 16 almost nothing
+/// gained (where the law's fit had few runs to go on).
+pub fn epochs_text(epochs: f64) -> String {
+    if epochs < 1.0 {
+        format!(
+            "{:.0}% of the unique data, each token seen once",
+            100.0 * epochs
+        )
+    } else if epochs <= 4.0 {
+        format!("{epochs:.2} epochs over the unique data (up to about 4, repeated data is nearly as good as fresh)")
+    } else if epochs <= 16.0 {
+        format!("{epochs:.2} epochs over the unique data (beyond about 4, each repetition is worth less)")
+    } else {
+        format!("{epochs:.1} epochs over the unique data: beyond about 16, Muennighoff et al. (2023) found more repetition worth almost nothing, and the law is extrapolated")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -556,6 +575,9 @@ mod tests {
         assert_eq!(u.binding, Binding::UniqueData);
         let epochs = u.epochs.unwrap();
         assert!(epochs > 1.0 && epochs < 16.0, "{epochs}");
+        assert!(epochs_text(0.14).starts_with("14% of the unique data"));
+        assert!(epochs_text(27.0).contains("beyond about 16"));
+        assert!(epochs_text(2.0).starts_with("2.00 epochs"));
         assert!(u.repetition_cost.unwrap() > 0.0);
         assert!(u.plan.loss > fresh.plan.loss);
         // And no better plan along the budget: its neighbours are higher.
