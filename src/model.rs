@@ -22,7 +22,7 @@ use frontier_engine::model::LawSpec;
 use frontier_engine::optimal::Allocation;
 use frontier_engine::share::{Prepared, ShareState};
 use frontier_engine::{Dataset, FitOptions, InputIssue, Model};
-use frontier_plots::{ChartInput, Curve, FIT_COLOR, PRESET_COLORS};
+use frontier_plots::{ChartInput, Curve, FIT_COLOR, OWN_COLOR, PRESET_COLORS};
 use serde::{Deserialize, Serialize};
 
 /// The reference data set, offered as an example.
@@ -683,6 +683,19 @@ fn preset_by_id(id: &str) -> Option<(Model, Preset)> {
     overlay_presets().into_iter().find(|(_, p)| p.id == id)
 }
 
+/// The label of the law with parameters typed by hand.
+pub const OWN_LAW: &str = "your parameters";
+
+/// The Chinchilla law with the parameters typed under Published laws, when
+/// they read; in the page's compute count, as the published sets are.
+pub fn own_law(state: &ShareState) -> Option<(Model, Vec<f64>)> {
+    if state.own.trim().is_empty() {
+        return None;
+    }
+    let params = frontier_engine::laws::chinchilla::read_parameters(&state.own).ok()?;
+    Some((Model::catalogue("chinchilla").ok()?, params))
+}
+
 /// The law of a link that carries a fit without its data, with its
 /// parameters: it answers and draws as a published set does.
 pub fn shared_fit(state: &ShareState) -> Option<(Model, Vec<f64>)> {
@@ -788,6 +801,13 @@ pub fn primary(state: &ShareState, outcome: Option<&FitOutcome>) -> Option<Prima
         return Some(Primary {
             label: SHARED_FIT.into(),
             model,
+            params,
+        });
+    }
+    if let Some((model, params)) = own_law(state) {
+        return Some(Primary {
+            label: OWN_LAW.into(),
+            model: model.with_compute(page_compute(state, None)),
             params,
         });
     }
@@ -897,6 +917,15 @@ pub fn comparison(state: &ShareState, outcome: Option<&FitOutcome>) -> Vec<LawAn
         rows.push(answers(SHARED_FIT, &model, &params, state, None));
     }
     let rule = page_compute(state, outcome);
+    if let Some((model, params)) = own_law(state) {
+        rows.push(answers(
+            OWN_LAW,
+            &model.with_compute(rule),
+            &params,
+            state,
+            None,
+        ));
+    }
     for id in &state.presets {
         if let Some((model, p)) = preset_by_id(id) {
             let model = model.with_compute(rule);
@@ -1052,8 +1081,15 @@ pub fn chart_input(state: &ShareState, outcome: Option<&FitOutcome>) -> ChartInp
     // the one the answers give without a fit, drawn thick), each in its
     // catalogue colour.
     let catalogue = overlay_presets();
+    let own = own_law(state).map(|(model, params)| Curve {
+        label: OWN_LAW.into(),
+        model: model.with_compute(rule),
+        params,
+        color: OWN_COLOR,
+    });
     let presets = shared
         .into_iter()
+        .chain(own)
         .chain(state.presets.iter().filter_map(|id| {
             let i = catalogue.iter().position(|(_, p)| p.id == id)?;
             let (model, p) = catalogue[i].clone();
@@ -2077,6 +2113,37 @@ mod tests {
         let again = chart_input(&swapped, None);
         assert_eq!(again.presets[1].label, charts.presets[0].label);
         assert_eq!(again.presets[1].color, charts.presets[0].color);
+    }
+
+    #[test]
+    fn parameters_typed_by_hand_answer_as_a_published_set() {
+        // Besiroglu's values typed by hand: the same answers as the preset.
+        let typed = ShareState {
+            own: "E=1.81686, A=482.006, B=2085.434, alpha=0.34781, beta=0.36585".into(),
+            presets: vec!["hoffmann_rounded".into()],
+            ..ShareState::default()
+        };
+        let preset = ShareState {
+            presets: vec!["besiroglu".into()],
+            ..ShareState::default()
+        };
+        let p = primary(&typed, None).unwrap();
+        assert_eq!(p.label, OWN_LAW);
+        let q = primary(&preset, None).unwrap();
+        let a = answers(&p.label, &p.model, &p.params, &typed, None);
+        let b = answers(&q.label, &q.model, &q.params, &preset, None);
+        assert_eq!(a.budget.unwrap().n, b.budget.unwrap().n);
+        // In the comparison and the charts too, first.
+        let rows = comparison(&typed, None);
+        assert_eq!(rows[0].label, OWN_LAW);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(chart_input(&typed, None).presets[0].label, OWN_LAW);
+        // Text that does not read is left out, not guessed.
+        let bad = ShareState {
+            own: "E=1.8, A=400".into(),
+            ..ShareState::default()
+        };
+        assert!(primary(&bad, None).is_none());
     }
 
     #[test]

@@ -55,7 +55,31 @@ pub fn BudgetPanel(
                     </label>
                 }
             }).collect_view()}
+            <OwnLaw state=state />
         </section>
+    }
+}
+
+/// The Chinchilla law with parameters typed by hand (another paper's, or a
+/// fit made elsewhere): answered and drawn as a published set is, and
+/// first when there is no fit.
+#[component]
+fn OwnLaw(state: RwSignal<ShareState>) -> impl IntoView {
+    let problem = move || {
+        state.with(|s| {
+            (!s.own.trim().is_empty())
+                .then(|| frontier_engine::laws::chinchilla::read_parameters(&s.own).err())
+                .flatten()
+        })
+    };
+    view! {
+        <label class="preset own">"Your own parameters of the Chinchilla law "
+            <input data-testid="own-law" class="wide" spellcheck="false"
+                placeholder="E=1.69, A=406.4, B=410.7, alpha=0.336, beta=0.283"
+                prop:value=move || state.with(|s| s.own.clone())
+                on:input=move |ev| { let v = event_target_value(&ev); state.update(|s| s.own = v); } />
+        </label>
+        {move || problem().map(|e| view! { <p class="status error" data-testid="own-law-error">{e}</p> })}
     }
 }
 

@@ -244,6 +244,36 @@ test('bad input lists each problem with its line, and the text survives a reload
   await context.close();
 });
 
+test('parameters typed by hand answer as a published set does, and travel in the link', { timeout: 120_000 }, async () => {
+  const { context, page, errors } = await open();
+  // Sardana et al.'s law, which no preset carries, at Besiroglu's first.
+  await page.getByTestId('preset-besiroglu').check();
+  await page.getByTestId('own-law').fill('E=1.69, A=406.4, B=410.7, alpha=0.336');
+  assert.equal(await page.getByTestId('own-law-error').textContent(), 'missing beta');
+  // Until it reads, the preset answers.
+  assert.match(await page.locator('.answers .hint').first().textContent(), /Besiroglu/);
+  await page.getByTestId('own-law').fill('E=1.69, A=406.4, B=410.7, alpha=0.336, beta=0.283');
+  assert.equal(await page.getByTestId('own-law-error').count(), 0);
+  assert.equal(await page.locator('.answers .hint').first().textContent(), 'Answers from your parameters:');
+  await page.getByTestId('budget-input').fill('5.76e23');
+  const n = await page.getByTestId('optimal-N').getAttribute('data-value');
+  // N* = G (C/6)^a with a = beta/(alpha+beta), G = (alpha A/(beta B))^(1/(alpha+beta)).
+  const [E, A, B, al, be] = [1.69, 406.4, 410.7, 0.336, 0.283];
+  const G = ((al * A) / (be * B)) ** (1 / (al + be));
+  const expected = G * (5.76e23 / 6) ** (be / (al + be));
+  assert.ok(Math.abs(Number(n) / expected - 1) < 1e-9, `${n} against ${expected}`);
+  await chartsDrawn(page);
+  assert.ok(await canvasColours(page, 'chart-allocation') > 5);
+  await page.getByTestId('copy-link').click();
+  const url = await page.getByTestId('share-link').inputValue();
+  const other = await open(url);
+  assert.equal(await other.page.getByTestId('own-law').inputValue(), 'E=1.69, A=406.4, B=410.7, alpha=0.336, beta=0.283');
+  assert.equal(await other.page.getByTestId('optimal-N').getAttribute('data-value'), n);
+  assert.deepEqual([...errors, ...other.errors], []);
+  await other.context.close();
+  await context.close();
+});
+
 test('damaged, truncated and foreign links give a message and a working empty page', { timeout: 120_000 }, async () => {
   for (const fragment of ['#s1.eJzLSM3JyVcozy_KSQEAGgQEXQ', '#s1.AAAA', '#section-2', '#s9.abc']) {
     const { context, page, errors } = await open(base + fragment);

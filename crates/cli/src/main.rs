@@ -375,7 +375,7 @@ struct CompareArgs {
     json: bool,
 }
 
-#[derive(Args)]
+#[derive(Args, Default)]
 struct OptimalArgs {
     /// A published parameter set (see `frontier laws`)
     #[arg(long, conflicts_with_all = ["law", "e", "a", "b", "alpha", "beta"])]
@@ -1256,6 +1256,47 @@ fn cmd_compare(a: CompareArgs) -> Result<String, Failure> {
     Ok(t)
 }
 
+/// A link with no data answers as the page does: with the fit it carries,
+/// else the parameters typed by hand, else the first published set chosen;
+/// at its budget and target loss.
+fn link_without_data(state: &ShareState, json_out: bool) -> Result<String, Failure> {
+    let mut args = OptimalArgs {
+        compute: state.budget.flops().ok(),
+        target_loss: state.target_loss.trim().parse().ok(),
+        json: json_out,
+        ..OptimalArgs::default()
+    };
+    let with_params = |args: &mut OptimalArgs, id: &str, values: &[f64]| -> Result<(), Failure> {
+        let model = Model::catalogue(id)?;
+        args.law = Some(id.to_string());
+        args.param = model
+            .law
+            .parameter_names()
+            .into_iter()
+            .zip(values.iter().copied())
+            .collect();
+        Ok(())
+    };
+    if let Some(values) = state
+        .fitted
+        .as_ref()
+        .filter(|_| state.law == frontier_engine::model::LawSpec::catalogue(&state.law.id))
+    {
+        with_params(&mut args, &state.law.id, values)?;
+    } else if !state.own.trim().is_empty() {
+        let values = laws::chinchilla::read_parameters(&state.own)
+            .map_err(|e| format!("the link's own parameters: {e}"))?;
+        with_params(&mut args, "chinchilla", &values)?;
+    } else if let Some(id) = state.presets.first() {
+        args.preset = Some(id.clone());
+    } else {
+        return Err(Failure(
+            "the link has no data, no fit and no published law to answer with".into(),
+        ));
+    }
+    cmd_optimal(args)
+}
+
 fn cmd_optimal(a: OptimalArgs) -> Result<String, Failure> {
     let (model, params) = if let Some(id) = &a.preset {
         let (law, preset) = laws::preset(id).ok_or_else(|| {
@@ -1786,6 +1827,9 @@ fn cmd_bench_large(
 
 fn cmd_link(link: &str, json_out: bool) -> Result<String, Failure> {
     let state = ShareState::decode(link).map_err(|e| e.to_string())?;
+    if state.data.trim().is_empty() {
+        return link_without_data(&state, json_out);
+    }
     let outcome = fit_state(&state, "link data", &[])?;
     Ok(if json_out {
         serde_json::to_string_pretty(&outcome.json).unwrap()

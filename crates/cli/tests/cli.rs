@@ -64,6 +64,40 @@ fn fit_json_on_the_reference_data_and_the_link_give_the_same_numbers() {
 }
 
 #[test]
+fn a_link_without_data_answers_as_the_page_does() {
+    use frontier_engine::optimal::BudgetInput;
+    let link = |state: ShareState| format!("http://localhost:8080/#{}", state.encode());
+    let budget = BudgetInput::Flops {
+        flops: "1e21".into(),
+    };
+    let preset = ShareState {
+        presets: vec!["besiroglu".into()],
+        budget: budget.clone(),
+        ..ShareState::default()
+    };
+    let v = json(&["link", &link(preset), "--json"]);
+    assert!(
+        (v["N"].as_f64().unwrap() / 2.782e9 - 1.0).abs() < 1e-3,
+        "{v}"
+    );
+    // Parameters typed by hand come before the published sets.
+    let own = ShareState {
+        own: "E=1.81686, A=482.006, B=2085.434, alpha=0.34781, beta=0.36585".into(),
+        presets: vec!["hoffmann_rounded".into()],
+        budget,
+        ..ShareState::default()
+    };
+    let w = json(&["link", &link(own), "--json"]);
+    assert_eq!(w["N"], v["N"]);
+    let (code, _, err) = frontier(&["link", &link(ShareState::default())]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no data, no fit and no published law"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_budget_takes_a_unit_as_the_page_does() {
     let at = |c: &str| {
         json(&["optimal", "--preset", "besiroglu", "--compute", c, "--json"])["N"]

@@ -146,6 +146,11 @@ pub struct ShareState {
     /// kept: its k, so the fit answers in the same count without the data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fitted_k: Option<f64>,
+    /// The Chinchilla law's parameters typed by hand ("E=1.69, A=406.4,
+    /// …", see [`crate::laws::chinchilla::read_parameters`]): answered and
+    /// drawn as a published set is; empty when none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub own: String,
     /// N and C recounted from the models' shape for the fit (the CLI's
     /// `--params` and `--flops-per-token`); links do not carry it.
     #[serde(skip)]
@@ -174,6 +179,7 @@ impl Default for ShareState {
             fitted: None,
             compute: ComputeChoice::Recompute,
             fitted_k: None,
+            own: String::new(),
             counting: None,
         }
     }

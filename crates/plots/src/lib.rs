@@ -99,12 +99,19 @@ pub struct Axes {
 
 /// Colour of the user's fit.
 pub const FIT_COLOR: RGBColor = RGBColor(200, 30, 45);
-/// Colours for overlaid presets, in order.
-pub const PRESET_COLORS: [RGBColor; 3] = [
-    RGBColor(31, 119, 180),
+/// Colours for overlaid presets, in order: none is the fit's red or the
+/// blue and orange of N* and D*, which the law the answers come from takes
+/// in the allocation chart.
+pub const PRESET_COLORS: [RGBColor; 6] = [
     RGBColor(44, 160, 44),
     RGBColor(148, 103, 189),
+    RGBColor(23, 170, 190),
+    RGBColor(188, 160, 34),
+    RGBColor(227, 119, 194),
+    RGBColor(110, 110, 110),
 ];
+/// Colour of the law with parameters typed by hand.
+pub const OWN_COLOR: RGBColor = RGBColor(140, 86, 75);
 const N_COLOR: RGBColor = RGBColor(31, 119, 180);
 const D_COLOR: RGBColor = RGBColor(230, 120, 20);
 

@@ -70,3 +70,93 @@ pub fn laws() -> Vec<Law> {
         ),
     ]
 }
+
+/// The Chinchilla law's five parameters as a user types them, in the law's
+/// order (E, A, B, alpha, beta): named, in any order ("E=1.69, A=406.4,
+/// B=410.7, alpha=0.336, beta=0.283"; `α`, `β`, a space or a colon for `=`),
+/// or five bare numbers in that order. Err names what is wrong.
+pub fn read_parameters(text: &str) -> Result<Vec<f64>, String> {
+    const NAMES: [&str; 5] = ["E", "A", "B", "alpha", "beta"];
+    let tokens: Vec<&str> = text
+        .split(|c: char| c == ',' || c == ';' || c == '=' || c == ':' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let number = |name: &str, t: &str| {
+        crate::data::parse_number(t).map_err(|e| format!("{name}: \"{t}\": {e}"))
+    };
+    if tokens.is_empty() {
+        return Err(
+            "give E, A, B, alpha and beta, e.g. E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28"
+                .into(),
+        );
+    }
+    if tokens.len() == 5
+        && tokens
+            .iter()
+            .all(|t| t.starts_with(|c: char| c.is_ascii_digit() || c == '.'))
+    {
+        return NAMES
+            .iter()
+            .zip(&tokens)
+            .map(|(n, t)| number(n, t))
+            .collect();
+    }
+    let mut values: [Option<f64>; 5] = [None; 5];
+    let mut it = tokens.iter();
+    while let Some(&name) = it.next() {
+        let k = match name {
+            "E" => 0,
+            "A" => 1,
+            "B" => 2,
+            _ if name.eq_ignore_ascii_case("alpha") || name == "α" => 3,
+            _ if name.eq_ignore_ascii_case("beta") || name == "β" => 4,
+            _ => {
+                return Err(format!(
+                    "\"{name}\" is not a parameter of the Chinchilla law (E, A, B, alpha, beta)"
+                ))
+            }
+        };
+        let value = it
+            .next()
+            .ok_or_else(|| format!("{} has no value", NAMES[k]))?;
+        if values[k].is_some() {
+            return Err(format!("{} is given twice", NAMES[k]));
+        }
+        values[k] = Some(number(NAMES[k], value)?);
+    }
+    let missing: Vec<&str> = NAMES
+        .iter()
+        .zip(&values)
+        .filter(|(_, v)| v.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!("missing {}", missing.join(", ")));
+    }
+    Ok(values.iter().flatten().copied().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_parameters;
+
+    #[test]
+    fn parameters_typed_by_hand() {
+        let sardana = vec![1.69, 406.4, 410.7, 0.336, 0.283];
+        for text in [
+            "E=1.69, A=406.4, B=410.7, alpha=0.336, beta=0.283",
+            "beta 0.283 alpha 0.336 B 410.7 A 406.4 E 1.69",
+            "E: 1.69; A: 406.4; B: 410.7; α: 0.336; β: 0.283",
+            "1.69 406.4 410.7 0.336 0.283",
+        ] {
+            assert_eq!(read_parameters(text), Ok(sardana.clone()), "{text}");
+        }
+        let err = |t: &str| read_parameters(t).unwrap_err();
+        assert_eq!(err("E=1.69, A=406.4, B=410.7, alpha=0.336"), "missing beta");
+        assert!(err("E=1.69, E=1.7").contains("E is given twice"));
+        assert!(err("E=1.69, gamma=2").contains("\"gamma\" is not a parameter"));
+        assert!(err("E=-1, A=1, B=1, alpha=1, beta=1").starts_with("E: \"-1\""));
+        assert!(err("E=1.69, A").contains("A has no value"));
+        assert!(err("").starts_with("give E, A, B"));
+    }
+}
