@@ -1355,6 +1355,30 @@ fn cmd_optimal(a: OptimalArgs) -> Result<String, Failure> {
             "give --compute C (FLOPs), --target-loss L, or both".into(),
         ));
     }
+    // A law of N or D alone answers the value of it that reaches a loss.
+    if let Some(found) = a
+        .target_loss
+        .and_then(|t| value_for_loss(&model, &params, t))
+    {
+        if a.compute.is_some() {
+            return Err(Failure(format!(
+                "--compute: {} Give --target-loss alone.",
+                no_budget_answer(&model).unwrap_or_default()
+            )));
+        }
+        let (x, v) = found?;
+        let t = a.target_loss.unwrap_or_default();
+        let mut named = Map::new();
+        for (n, p) in model.law.parameter_names().iter().zip(&params) {
+            named.insert(n.clone(), json!(p));
+        }
+        let obj = json!({"law": model.law.id, "params": named, "target": {"loss": t, x: v}});
+        return Ok(if a.json {
+            serde_json::to_string_pretty(&obj).unwrap()
+        } else {
+            format!("{x} for loss {t}: {}\n", fmt_sig(v, 4))
+        });
+    }
     let mut named = Map::new();
     for (n, v) in model.law.parameter_names().iter().zip(&params) {
         named.insert(n.clone(), json!(v));

@@ -98,6 +98,25 @@ fn a_link_without_data_answers_as_the_page_does() {
 }
 
 #[test]
+fn a_law_of_n_alone_answers_the_n_for_a_target_loss() {
+    // Kaplan's L(N) = (N_c/N)^alpha_N: N = N_c / L^(1/alpha_N).
+    let v = json(&[
+        "optimal",
+        "--preset",
+        "kaplan_n_2020",
+        "--target-loss",
+        "2.5",
+        "--json",
+    ]);
+    let n = v["target"]["N"].as_f64().unwrap();
+    let expected = 8.8e13 / 2.5f64.powf(1.0 / 0.076);
+    assert!((n / expected - 1.0).abs() < 1e-9, "{n} against {expected}");
+    let (code, _, err) = frontier(&["optimal", "--preset", "kaplan_n_2020", "--compute", "1e21"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("N needed for a target loss"), "{err}");
+}
+
+#[test]
 fn a_budget_takes_a_unit_as_the_page_does() {
     let at = |c: &str| {
         json(&["optimal", "--preset", "besiroglu", "--compute", c, "--json"])["N"]

@@ -44,6 +44,11 @@ pub const COMPACT_FORMAT: u32 = 3;
 /// written only when a column is.
 pub const DECIMAL_FORMAT: u32 = 4;
 
+/// A text link (the table as pasted) up to this many characters is kept
+/// over a shorter compact one: a link this long works everywhere, and the
+/// receiver sees the sender's own table, its names and notes.
+pub const TEXT_LINK_KEPT: usize = 2_000;
+
 /// Decompressed states larger than this are refused (a link is not a way to
 /// make the page allocate gigabytes).
 pub const MAX_STATE_BYTES: usize = 16 << 20;
@@ -232,11 +237,16 @@ fn pack(version: u32, body: &[u8]) -> String {
 }
 
 impl ShareState {
-    /// The fragment, without the leading '#': the shorter of the compact
-    /// link (format 3, when its table reproduces the fit's inputs) and the
-    /// text link (format 2).
+    /// The fragment, without the leading '#': the text link (format 2),
+    /// which shows the receiver the table exactly as pasted, while it is at
+    /// most [`TEXT_LINK_KEPT`] characters; beyond, the shorter of it and the
+    /// compact link (format 3 or 4, when its table reproduces the fit's
+    /// inputs), whose table has only the columns in use.
     pub fn encode(&self) -> String {
         let text = self.encode_text();
+        if text.len() <= TEXT_LINK_KEPT {
+            return text;
+        }
         match self.encode_compact() {
             Ok(compact) if compact.len() < text.len() => compact,
             _ => text,

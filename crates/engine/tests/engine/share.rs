@@ -551,8 +551,12 @@ fn columns_chosen_by_hand_travel_as_the_table_they_choose() {
         data,
         ..ShareState::default()
     };
-    let link = sent.encode();
-    // N and D are typed with few digits: they travel in decimal.
+    // A table this small travels as pasted, its choices beside it.
+    let text = sent.encode();
+    assert!(text.starts_with(&format!("s{TEXT_FORMAT}.")), "{text}");
+    assert_eq!(ShareState::decode(&text).unwrap(), sent);
+    // Compact, N and D (typed with few digits) travel in decimal.
+    let link = sent.encode_compact().unwrap();
     assert!(link.starts_with(&format!("s{DECIMAL_FORMAT}.")), "{link}");
     let got = ShareState::decode(&link).unwrap();
     // The receiver reads a table under the chosen headers, with no choice
