@@ -211,6 +211,9 @@ pub fn no_budget_answer(model: &Model) -> Option<String> {
         Answers::OneVariable(x) => Some(format!(
             "This law is of {x} alone: it has no compute-optimal allocation; it answers the {x} needed for a target loss."
         )),
+        Answers::None if model.law.target == "L" && crate::plans::reads_unique(model) => Some(
+            "This law reads the unique tokens U besides N and D: its compute-optimal plan needs the unique tokens available (the page's Plan under limits, the CLI's --unique-tokens), where it repeats the data for as many epochs as pays.".into(),
+        ),
         Answers::None if model.law.target != "L" => Some(format!(
             "This law predicts {} rather than the loss, so it answers no compute-budget question.",
             model.law.target

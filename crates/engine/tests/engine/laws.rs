@@ -468,3 +468,12 @@ fn degenerate_inputs_are_explained() {
         "{w}"
     );
 }
+
+/// A law that reads the unique tokens says where its budget answer is,
+/// rather than that it has none.
+#[test]
+fn a_law_of_unique_tokens_points_to_its_plan() {
+    let model = frontier_engine::model::Model::catalogue("data_constrained").unwrap();
+    let why = frontier_engine::answers::no_budget_answer(&model).unwrap();
+    assert!(why.contains("needs the unique tokens available"), "{why}");
+}
