@@ -138,7 +138,7 @@ pub fn PlanSection(
                         Err(m) => err(m, "plan-design-error"),
                         Ok(d) => view! {
                             <p data-testid="plan-design">
-                                {format!("Which runs next: N* at the budget is {} now, 95% interval [{}, {}]; after the {} runs below ({} FLOPs), expected [{}, {}].",
+                                {format!("Which runs next: N* at the budget is {} now, 95% interval [{}, {}] by the delta method (the answers above give the bootstrap's, which need not agree); after the {} runs below ({} FLOPs), expected [{}, {}].",
                                     num(d.n_star), num(d.interval_now.0), num(d.interval_now.1), d.runs.len(), num(d.compute),
                                     num(d.interval_expected.0), num(d.interval_expected.1))}
                             </p>

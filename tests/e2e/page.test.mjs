@@ -160,7 +160,7 @@ test('paste the reference data, fit, read the law, plots, and the same numbers f
   // Which runs next, from the fit: expected intervals and IsoFLOP runs.
   await page.getByTestId('plan-section').locator(':scope > summary').click();
   await page.getByTestId('plan-experiments').fill('1e22');
-  assert.match(await page.getByTestId('plan-design').textContent(), /^Which runs next: N\* at the budget is .* now, 95% interval \[.*\]; after the \d+ runs below/);
+  assert.match(await page.getByTestId('plan-design').textContent(), /^Which runs next: N\* at the budget is .* now, 95% interval \[.*\] by the delta method .*; after the \d+ runs below/);
   assert.ok(await page.getByTestId('plan-design-runs').locator('tr').count() > 3);
   await page.getByTestId('plan-experiments').fill('');
   // 5.76e23 FLOPs is far beyond the data's largest run (1.3e22): marked.
