@@ -13,9 +13,15 @@
 //! Both then fit ln N_opt = ln k + a ln C by ordinary least squares across
 //! budgets; the 95% interval of a is a +- t(0.975, n-2) SE(a).
 //!
-//! Budgets: runs whose compute values coincide within a relative tolerance
-//! share a budget. Sorted by compute, a budget starts at the smallest value
-//! not yet taken and takes every value up to (1 + tolerance) times it.
+//! Budgets: when the table's compute column names each run's budget (its
+//! values repeat: "1e19" for every run of one IsoFLOP profile), the runs of
+//! one value (or of values within [`LABEL_TOLERANCE`] of the smallest, a
+//! budget logged with a few percent of wobble) share a budget, whatever C
+//! they are placed at (a 2ND column recounted as 6ND, budgets only 1.24x
+//! apart, closer than the tolerance below). Otherwise runs whose
+//! compute values coincide within a relative tolerance share a budget:
+//! sorted by compute, a budget starts at the smallest value not yet taken
+//! and takes every value up to (1 + tolerance) times it.
 
 use crate::data::Dataset;
 use crate::{exp, ln};
@@ -24,6 +30,10 @@ use serde::{Deserialize, Serialize};
 
 /// Fewest distinct model sizes an IsoFLOP profile needs.
 pub const MIN_PROFILE_SIZES: usize = 4;
+
+/// Relative tolerance for the compute column's values of one budget when
+/// they name the budgets (see the module documentation).
+pub const LABEL_TOLERANCE: f64 = 0.10;
 
 /// Default relative tolerance for compute values of one budget.
 pub const DEFAULT_TOLERANCE: f64 = 0.25;
@@ -39,6 +49,55 @@ pub struct Budget {
 
 /// Group points into budgets (see the module documentation).
 pub fn budgets(data: &Dataset, tolerance: f64) -> Vec<Budget> {
+    let mut out = labelled_budgets(data).unwrap_or_else(|| budgets_within(data, tolerance));
+    for b in &mut out {
+        let mean_ln =
+            b.members.iter().map(|&i| data.points[i].ln_c).sum::<f64>() / b.members.len() as f64;
+        b.compute = exp(mean_ln);
+    }
+    out
+}
+
+/// Budgets by the compute column's values as written, when every point has
+/// one and they repeat exactly (at most half as many distinct values as
+/// points).
+fn labelled_budgets(data: &Dataset) -> Option<Vec<Budget>> {
+    let labels = &data.budget_labels;
+    let usable = labels.len() == data.points.len()
+        && !labels.is_empty()
+        && labels.iter().all(|c| c.is_finite())
+        && data.points.iter().all(|p| p.c.is_finite());
+    if !usable {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_by(|&i, &j| labels[i].total_cmp(&labels[j]));
+    // Names of budgets repeat exactly; values read off a plot or measured
+    // per run do not.
+    let distinct = 1 + order
+        .windows(2)
+        .filter(|w| labels[w[0]] != labels[w[1]])
+        .count();
+    if 2 * distinct > labels.len() {
+        return None;
+    }
+    let mut out: Vec<Budget> = Vec::new();
+    for i in order {
+        match out.last_mut() {
+            Some(b) if labels[i] <= labels[b.members[0]] * (1.0 + LABEL_TOLERANCE) => {
+                b.members.push(i)
+            }
+            _ => out.push(Budget {
+                compute: labels[i],
+                members: vec![i],
+            }),
+        }
+    }
+    Some(out)
+}
+
+/// Budgets of compute values within `tolerance` of each other.
+fn budgets_within(data: &Dataset, tolerance: f64) -> Vec<Budget> {
     let mut order: Vec<usize> = (0..data.points.len())
         .filter(|&i| data.points[i].c.is_finite())
         .collect();
@@ -57,11 +116,6 @@ pub fn budgets(data: &Dataset, tolerance: f64) -> Vec<Budget> {
                 })
             }
         }
-    }
-    for b in &mut out {
-        let mean_ln =
-            b.members.iter().map(|&i| data.points[i].ln_c).sum::<f64>() / b.members.len() as f64;
-        b.compute = exp(mean_ln);
     }
     out
 }

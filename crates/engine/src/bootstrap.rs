@@ -315,8 +315,9 @@ pub fn narrow_warning(intervals: &[(String, Interval)], units: usize) -> Option<
     if a.se < expected / 10.0 {
         let runs_needed = (REPLICATION_SE_A_SQRT_N / a.se.max(1e-12)).powi(2);
         Some(format!(
-            "The interval of a is implausibly narrow: its standard error {:.2e} is what about {:.0} runs would give at the replication's noise level, not {units}. Check for duplicated rows or data that is too clean.",
-            a.se, runs_needed
+            "The interval of a is implausibly narrow: its standard error {:.2e} is what about {} runs would give at the replication's noise level, not {units}. Check for duplicated rows or data that is too clean.",
+            a.se,
+            crate::format::sig(runs_needed, 2)
         ))
     } else {
         None

@@ -1139,9 +1139,42 @@ pub struct Dataset {
     pub target_name: String,
     /// The unit of the table's compute column, when not FLOPs.
     pub compute_unit: Option<ComputeUnit>,
+    /// The compute column's value as written (in FLOPs), one per point,
+    /// NaN where the row has none: the budget a run was planned at, which
+    /// groups IsoFLOP runs even where C is recounted as 6ND
+    /// ([`crate::approaches::budgets`]).
+    pub budget_labels: Vec<f64>,
+    /// True when the run column named runs of several model sizes: not
+    /// training runs (an experiment, a sweep), so each row is resampled on
+    /// its own ([`Dataset::runs_of_one_size`]).
+    pub run_column_not_runs: bool,
 }
 
 impl Dataset {
+    /// A training run has one model size. When a run column's runs hold
+    /// several sizes, it names something else (an experiment, a sweep);
+    /// resampling whole "runs" would then resample a handful of units (one,
+    /// for a table of one experiment) and collapse the intervals. Each row
+    /// becomes its own unit, and [`Dataset::run_column_not_runs`] says so.
+    fn runs_of_one_size(&mut self) {
+        if !self.grouped_by_run {
+            return;
+        }
+        let mut size: std::collections::HashMap<u32, f64> = Default::default();
+        let several = self
+            .points
+            .iter()
+            .any(|p| p.n.is_finite() && *size.entry(p.group).or_insert(p.n) != p.n);
+        if several {
+            for (i, p) in self.points.iter_mut().enumerate() {
+                p.group = i as u32;
+            }
+            self.groups = self.points.len();
+            self.grouped_by_run = false;
+            self.run_column_not_runs = true;
+        }
+    }
+
     /// Check runs for a law. Runs that lack a needed quantity are reported,
     /// not silently skipped; `min_points` is the law's parameter count.
     pub fn build(
@@ -1228,9 +1261,11 @@ impl Dataset {
                 ln_loss: crate::ln(r.loss),
                 group: unit_id(&mut groups, &mut run_ids, &r.group),
             });
+            dataset.budget_labels.push(r.compute.unwrap_or(f64::NAN));
         }
         dataset.groups = groups;
         dataset.grouped_by_run = usable.iter().any(|r| r.group.is_some());
+        dataset.runs_of_one_size();
         let col = |f: fn(&Point) -> f64| dataset.points.iter().map(f).collect::<Vec<f64>>();
         let mut values = vec![("C".to_string(), col(|p| p.c))];
         if needs == Needs::ParamsAndTokens {
@@ -1777,9 +1812,11 @@ impl Dataset {
                 col.1.push(*v);
             }
             d.target.push(*t);
+            d.budget_labels.push(r.compute.unwrap_or(f64::NAN));
         }
         d.groups = groups;
         d.grouped_by_run = table.runs.iter().any(|r| r.group.is_some());
+        d.runs_of_one_size();
         if d.points.len() < min_points {
             let mut all = skipped;
             all.push(InputIssue::general(format!(

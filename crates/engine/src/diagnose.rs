@@ -120,6 +120,54 @@ pub fn fit_warnings(
             "{repeats} rows repeat another row exactly: duplicated runs make the intervals narrower than the data warrant."
         ));
     }
+    // The same inputs with losses far apart: not seeds of one run (which
+    // differ by a percent or so) but experiments mixed in one table.
+    let mut by_inputs: std::collections::BTreeMap<Vec<u64>, Vec<usize>> = Default::default();
+    for i in 0..data.len() {
+        let key: Vec<u64> = data.values.iter().map(|(_, v)| v[i].to_bits()).collect();
+        by_inputs.entry(key).or_default().push(i);
+    }
+    let apart: Vec<&Vec<usize>> = by_inputs
+        .values()
+        .filter(|rows| {
+            let lo = rows
+                .iter()
+                .map(|&i| data.target[i])
+                .fold(f64::INFINITY, f64::min);
+            let hi = rows.iter().map(|&i| data.target[i]).fold(0.0, f64::max);
+            rows.len() > 1 && hi > 1.1 * lo
+        })
+        .collect();
+    if apart.len() >= 3 || (!apart.is_empty() && 10 * apart.len() >= by_inputs.len()) {
+        let rows = apart[0];
+        let (lo, hi) = rows.iter().fold((rows[0], rows[0]), |(lo, hi), &i| {
+            (
+                if data.target[i] < data.target[lo] {
+                    i
+                } else {
+                    lo
+                },
+                if data.target[i] > data.target[hi] {
+                    i
+                } else {
+                    hi
+                },
+            )
+        });
+        w.push(format!(
+            "{} settings of {} appear with values of {} more than 10% apart (line {}: {}, line {}: {}): seeds of one run differ far less, so the table may mix experiments, datasets or losses. Fit them one at a time (a column naming them, under Fit each series, or a table of one).",
+            apart.len(),
+            model.formula.columns.join(", "),
+            data.target_name,
+            data.points[lo].line,
+            crate::format::sig(data.target[lo], 4),
+            data.points[hi].line,
+            crate::format::sig(data.target[hi], 4),
+        ));
+    }
+    if data.run_column_not_runs {
+        w.push("The run column names runs of several model sizes, so not training runs (an experiment or a sweep): each row is resampled on its own.".into());
+    }
     // A value far from all the others: a typo, or a diverged run.
     let mut sorted = data.target.clone();
     sorted.sort_by(f64::total_cmp);

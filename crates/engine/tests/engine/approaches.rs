@@ -145,3 +145,30 @@ fn reference_data_gives_estimates_near_hoffmanns() {
     assert!(one.a > 0.35 && one.a < 0.65, "approach 1: {}", one.a);
     assert!(two.a > 0.35 && two.a < 0.65, "approach 2: {}", two.a);
 }
+
+/// Budgets named in the compute column (every run of a profile says "1e19")
+/// group the runs even when they are closer than the tolerance (1.24x
+/// apart) and when C is recounted as 6ND from a 2ND column: one budget per
+/// name, as the study planned them.
+#[test]
+fn budgets_named_in_the_compute_column_group_the_runs() {
+    let mut text = String::from("params,tokens,budget,loss\n");
+    let mut names = 0;
+    let mut c = 1e18;
+    while c < 1e21 {
+        names += 1;
+        let n_star = TRUTH.optimal_at(c).n;
+        for k in -3..=3 {
+            let n = n_star * 2f64.powi(k);
+            // A 2ND budget: tokens from C = 2ND.
+            let d = c / (2.0 * n);
+            text += &format!("{n},{d},{c},{}\n", TRUTH.loss(n, d));
+        }
+        c *= 1.238;
+    }
+    let data = Dataset::build(&parse_runs(&text).runs, Needs::ParamsAndTokens, 0, 5).unwrap();
+    let one = envelope(&data, DEFAULT_TOLERANCE).unwrap();
+    assert_eq!(one.budgets.len(), names);
+    let two = isoflop(&data, DEFAULT_TOLERANCE).unwrap();
+    assert_eq!(two.budgets.len() + two.skipped.len(), names);
+}

@@ -477,3 +477,32 @@ fn a_law_of_unique_tokens_points_to_its_plan() {
     let why = frontier_engine::answers::no_budget_answer(&model).unwrap();
     assert!(why.contains("needs the unique tokens available"), "{why}");
 }
+
+/// Two experiments in one table (the same N and D with losses far apart)
+/// are named in the fit's warnings; seeds of one run (a percent apart) are
+/// not.
+#[test]
+fn a_table_mixing_experiments_is_named() {
+    let mut mixed = String::from("N,D,loss\n");
+    let mut seeds = mixed.clone();
+    for n in [1e8, 4e8, 1.6e9] {
+        for d in [2e9, 8e9, 3.2e10] {
+            let l = 1.8 + 480.0 / f64::powf(n, 0.35) + 2100.0 / f64::powf(d, 0.37);
+            mixed += &format!("{n},{d},{l}\n{n},{d},{}\n", l * 0.3);
+            seeds += &format!("{n},{d},{l}\n{n},{d},{}\n", l * 1.01);
+        }
+    }
+    let model = Model::catalogue("chinchilla").unwrap();
+    let warn = |text: &str| {
+        let (data, _) =
+            Dataset::from_text(text, frontier_engine::data::Needs::ParamsAndTokens, 0, 5).unwrap();
+        let r = fit(&model, &data, &FitOptions::hoffmann(&model)).unwrap();
+        frontier_engine::diagnose::fit_warnings(&model, &data, &r, None).join("\n")
+    };
+    assert!(
+        warn(&mixed).contains("9 settings of N, D appear with values of L more than 10% apart"),
+        "{}",
+        warn(&mixed)
+    );
+    assert!(!warn(&seeds).contains("more than 10% apart"));
+}
