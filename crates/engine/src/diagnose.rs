@@ -185,6 +185,44 @@ pub fn fit_warnings(
             }
         }
     }
+    // A few points far off the fitted law, where the rest sit close: runs
+    // that diverged, or points misread. The Huber loss keeps them from
+    // pulling the fit much, so they would otherwise pass unnoticed.
+    let r = model.residuals(&report.params, data);
+    let mut abs: Vec<f64> = r
+        .iter()
+        .map(|x| x.abs())
+        .filter(|x| x.is_finite())
+        .collect();
+    if abs.len() >= 10 {
+        abs.sort_by(f64::total_cmp);
+        let median = abs[abs.len() / 2];
+        let limit = (20.0 * median).max(0.1);
+        let mut far: Vec<usize> = (0..r.len()).filter(|&i| r[i].abs() > limit).collect();
+        far.sort_by(|&i, &j| r[j].abs().total_cmp(&r[i].abs()));
+        if !far.is_empty() && far.len() <= (abs.len() / 20).max(5) {
+            let lines: Vec<String> = far
+                .iter()
+                .take(5)
+                .map(|&i| data.points[i].line.to_string())
+                .collect();
+            let worst = far[0];
+            let off = crate::exp(-r[worst]) - 1.0;
+            w.push(format!(
+                "{} lie{} far off the fitted law (line{} {}{}; the farthest, line {}, has {} {:.0}% {} the law, where the median point is {:.1}% off): diverged runs or misread points? The Huber loss keeps them from pulling the fit much; check them, or drop them (drop the K highest).",
+                if far.len() == 1 { "1 point".to_string() } else { format!("{} points", far.len()) },
+                if far.len() == 1 { "s" } else { "" },
+                if far.len() == 1 { "" } else { "s" },
+                lines.join(", "),
+                if far.len() > 5 { ", …" } else { "" },
+                data.points[worst].line,
+                data.target_name,
+                100.0 * off.abs(),
+                if off > 0.0 { "above" } else { "below" },
+                100.0 * (crate::exp(median) - 1.0),
+            ));
+        }
+    }
     if report.points < 3 * dim {
         w.push(format!(
             "Only {} points for {} fitted parameters: the fit is barely determined and its intervals are not to be trusted; fit more runs.",
