@@ -375,7 +375,7 @@ struct CompareArgs {
     json: bool,
 }
 
-#[derive(Args, Default)]
+#[derive(Args)]
 struct OptimalArgs {
     /// A published parameter set (see `frontier laws`)
     #[arg(long, conflicts_with_all = ["law", "e", "a", "b", "alpha", "beta"])]
@@ -1256,45 +1256,92 @@ fn cmd_compare(a: CompareArgs) -> Result<String, Failure> {
     Ok(t)
 }
 
-/// A link with no data answers as the page does: with the fit it carries,
-/// else the parameters typed by hand, else the first published set chosen;
-/// at its budget and target loss.
+/// A link with no data answers as the page does: with the fit it carries
+/// (its law as chosen, compute counted with its k), else the parameters
+/// typed by hand, else the first published set chosen; at its budget and
+/// target loss.
 fn link_without_data(state: &ShareState, json_out: bool) -> Result<String, Failure> {
-    let mut args = OptimalArgs {
-        compute: state.budget.flops().ok(),
-        target_loss: state.target_loss.trim().parse().ok(),
-        json: json_out,
-        ..OptimalArgs::default()
-    };
-    let with_params = |args: &mut OptimalArgs, id: &str, values: &[f64]| -> Result<(), Failure> {
-        let model = Model::catalogue(id)?;
-        args.law = Some(id.to_string());
-        args.param = model
-            .law
-            .parameter_names()
-            .into_iter()
-            .zip(values.iter().copied())
-            .collect();
-        Ok(())
-    };
-    if let Some(values) = state
-        .fitted
-        .as_ref()
-        .filter(|_| state.law == frontier_engine::model::LawSpec::catalogue(&state.law.id))
-    {
-        with_params(&mut args, &state.law.id, values)?;
+    let (label, model, params) = if let Some(values) = &state.fitted {
+        let rule = state
+            .fitted_k
+            .and_then(ComputeRule::as_given)
+            .unwrap_or_default();
+        let model = Model::new(&state.law, &[])?.with_compute(rule);
+        ("the shared fit".to_string(), model, values.clone())
     } else if !state.own.trim().is_empty() {
         let values = laws::chinchilla::read_parameters(&state.own)
             .map_err(|e| format!("the link's own parameters: {e}"))?;
-        with_params(&mut args, "chinchilla", &values)?;
-    } else if let Some(id) = state.presets.first() {
-        args.preset = Some(id.clone());
+        (
+            "your parameters".to_string(),
+            Model::catalogue("chinchilla")?,
+            values,
+        )
+    } else if let Some((law, preset)) = state.presets.first().and_then(|id| laws::preset(id)) {
+        (
+            preset.name.to_string(),
+            Model::catalogue(&law.id)?,
+            preset.values,
+        )
     } else {
         return Err(Failure(
             "the link has no data, no fit and no published law to answer with".into(),
         ));
+    };
+    if params.len() != model.law.parameter_names().len() {
+        return Err(Failure(format!(
+            "the link's fit has {} values for the {} parameters of {}",
+            params.len(),
+            model.law.parameter_names().len(),
+            model.law.id
+        )));
     }
-    cmd_optimal(args)
+    let mut named = Map::new();
+    for (n, v) in model.law.parameter_names().iter().zip(&params) {
+        named.insert(n.clone(), json!(v));
+    }
+    let mut obj = json!({"answers_from": label, "law": model.law.id, "params": named});
+    let mut text = format!(
+        "answers from {label} ({}), compute {}\n",
+        model.law.id,
+        model.compute.label()
+    );
+    if let Ok(c) = state.budget.flops() {
+        obj["compute"] = json!(c);
+        match at_budget(&model, &params, c) {
+            Some(ans) => {
+                obj["N"] = json!(ans.n);
+                obj["D"] = json!(ans.d);
+                obj["tokens_per_parameter"] = json!(ans.tokens_per_parameter);
+                obj["loss"] = json!(ans.loss);
+                text += &budget_text(&ans);
+            }
+            None => {
+                let why =
+                    no_budget_answer(&model).unwrap_or_else(|| "no optimum at this budget".into());
+                obj["no_budget_answer"] = json!(why);
+                text += &format!("{why}\n");
+            }
+        }
+    }
+    if let Ok(t) = state.target_loss.trim().parse::<f64>() {
+        match value_for_loss(&model, &params, t) {
+            Some(found) => {
+                let (x, v) = found?;
+                obj["target"] = json!({"loss": t, x: v});
+                text += &format!("{x} for loss {t}: {}\n", fmt_sig(v, 4));
+            }
+            None => {
+                let c = compute_for_loss(&model, &params, t)?;
+                obj["target"] = json!({"loss": t, "compute": c});
+                text += &format!("compute for loss {t}: {} FLOPs\n", fmt_sig(c, 4));
+            }
+        }
+    }
+    Ok(if json_out {
+        serde_json::to_string_pretty(&obj).unwrap()
+    } else {
+        text
+    })
 }
 
 fn cmd_optimal(a: OptimalArgs) -> Result<String, Failure> {

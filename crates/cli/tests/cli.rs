@@ -95,6 +95,36 @@ fn a_link_without_data_answers_as_the_page_does() {
         err.contains("no data, no fit and no published law"),
         "{err}"
     );
+    // A fit the link carries comes first, under its own law (here with E
+    // fixed) and compute count (k = 2: the N* of 6ND at 3x the budget).
+    let mut law = frontier_engine::model::LawSpec::catalogue("chinchilla");
+    law.fix = vec![("E".into(), 1.81686)];
+    let fitted = |k: Option<f64>, flops: &str| ShareState {
+        law: law.clone(),
+        fitted: Some(vec![1.81686, 482.006, 2085.434, 0.34781, 0.36585]),
+        fitted_k: k,
+        presets: vec!["hoffmann_rounded".into()],
+        budget: BudgetInput::Flops {
+            flops: flops.into(),
+        },
+        ..ShareState::default()
+    };
+    let six = json(&["link", &link(fitted(None, "1e21")), "--json"]);
+    assert_eq!(six["answers_from"], "the shared fit");
+    assert_eq!(six["N"], v["N"]);
+    let two = json(&["link", &link(fitted(Some(2.0), "1e21")), "--json"]);
+    let tripled = json(&["link", &link(fitted(None, "3e21")), "--json"]);
+    let (n2, n3) = (two["N"].as_f64().unwrap(), tripled["N"].as_f64().unwrap());
+    assert!((n2 / n3 - 1.0).abs() < 1e-9, "{n2} {n3}");
+    // A law of N alone answers the N for the link's target loss.
+    let kaplan = ShareState {
+        presets: vec!["kaplan_n_2020".into()],
+        target_loss: "2.5".into(),
+        ..ShareState::default()
+    };
+    let k = json(&["link", &link(kaplan), "--json"]);
+    let n = k["target"]["N"].as_f64().unwrap();
+    assert!((n / 5.110e8 - 1.0).abs() < 1e-3, "{k}");
 }
 
 #[test]

@@ -59,8 +59,7 @@ pub fn budgets(data: &Dataset, tolerance: f64) -> Vec<Budget> {
 }
 
 /// Budgets by the compute column's values as written, when every point has
-/// one and they repeat exactly (at most half as many distinct values as
-/// points).
+/// one and they name budgets (each shared by runs of several sizes).
 fn labelled_budgets(data: &Dataset) -> Option<Vec<Budget>> {
     let labels = &data.budget_labels;
     let usable = labels.len() == data.points.len()
@@ -72,13 +71,29 @@ fn labelled_budgets(data: &Dataset) -> Option<Vec<Budget>> {
     }
     let mut order: Vec<usize> = (0..labels.len()).collect();
     order.sort_by(|&i, &j| labels[i].total_cmp(&labels[j]));
-    // Names of budgets repeat exactly; values read off a plot or measured
-    // per run do not.
-    let distinct = 1 + order
-        .windows(2)
-        .filter(|w| labels[w[0]] != labels[w[1]])
-        .count();
-    if 2 * distinct > labels.len() {
+    // A budget's name is shared by runs of several model sizes (a profile);
+    // a value measured per run (or read off a plot) is shared at most by
+    // repeats of one run. Names: at least half the points in a value held
+    // by 3 or more sizes.
+    let mut profiled = 0;
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start;
+        while end < order.len() && labels[order[end]] == labels[order[start]] {
+            end += 1;
+        }
+        let mut sizes: Vec<u64> = order[start..end]
+            .iter()
+            .map(|&i| data.points[i].n.to_bits())
+            .collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        if sizes.len() >= 3 {
+            profiled += end - start;
+        }
+        start = end;
+    }
+    if 2 * profiled < labels.len() {
         return None;
     }
     let mut out: Vec<Budget> = Vec::new();

@@ -122,10 +122,18 @@ pub fn fit_warnings(
     }
     // The same inputs with losses far apart: not seeds of one run (which
     // differ by a percent or so) but experiments mixed in one table.
+    // Keyed on every quantity the rows give (N, D and C, whether or not the
+    // law reads them) and on the law's columns; for losses only (seeds of
+    // an accuracy near chance differ by more).
     let mut by_inputs: std::collections::BTreeMap<Vec<u64>, Vec<usize>> = Default::default();
     for i in 0..data.len() {
-        let key: Vec<u64> = data.values.iter().map(|(_, v)| v[i].to_bits()).collect();
+        let p = &data.points[i];
+        let mut key: Vec<u64> = data.values.iter().map(|(_, v)| v[i].to_bits()).collect();
+        key.extend([p.n, p.d, p.c].map(f64::to_bits));
         by_inputs.entry(key).or_default().push(i);
+    }
+    if model.law.target != "L" {
+        by_inputs.clear();
     }
     let apart: Vec<&Vec<usize>> = by_inputs
         .values()

@@ -172,3 +172,29 @@ fn budgets_named_in_the_compute_column_group_the_runs() {
     let two = isoflop(&data, DEFAULT_TOLERANCE).unwrap();
     assert_eq!(two.budgets.len() + two.skipped.len(), names);
 }
+
+/// A compute column measured per run (here 5-45% above 6ND, by size) does
+/// not name budgets, even when every run is repeated (seeds): the runs are
+/// grouped by compute within the tolerance, as without the repeats.
+#[test]
+fn a_measured_compute_column_with_seeds_does_not_name_budgets() {
+    let table = |copies: usize| {
+        let mut text = String::from("N,D,C,loss\n");
+        for c in [1e18, 1e19, 1e20, 1e21, 1e22, 1e23] {
+            let n_star = TRUTH.optimal_at(c).n;
+            for k in -3..=3 {
+                let n = n_star * 2f64.powi(k);
+                let d = c / (6.0 * n);
+                let measured = c * (1.05 + 0.4 * (k + 3) as f64 / 6.0);
+                for _ in 0..copies {
+                    text += &format!("{n},{d},{measured},{}\n", TRUTH.loss(n, d));
+                }
+            }
+        }
+        Dataset::build(&parse_runs(&text).runs, Needs::ParamsAndTokens, 0, 5).unwrap()
+    };
+    let once = isoflop(&table(1), DEFAULT_TOLERANCE).unwrap();
+    let twice = isoflop(&table(2), DEFAULT_TOLERANCE).unwrap();
+    assert_eq!(once.budgets.len(), twice.budgets.len());
+    assert!((once.a - twice.a).abs() < 1e-9, "{} {}", once.a, twice.a);
+}

@@ -506,3 +506,22 @@ fn a_table_mixing_experiments_is_named() {
     );
     assert!(!warn(&seeds).contains("more than 10% apart"));
 }
+
+/// A law of N alone on a grid of N and D: the rows of one N differ in D,
+/// not in experiment, and are not called mixed.
+#[test]
+fn a_law_that_ignores_a_varying_column_is_not_called_mixed() {
+    let mut text = String::from("N,D,loss\n");
+    for n in [1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9] {
+        for d in [2e9, 2e10, 2e11] {
+            let l = 1.8 + 480.0 / f64::powf(n, 0.35) + 2100.0 / f64::powf(d, 0.37);
+            text += &format!("{n},{d},{l}\n");
+        }
+    }
+    let model = Model::catalogue("kaplan_n").unwrap();
+    let table = parse_runs(&text);
+    let (data, _) = Dataset::for_law(&table, &model.formula.columns, "L", 0, 2).unwrap();
+    let r = fit(&model, &data, &FitOptions::hoffmann(&model)).unwrap();
+    let w = frontier_engine::diagnose::fit_warnings(&model, &data, &r, None).join("\n");
+    assert!(!w.contains("more than 10% apart"), "{w}");
+}
