@@ -1256,6 +1256,23 @@ fn cmd_compare(a: CompareArgs) -> Result<String, Failure> {
     Ok(t)
 }
 
+/// A law's parameters by name, for the JSON output.
+fn named_params(model: &Model, params: &[f64]) -> Map<String, serde_json::Value> {
+    let mut named = Map::new();
+    for (n, v) in model.law.parameter_names().iter().zip(params) {
+        named.insert(n.clone(), json!(v));
+    }
+    named
+}
+
+/// The budget answer's N, D, D/N and loss into the JSON output.
+fn put_budget_answer(obj: &mut serde_json::Value, ans: &BudgetAnswer) {
+    obj["N"] = json!(ans.n);
+    obj["D"] = json!(ans.d);
+    obj["tokens_per_parameter"] = json!(ans.tokens_per_parameter);
+    obj["loss"] = json!(ans.loss);
+}
+
 /// A link with no data answers as the page does: with the fit it carries
 /// (its law as chosen, compute counted with its k), else the parameters
 /// typed by hand, else the first published set chosen; at its budget and
@@ -1295,10 +1312,7 @@ fn link_without_data(state: &ShareState, json_out: bool) -> Result<String, Failu
             model.law.id
         )));
     }
-    let mut named = Map::new();
-    for (n, v) in model.law.parameter_names().iter().zip(&params) {
-        named.insert(n.clone(), json!(v));
-    }
+    let named = named_params(&model, &params);
     let mut obj = json!({"answers_from": label, "law": model.law.id, "params": named});
     let mut text = format!(
         "answers from {label} ({}), compute {}\n",
@@ -1309,10 +1323,7 @@ fn link_without_data(state: &ShareState, json_out: bool) -> Result<String, Failu
         obj["compute"] = json!(c);
         match at_budget(&model, &params, c) {
             Some(ans) => {
-                obj["N"] = json!(ans.n);
-                obj["D"] = json!(ans.d);
-                obj["tokens_per_parameter"] = json!(ans.tokens_per_parameter);
-                obj["loss"] = json!(ans.loss);
+                put_budget_answer(&mut obj, &ans);
                 text += &budget_text(&ans);
             }
             None => {
@@ -1415,10 +1426,7 @@ fn cmd_optimal(a: OptimalArgs) -> Result<String, Failure> {
         }
         let (x, v) = found?;
         let t = a.target_loss.unwrap_or_default();
-        let mut named = Map::new();
-        for (n, p) in model.law.parameter_names().iter().zip(&params) {
-            named.insert(n.clone(), json!(p));
-        }
+        let named = named_params(&model, &params);
         let obj = json!({"law": model.law.id, "params": named, "target": {"loss": t, x: v}});
         return Ok(if a.json {
             serde_json::to_string_pretty(&obj).unwrap()
@@ -1426,10 +1434,7 @@ fn cmd_optimal(a: OptimalArgs) -> Result<String, Failure> {
             format!("{x} for loss {t}: {}\n", fmt_sig(v, 4))
         });
     }
-    let mut named = Map::new();
-    for (n, v) in model.law.parameter_names().iter().zip(&params) {
-        named.insert(n.clone(), json!(v));
-    }
+    let named = named_params(&model, &params);
     let mut obj = json!({"law": model.law.id, "params": named});
     let mut text = String::new();
     if let Some(al) = allocation(&model, &params) {
@@ -1451,10 +1456,7 @@ fn cmd_optimal(a: OptimalArgs) -> Result<String, Failure> {
         obj["compute"] = json!(c);
         match at_budget(&model, &params, c) {
             Some(ans) => {
-                obj["N"] = json!(ans.n);
-                obj["D"] = json!(ans.d);
-                obj["tokens_per_parameter"] = json!(ans.tokens_per_parameter);
-                obj["loss"] = json!(ans.loss);
+                put_budget_answer(&mut obj, &ans);
                 obj["a"] = json!(ans.a);
                 text += &budget_text(&ans);
             }
