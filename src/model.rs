@@ -43,6 +43,10 @@ pub fn replace_data(s: &mut ShareState, text: String, whole: bool) {
         s.drop_top = 0;
     }
     s.data = text;
+    // A table without the rows chosen is another table: all its rows.
+    if whole && s.filter_problem().is_some() {
+        s.only = None;
+    }
 }
 
 /// What the page says about the pasted text as it is typed.
@@ -1783,6 +1787,38 @@ mod tests {
         };
         replace_data(&mut s, "a,b,loss\n1,2,3\n".into(), true);
         assert_eq!(s.drop_top, 5);
+    }
+
+    #[test]
+    fn the_rows_chosen_go_with_a_table_that_has_them() {
+        let two = "N,D,loss,experiment\n1e8,2e9,3.1,a\n2e8,2e9,2.9,a\n1e8,2e9,3.5,b\n";
+        let mut s = ShareState {
+            data: two.into(),
+            only: Some(frontier_engine::columns::read_filter("experiment=b").unwrap()),
+            ..ShareState::default()
+        };
+        let summary = DataSummary::of(&s, &Pasted::of(&s));
+        assert_eq!(summary.runs, 1);
+        // Edited, or pasted again with its rows of "b": kept.
+        replace_data(&mut s, format!("{two}3e8,2e9,2.8,a\n"), false);
+        replace_data(&mut s, format!("{two}3e8,2e9,3.2,b\n"), true);
+        assert!(s.only.is_some());
+        assert_eq!(DataSummary::of(&s, &Pasted::of(&s)).runs, 2);
+        // Typing that leaves no row of "b" says so and keeps the choice.
+        replace_data(&mut s, "N,D,loss,experiment\n1e8,2e9,3.1,a\n".into(), false);
+        assert!(s.only.is_some());
+        let summary = DataSummary::of(&s, &Pasted::of(&s));
+        assert!(
+            summary
+                .issues
+                .iter()
+                .any(|i| i.contains("no row has \"b\"")),
+            "{:?}",
+            summary.issues
+        );
+        // Another table pasted whole: all its rows.
+        replace_data(&mut s, "N,D,loss\n1e8,2e9,3.1\n2e8,2e9,2.9\n".into(), true);
+        assert_eq!(s.only, None);
     }
 
     #[test]

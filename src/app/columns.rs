@@ -1,14 +1,19 @@
 //! The column mapping under the data box: which header became N, D, C, the
 //! loss, the run and the series, each a select the user can change (and the
-//! unit of N, D and C). The choice is kept in the state, so links carry it;
-//! the pasted text is never edited (see `frontier_engine::columns`).
+//! unit of N, D and C), and which rows are fitted ("fit only" one value of a
+//! column: one experiment of a table of several). The choices are kept in
+//! the state, so links carry them; the pasted text is never edited (see
+//! `frontier_engine::columns`).
 
-use frontier_engine::columns::{self, Assignment, Role};
+use frontier_engine::columns::{self, Assignment, Role, RowFilter};
 use frontier_engine::share::ShareState;
 use leptos::prelude::*;
 
 /// Most columns a table can have for the selects to show.
 const MAX_MAPPED: usize = 200;
+
+/// Most values a column can have to choose its rows by one of them.
+const MAX_FILTER_VALUES: usize = 50;
 
 #[component]
 pub fn ColumnMapping(
@@ -27,6 +32,82 @@ pub fn ColumnMapping(
             (headers, roles)
         })
     });
+    // The columns whose rows can be chosen, read once per text (not at
+    // every change of another field).
+    let renamed = Memo::new(move |_| {
+        state.with(|s| columns::rename_headers(&s.data, &s.columns).into_owned())
+    });
+    let filter_choices =
+        Memo::new(move |_| renamed.with(|t| columns::filter_choices(t, MAX_FILTER_VALUES)));
+    let only_select = move || {
+        let mut choices = filter_choices.get();
+        let only = state.with(|s| s.only.clone());
+        if choices.is_empty() && only.is_none() {
+            return None;
+        }
+        let col = only.as_ref().map(|f| f.column.clone()).unwrap_or_default();
+        // The column chosen is offered even with one value left (a link
+        // that carries the rows of that value alone).
+        if !col.is_empty() && !choices.iter().any(|(h, _)| *h == col) {
+            let values = renamed
+                .with(|t| columns::column_values(t, &col, MAX_FILTER_VALUES))
+                .unwrap_or_default();
+            choices.push((col.clone(), values));
+        }
+        let value = only.map(|f| f.value).unwrap_or_default();
+        let column_options = choices
+            .iter()
+            .map(|(h, v)| {
+                let selected = *h == col;
+                view! { <option value=h.clone() selected=selected>{format!("{h} ({})", v.len())}</option> }
+            })
+            .collect_view();
+        let values = choices
+            .iter()
+            .find(|(h, _)| *h == col)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let value_options = values
+            .iter()
+            .map(|(v, n)| {
+                let selected = *v == value;
+                let shown = if v.is_empty() { "(empty)" } else { v.as_str() };
+                view! { <option value=v.clone() selected=selected>{format!("{shown} ({n} rows)")}</option> }
+            })
+            .collect_view();
+        let value_select = (!col.is_empty()).then(|| {
+            let column = col.clone();
+            view! {
+                <select data-testid="only-value" aria-label=format!("the value of {col} whose rows are fitted")
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        let column = column.clone();
+                        state.update(|s| s.only = Some(RowFilter { column, value }));
+                    }>
+                    {value_options}
+                </select>
+            }
+        });
+        Some(view! {
+            <label class="column-role" title="fit only the rows of one value of a column: one experiment of several in the table">
+                <span>"fit only"</span>
+                <select data-testid="only-column" aria-label="fit only the rows where this column has one value"
+                    on:change=move |ev| {
+                        let column = event_target_value(&ev);
+                        let first = filter_choices.with_untracked(|c| {
+                            c.iter()
+                                .find(|(h, _)| *h == column)
+                                .and_then(|(_, v)| v.first().map(|x| x.0.clone()))
+                        });
+                        state.update(|s| s.only = first.map(|value| RowFilter { column, value }));
+                    }>
+                    <option value="" selected=col.is_empty()>"all rows"</option>
+                    {column_options}
+                </select>
+                {value_select}
+            </label>
+        })
+    };
     let choose = move |role: Role, header: Option<String>, unit: String| {
         state.update(|s| {
             s.columns = columns::assign(&s.data, &s.columns, role, header.as_deref(), &unit);
@@ -107,6 +188,7 @@ pub fn ColumnMapping(
                             {series_options}
                         </select>
                     </label>
+                    {only_select}
                     {changed.then(|| view! {
                         <button data-testid="columns-reset" on:click=move |_| state.update(|s| s.columns.clear())>
                             "Read by header names"

@@ -144,6 +144,11 @@ pub fn DataPanel(
                     {move || state.with(|s| format!("In force: the {} highest-loss points are left out of the fit (set under 2. Fit).", s.drop_top))}
                 </p>
             })}
+            {move || state.with(|s| s.only.as_ref().map(|f| f.describe())).map(|rows| view! {
+                <p class="status warn in-force" data-testid="rows-in-force">
+                    {format!("In force: only the rows where {rows} are fitted (chosen under \"fit only\" below the box).")}
+                </p>
+            })}
             {move || refused.get().map(|m| view! {
                 <p class="status error" data-testid="paste-refused">{m}</p>
             })}

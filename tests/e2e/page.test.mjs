@@ -988,6 +988,62 @@ test('column mapping: headers the reader does not know are chosen by hand, with 
   await context.close();
 });
 
+test('a table of two experiments: the rows of one fitted alone, the same numbers as its table alone, and a link keeps the choice', { timeout: 300_000 }, async () => {
+  const reference = await readFile(REFERENCE, 'utf8');
+  const lines = reference.trim().split('\n');
+  let two = `${lines[0]},experiment\n`;
+  lines.slice(1).forEach((l, k) => {
+    two += `${l},a\n`;
+    if (k % 3 === 0) {
+      const cells = l.split(',');
+      cells[cells.length - 1] = String(Number(cells[cells.length - 1]) * 1.2);
+      two += `${cells.join(',')},b\n`;
+    }
+  });
+  const { context, page, errors } = await open();
+  await page.getByTestId('bootstrap-resamples').fill('0');
+  await paste(page, reference);
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 4500 starts on 245 points/);
+  const alone = await numbers(page);
+
+  await paste(page, two);
+  assert.match(await page.getByTestId('data-report').textContent(), /327 runs read/);
+  assert.equal(await page.getByTestId('only-column').inputValue(), '');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 4500 starts on 327 points/);
+  // Mixed: said so, with where to choose one.
+  assert.match((await page.getByTestId('fit-warning').allTextContents()).join(' '), /mix experiments[^]*fit only/);
+  await page.getByTestId('only-column').selectOption('experiment');
+  assert.equal(await page.getByTestId('only-value').inputValue(), 'a');
+  assert.match(await page.getByTestId('rows-in-force').textContent(), /only the rows where experiment = a are fitted/);
+  assert.match(await page.getByTestId('data-report').textContent(), /245 runs read/);
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 4500 starts on 245 points/);
+  assert.deepEqual(await numbers(page), alone);
+  await page.getByTestId('only-value').selectOption('b');
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 4500 starts on 82 points/);
+  const b = await numbers(page);
+  assert.notEqual(b['result-E'], alone['result-E']);
+  await page.screenshot({ path: join(SHOTS, 'fit-only.png'), fullPage: true });
+
+  await page.getByTestId('copy-link').click();
+  const url = await page.getByTestId('share-link').inputValue();
+  const other = await open(url);
+  assert.match(await waitForFit(other.page), /^Done: 4500 starts on 82 points/);
+  assert.equal(await other.page.getByTestId('only-column').inputValue(), 'experiment');
+  assert.equal(await other.page.getByTestId('only-value').inputValue(), 'b');
+  assert.deepEqual(await numbers(other.page), b);
+  // All rows again.
+  await other.page.getByTestId('only-column').selectOption('');
+  assert.equal(await other.page.getByTestId('rows-in-force').count(), 0);
+  assert.deepEqual(other.errors, []);
+  await other.context.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 /// axe-core's violations on the page as it is now.
 async function axeViolations(page) {
   const source = await readFile(join(ROOT, 'tests/e2e/node_modules/axe-core/axe.min.js'), 'utf8');

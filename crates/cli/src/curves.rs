@@ -77,6 +77,7 @@ pub fn cmd_fit_curves(law: ScheduleLaw, a: &FitArgs) -> Result<String, Failure> 
     let text = read_input(&a.file)?;
     let columns = super::column_map(&text, a)?;
     let text = frontier_engine::columns::rename_headers(&text, &columns).into_owned();
+    let text = super::keep_only(text, a.only.as_ref())?;
     let source = &a.file;
     let curves = read_curves(&text).map_err(|issues| {
         let lines: Vec<String> = issues.iter().map(|i| format!("  {source}: {i}")).collect();

@@ -171,6 +171,10 @@ struct FitArgs {
     /// in brackets (repeatable; e.g. --column seen=D --column "n_embd=N (M)")
     #[arg(long)]
     column: Vec<String>,
+    /// Fit only the rows where a column has one value: COLUMN=VALUE (one
+    /// experiment of a table that holds several, e.g. --only experiment=chinchilla)
+    #[arg(long, value_name = "COLUMN=VALUE", value_parser = frontier_engine::columns::read_filter)]
+    only: Option<frontier_engine::columns::RowFilter>,
     /// The unit of the compute column, when its header does not say it
     /// (a unit in the header, e.g. "compute (PF-days)", is read as written)
     #[arg(long, value_enum)]
@@ -346,6 +350,10 @@ struct PlanArgs {
     /// FLOPs available for the new runs, in all
     #[arg(long, value_parser = parse_positive)]
     experiment_budget: f64,
+    /// Fit only the rows where a column has one value: COLUMN=VALUE (one
+    /// experiment of a table that holds several, e.g. --only experiment=chinchilla)
+    #[arg(long, value_name = "COLUMN=VALUE", value_parser = frontier_engine::columns::read_filter)]
+    only: Option<frontier_engine::columns::RowFilter>,
     #[arg(long, default_value_t = 0)]
     drop_top: usize,
     /// As for fit: 6nd (default) or as-given (C = k·N·D, k from the column)
@@ -367,6 +375,10 @@ struct CompareArgs {
     /// Share of the largest-compute runs held out for the extrapolation check
     #[arg(long, default_value_t = DEFAULT_HOLDOUT, value_parser = parse_fraction)]
     holdout_top: f64,
+    /// Fit only the rows where a column has one value: COLUMN=VALUE (one
+    /// experiment of a table that holds several, e.g. --only experiment=chinchilla)
+    #[arg(long, value_name = "COLUMN=VALUE", value_parser = frontier_engine::columns::read_filter)]
+    only: Option<frontier_engine::columns::RowFilter>,
     #[arg(long, default_value_t = 0)]
     drop_top: usize,
     #[arg(long, value_parser = parse_positive)]
@@ -586,6 +598,20 @@ fn column_map(text: &str, a: &FitArgs) -> Result<frontier_engine::columns::Colum
     Ok(map)
 }
 
+/// The text with only the rows `--only` keeps (the others empty lines, so
+/// messages keep the file's line numbers); Err when it keeps none.
+fn keep_only(
+    text: String,
+    only: Option<&frontier_engine::columns::RowFilter>,
+) -> Result<String, Failure> {
+    use frontier_engine::columns::{filter_problem, keep_rows};
+    let Some(f) = only else { return Ok(text) };
+    if let Some(m) = filter_problem(&text, f) {
+        return Err(Failure(format!("--only: {m}")));
+    }
+    Ok(keep_rows(&text, f).into_owned())
+}
+
 impl From<String> for Failure {
     fn from(s: String) -> Self {
         Failure(s)
@@ -677,6 +703,7 @@ fn cmd_fit(a: FitArgs) -> Result<String, Failure> {
         drop_top: a.drop_top,
         compute: a.compute_convention,
         counting: counting(&a),
+        only: a.only.clone(),
         ..ShareState::default()
     };
     if let Some(d) = a.delta {
@@ -1185,7 +1212,7 @@ fn cmd_laws(json_out: bool) -> String {
 }
 
 fn cmd_compare(a: CompareArgs) -> Result<String, Failure> {
-    let text = read_input(&a.file)?;
+    let text = keep_only(read_input(&a.file)?, a.only.as_ref())?;
     let table = frontier_engine::parse_runs(&text);
     if table.fatal {
         return Err(Failure(format!(
@@ -1514,6 +1541,7 @@ fn cmd_plan(a: PlanArgs) -> Result<String, Failure> {
         law: LawSpec::catalogue(a.law.as_deref().unwrap_or("chinchilla")),
         drop_top: a.drop_top,
         compute: a.compute_convention,
+        only: a.only.clone(),
         ..ShareState::default()
     };
     let source = &a.file;
@@ -1569,6 +1597,7 @@ fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
         drop_top: a.drop_top,
         delta: a.delta.unwrap_or(1e-3),
         compute: a.compute_convention,
+        only: a.only.clone(),
         ..ShareState::default()
     };
     let compute = a.compute.unwrap_or(5.76e23);

@@ -1221,3 +1221,71 @@ fn params_and_flops_per_token_recount_the_fit() {
         "{err}"
     );
 }
+
+/// `--only COLUMN=VALUE` fits one experiment of a table of several: the
+/// numbers of that experiment's table alone, for fit, compare and plan.
+#[test]
+fn only_the_rows_of_one_experiment_are_fitted() {
+    let reference = std::fs::read_to_string(REFERENCE).unwrap();
+    let mut lines = reference.lines();
+    let mut two = format!("{},study\n", lines.next().unwrap());
+    for (k, l) in lines.enumerate() {
+        two += &format!("{l},hoffmann\n");
+        if k % 4 == 0 {
+            two += &format!("{l}1,other\n");
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("frontier-only-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("two.csv");
+    std::fs::write(&path, &two).unwrap();
+    let path = path.to_str().unwrap();
+    let alone = json(&["fit", REFERENCE, "--json"]);
+    let only = json(&["fit", path, "--only", "study=hoffmann", "--json"]);
+    assert_eq!(only["points"], 245);
+    assert_eq!(only["params"], alone["params"]);
+    assert_eq!(only["objective"], alone["objective"]);
+    let all = json(&["fit", path, "--json"]);
+    assert!(all["points"].as_u64().unwrap() > 245);
+    // plan and compare read the same rows.
+    let (code, out, err) = frontier(&[
+        "plan",
+        path,
+        "--only",
+        "study=hoffmann",
+        "--target",
+        "1e22",
+        "--experiment-budget",
+        "1e21",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (_, alone_plan, _) = frontier(&[
+        "plan",
+        REFERENCE,
+        "--target",
+        "1e22",
+        "--experiment-budget",
+        "1e21",
+    ]);
+    assert_eq!(out, alone_plan);
+    let (code, out, err) = frontier(&[
+        "compare",
+        path,
+        "--only",
+        "study=other",
+        "--laws",
+        "chinchilla",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("chinchilla"), "{out}");
+    // A value no row has: a data error naming the values there are.
+    let (code, _, err) = frontier(&["fit", path, "--only", "study=kaplan"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no row has \"kaplan\"") && err.contains("\"hoffmann\" (245 rows)"),
+        "{err}"
+    );
+    let (code, _, err) = frontier(&["fit", path, "--only", "study"]);
+    assert_eq!(code, 2, "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}

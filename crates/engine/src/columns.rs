@@ -326,8 +326,307 @@ pub fn from_choices(text: &str, choices: &[String]) -> Result<ColumnMap, String>
     Ok(map)
 }
 
+/// The rows of one value of a text column: one experiment (a dataset, an
+/// architecture, a study) out of a table that holds several. Applied to the
+/// text as the column choices are ([`keep_rows`]), so every reader and every
+/// message sees the same rows, at the line numbers of the paste.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RowFilter {
+    /// The column's header, as the readers see it (after the choices).
+    pub column: String,
+    /// The value kept, trimmed and without quotes, as the series reader
+    /// compares them.
+    pub value: String,
+}
+
+impl RowFilter {
+    /// "experiment = chinchilla", for messages and the page.
+    pub fn describe(&self) -> String {
+        format!("{} = {}", self.column, self.value)
+    }
+}
+
+/// A table's text cut into lines as the table reader numbers them (CR LF,
+/// LF and a lone CR each end a line; a byte-order mark dropped), with the
+/// index of the header line, its separator, its fields, and how many
+/// fields to skip at the start of each row: 1 when every row has one more
+/// field than the header in a whitespace-separated table (pandas'
+/// `to_string` with its row index), as the table reader reads it.
+struct Rows<'a> {
+    lines: Vec<Cow<'a, str>>,
+    header: usize,
+    sep: Separator,
+    names: Vec<String>,
+    shift: usize,
+}
+
+fn skipped(l: &str) -> bool {
+    l.trim().is_empty() || l.trim_start().starts_with('#')
+}
+
+impl<'a> Rows<'a> {
+    fn of(text: &'a str) -> Option<Rows<'a>> {
+        let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let lines: Vec<Cow<'a, str>> = if body.contains('\r') {
+            body.replace("\r\n", "\n")
+                .replace('\r', "\n")
+                .split('\n')
+                .map(|l| Cow::Owned(l.to_string()))
+                .collect()
+        } else {
+            body.split('\n').map(Cow::Borrowed).collect()
+        };
+        let header = lines.iter().position(|l| !skipped(l))?;
+        let sep = detect_separator(&lines[header]);
+        let names: Vec<String> = split_fields(&lines[header], sep)
+            .iter()
+            .map(|h| h.trim().trim_matches('"').trim().to_string())
+            .collect();
+        let mut data = lines[header + 1..]
+            .iter()
+            .filter(|l| !skipped(l))
+            .peekable();
+        let shift = usize::from(
+            sep == Separator::Whitespace
+                && data.peek().is_some()
+                && data.all(|l| l.split_whitespace().count() == names.len() + 1),
+        );
+        Some(Rows {
+            lines,
+            header,
+            sep,
+            names,
+            shift,
+        })
+    }
+
+    /// The position of `column` in the header, matched as the series
+    /// reader matches headers; None when no header or two headers match.
+    fn column(&self, column: &str) -> Option<usize> {
+        let want = crate::data::normalise_header(column);
+        let mut matching = self
+            .names
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| crate::data::normalise_header(h) == want)
+            .map(|(k, _)| k);
+        let k = matching.next()?;
+        matching.next().is_none().then_some(k)
+    }
+
+    /// Whether line `i` is a row of data (not the header, a repeated
+    /// header, a comment or a blank line).
+    fn is_row(&self, i: usize) -> bool {
+        let l = &self.lines[i];
+        i > self.header && !skipped(l) && l.trim() != self.lines[self.header].trim()
+    }
+
+    /// Row `i`'s cell in column `k`, as a filter compares it: trimmed,
+    /// without quotes.
+    fn cell(&self, i: usize, k: usize) -> String {
+        split_fields(&self.lines[i], self.sep)
+            .get(k + self.shift)
+            .map(|s| s.trim().trim_matches('"').trim().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// The text with every data row whose `filter.column` is not `filter.value`
+/// made an empty line: the readers skip it, and every other line keeps its
+/// number. Comments, blank lines and the header (and a repeated header) are
+/// kept. The text itself when it has no such column (the fit then says so,
+/// see [`filter_problem`]).
+pub fn keep_rows<'a>(text: &'a str, filter: &RowFilter) -> Cow<'a, str> {
+    let Some(rows) = Rows::of(text) else {
+        return Cow::Borrowed(text);
+    };
+    let Some(k) = rows.column(&filter.column) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len());
+    for (i, l) in rows.lines.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if !rows.is_row(i) || rows.cell(i, k) == filter.value {
+            out.push_str(l);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The distinct values of a column over the data rows, with how many rows
+/// hold each, in order of first appearance; None when the text has no such
+/// column. At most `limit` values are listed (a column of run names has as
+/// many as rows), with the count of rows of the others left out.
+pub fn column_values(text: &str, column: &str, limit: usize) -> Option<Vec<(String, usize)>> {
+    let rows = Rows::of(text)?;
+    let k = rows.column(column)?;
+    let mut values: Vec<(String, usize)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
+    for i in 0..rows.lines.len() {
+        if !rows.is_row(i) {
+            continue;
+        }
+        let v = rows.cell(i, k);
+        match index.get(&v) {
+            Some(&j) => values[j].1 += 1,
+            None if values.len() < limit => {
+                index.insert(v.clone(), values.len());
+                values.push((v, 1));
+            }
+            None => {}
+        }
+    }
+    Some(values)
+}
+
+/// The columns whose rows a filter can choose: every column but N, D, C and
+/// the loss with 2 to `max` distinct values, each with its values and how
+/// many rows hold each (in order of first appearance). One pass over the
+/// rows, each split once.
+pub fn filter_choices(text: &str, max: usize) -> Vec<(String, Vec<(String, usize)>)> {
+    let Some(rows) = Rows::of(text) else {
+        return Vec::new();
+    };
+    let mut open: Vec<bool> = (0..rows.names.len())
+        .map(|k| {
+            let h = &rows.names[k];
+            !h.is_empty() && recognise_header(h).0.is_none() && rows.column(h) == Some(k)
+        })
+        .collect();
+    let mut values: Vec<Vec<(String, usize)>> = vec![Vec::new(); rows.names.len()];
+    for i in 0..rows.lines.len() {
+        if !rows.is_row(i) {
+            continue;
+        }
+        let fields = split_fields(&rows.lines[i], rows.sep);
+        for (k, vals) in values.iter_mut().enumerate() {
+            if !open[k] {
+                continue;
+            }
+            let v = fields
+                .get(k + rows.shift)
+                .map(|s| s.trim().trim_matches('"').trim())
+                .unwrap_or("");
+            if let Some(x) = vals.iter_mut().find(|(x, _)| x == v) {
+                x.1 += 1;
+            } else if vals.len() < max {
+                vals.push((v.to_string(), 1));
+            } else {
+                open[k] = false;
+                vals.clear();
+            }
+        }
+    }
+    rows.names
+        .into_iter()
+        .zip(values)
+        .zip(open)
+        .filter(|((_, v), open)| *open && v.len() >= 2)
+        .map(|((n, v), _)| (n, v))
+        .collect()
+}
+
+/// Why a filter keeps no row of the text: no such column, or no row of
+/// that value (with the values there are). None when it keeps some.
+pub fn filter_problem(text: &str, filter: &RowFilter) -> Option<String> {
+    let Some(values) = column_values(text, &filter.column, 12) else {
+        let known = headers(text);
+        return Some(format!(
+            "fit only the rows where {}: there is no column \"{}\" (the columns are {})",
+            filter.describe(),
+            filter.column,
+            known
+                .iter()
+                .map(|k| format!("\"{k}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    };
+    if values.iter().any(|(v, _)| *v == filter.value) {
+        return None;
+    }
+    let there = values
+        .iter()
+        .map(|(v, n)| format!("\"{v}\" ({n} rows)"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let there = if values.len() >= 12 {
+        format!("{there}, …")
+    } else {
+        there
+    };
+    Some(format!(
+        "fit only the rows where {}: no row has \"{}\" in column \"{}\" (its values are {there})",
+        filter.describe(),
+        filter.value,
+        filter.column
+    ))
+}
+
+/// A filter written `COLUMN=VALUE` (the CLI's `--only`).
+pub fn read_filter(s: &str) -> Result<RowFilter, String> {
+    let (c, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("\"{s}\": write COLUMN=VALUE, e.g. experiment=chinchilla"))?;
+    let (c, v) = (c.trim(), v.trim().trim_matches('"').trim());
+    if c.is_empty() {
+        return Err(format!("\"{s}\": the column's name is missing before '='"));
+    }
+    Ok(RowFilter {
+        column: c.to_string(),
+        value: v.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rows_of_one_value_are_kept_at_their_line_numbers() {
+        let text = "\u{feff}# runs\r\nN,D,loss,experiment,seed\r\n1e8,2e9,3.1,a,1\r\n1e8,2e9,3.5,\"b\",1\r\n\r\n2e8,4e9,2.9, a ,2\r\nN,D,loss,experiment,seed\r\n3e8,6e9,2.8,b,2";
+        let f = super::read_filter("experiment=a").unwrap();
+        let kept = super::keep_rows(text, &f);
+        let lines: Vec<&str> = kept.split('\n').collect();
+        assert_eq!(lines.len(), 8);
+        assert_eq!(lines[2], "1e8,2e9,3.1,a,1");
+        assert_eq!(lines[3], "");
+        assert_eq!(lines[5], "2e8,4e9,2.9, a ,2");
+        assert_eq!(lines[6], "N,D,loss,experiment,seed");
+        assert_eq!(lines[7], "");
+        let table = crate::data::parse_runs(&kept);
+        assert_eq!(
+            table.runs.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![3, 6]
+        );
+        assert_eq!(
+            super::column_values(text, "Experiment", 10).unwrap(),
+            vec![("a".to_string(), 2), ("b".to_string(), 2)]
+        );
+        let choices = super::filter_choices(text, 20);
+        let names: Vec<&str> = choices.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["experiment", "seed"]);
+        assert!(super::filter_choices(text, 1).is_empty());
+        // No such column: the text as it is (the fit says why).
+        let g = super::read_filter("study=a").unwrap();
+        assert_eq!(super::keep_rows(text, &g), text);
+        assert!(super::filter_problem(text, &g).is_some());
+        assert!(super::filter_problem(text, &f).is_none());
+        // pandas' to_string: a row index before every row, none in the
+        // header; a header named twice is never chosen.
+        let pandas = "     N    D  loss experiment\n0  1e8  2e9  3.1  a\n1  2e8  4e9  2.9  b\n2  3e8  6e9  2.8  a\n";
+        let kept = super::keep_rows(pandas, &f);
+        let runs: Vec<usize> = crate::data::parse_runs(&kept)
+            .runs
+            .iter()
+            .map(|r| r.line)
+            .collect();
+        assert_eq!(runs, vec![2, 4]);
+        assert_eq!(super::filter_choices(pandas, 20)[0].0, "experiment");
+        let twice = "N,D,loss,tag,tag\n1e8,2e9,3.1,a,b\n2e8,4e9,2.9,b,a\n";
+        assert!(super::filter_choices(twice, 20).is_empty());
+    }
+
     use super::*;
 
     const WANDB: &str = "Name,model/n_embd_params,seen,train/loss,loss_ema\n\

@@ -163,7 +163,7 @@ pub fn fit_warnings(
             )
         });
         w.push(format!(
-            "{} settings of {} appear with values of {} more than 10% apart (line {}: {}, line {}: {}): seeds of one run differ far less, so the table may mix experiments, datasets or losses. Fit them one at a time (a column naming them, under Fit each series, or a table of one).",
+            "{} settings of {} appear with values of {} more than 10% apart (line {}: {}, line {}: {}): seeds of one run differ far less, so the table may mix experiments, datasets or losses. Fit them one at a time: choose the rows of one under \"fit only\" beside the columns (the CLI's --only COLUMN=VALUE), or fit each series apart.",
             apart.len(),
             model.formula.columns.join(", "),
             data.target_name,

@@ -175,7 +175,8 @@ pub fn fit_series(
     compute: f64,
     boot: Option<BootstrapOptions>,
 ) -> Result<SeriesReport, Vec<InputIssue>> {
-    let table = crate::data::parse_runs(&state.data);
+    // As every reader sees it: the columns chosen by hand, the rows kept.
+    let table = crate::data::parse_runs(&state.table_text());
     if table.fatal {
         return Err(table.issues);
     }

@@ -156,6 +156,10 @@ pub struct ShareState {
     /// drawn as a published set is; empty when none.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub own: String,
+    /// Fit only the rows of one value of a text column (one experiment of
+    /// several in the table, [`crate::columns::RowFilter`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only: Option<crate::columns::RowFilter>,
     /// N and C recounted from the models' shape for the fit (the CLI's
     /// `--params` and `--flops-per-token`); links do not carry it.
     #[serde(skip)]
@@ -185,6 +189,7 @@ impl Default for ShareState {
             compute: ComputeChoice::Recompute,
             fitted_k: None,
             own: String::new(),
+            only: None,
             counting: None,
         }
     }
@@ -264,6 +269,27 @@ impl ShareState {
     /// Format 3: the state as JSON without its data, then the table's used
     /// columns in binary. Err says why the text must be carried instead.
     pub fn encode_compact(&self) -> Result<String, String> {
+        // A table of several experiments, one of them fitted, travels as
+        // that one's rows (with the column that names it).
+        let kept;
+        let this = match &self.only {
+            None => self,
+            Some(_) => {
+                let text = self.table_text();
+                let rows: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+                kept = ShareState {
+                    data: rows.join("\n"),
+                    columns: Default::default(),
+                    ..self.clone()
+                };
+                &kept
+            }
+        };
+        this.encode_compact_table()
+    }
+
+    /// [`ShareState::encode_compact`] of a state whose every row is read.
+    fn encode_compact_table(&self) -> Result<String, String> {
         let columns = compact::used_columns(self)?;
         let mut table = Vec::new();
         let decimal = compact::write_columns(&columns, &mut table);
@@ -474,9 +500,28 @@ impl ShareState {
     }
 
     /// The pasted text as the readers see it: its header line renamed by
-    /// the columns chosen by hand, every other line as pasted.
+    /// the columns chosen by hand, every other line as pasted, except the
+    /// rows left out by [`ShareState::only`], which are empty lines.
     pub fn table_text(&self) -> std::borrow::Cow<'_, str> {
-        crate::columns::rename_headers(&self.data, &self.columns)
+        let renamed = crate::columns::rename_headers(&self.data, &self.columns);
+        match &self.only {
+            None => renamed,
+            Some(f) => match renamed {
+                std::borrow::Cow::Borrowed(t) => crate::columns::keep_rows(t, f),
+                std::borrow::Cow::Owned(t) => {
+                    std::borrow::Cow::Owned(crate::columns::keep_rows(&t, f).into_owned())
+                }
+            },
+        }
+    }
+
+    /// Why [`ShareState::only`] keeps no row, if it does not.
+    pub fn filter_problem(&self) -> Option<String> {
+        let f = self.only.as_ref()?;
+        crate::columns::filter_problem(
+            &crate::columns::rename_headers(&self.data, &self.columns),
+            f,
+        )
     }
 
     /// [`ShareState::prepare`] from the table of [`ShareState::table_text`],
@@ -501,6 +546,9 @@ impl ShareState {
         rule: ComputeRule,
     ) -> Result<Prepared, Vec<crate::data::InputIssue>> {
         use crate::data::{Dataset, InputIssue};
+        if let Some(m) = self.filter_problem() {
+            return Err(vec![InputIssue::general(m)]);
+        }
         if table.fatal {
             return Err(table.issues);
         }

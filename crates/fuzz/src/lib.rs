@@ -429,6 +429,30 @@ fn run_table(text: &str) {
         }
         Err(issues) => assert!(!issues.is_empty(), "prepare failed without a reason"),
     }
+    // The rows of one value of each column a filter offers: the same lines
+    // (those left out made empty), every run read on a line of that value.
+    for (column, values) in frontier_engine::columns::filter_choices(text, 8)
+        .into_iter()
+        .take(3)
+    {
+        let (value, _) = &values[text.len() % values.len()];
+        let f = frontier_engine::columns::RowFilter {
+            column,
+            value: value.clone(),
+        };
+        assert!(frontier_engine::columns::filter_problem(text, &f).is_none());
+        let kept = frontier_engine::columns::keep_rows(text, &f);
+        assert_eq!(lines_of(&kept), lines, "keep_rows changed the line count");
+        let t = parse_table(&kept, false);
+        assert!(t.runs.iter().all(|r| r.line >= 1 && r.line <= lines));
+        let filtered = ShareState {
+            only: Some(f),
+            ..state.clone()
+        };
+        if let Err(issues) = filtered.prepare() {
+            assert!(!issues.is_empty(), "prepare failed without a reason");
+        }
+    }
 }
 
 fn run_number(text: &str) {

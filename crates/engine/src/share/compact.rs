@@ -114,7 +114,8 @@ pub fn table_text(columns: &[Column]) -> String {
 
 /// The columns of the state's table that the page reads: every recognised
 /// quantity (N, D, C, loss), the run column, the columns the law and the
-/// compared laws read, and the series column; in the table's order.
+/// compared laws read, the series column and the column of the rows
+/// fitted; in the table's order.
 /// Err says why the table cannot be carried this way.
 pub fn used_columns(state: &ShareState) -> Result<Vec<Column>, String> {
     // Read with the columns chosen by hand: the regenerated table is written
@@ -156,6 +157,22 @@ pub fn used_columns(state: &ShareState) -> Result<Vec<Column>, String> {
     if let Some(series) = &state.series {
         if let Some(k) = table.extra_headers.iter().position(|h| h == series) {
             extras.push(k);
+        }
+    }
+    if let Some(only) = &state.only {
+        let want = crate::data::normalise_header(&only.column);
+        match table
+            .extra_headers
+            .iter()
+            .position(|h| crate::data::normalise_header(h) == want)
+        {
+            Some(k) => extras.push(k),
+            // The run column travels anyway.
+            None if table
+                .run_column
+                .as_ref()
+                .is_some_and(|r| crate::data::normalise_header(r) == want) => {}
+            None => return Err("the rows are chosen by a column the reader does not keep".into()),
         }
     }
     extras.sort_unstable();

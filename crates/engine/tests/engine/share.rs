@@ -642,3 +642,103 @@ fn the_compute_choice_travels_and_old_links_recompute() {
     };
     assert!(bad.check().unwrap_err().contains("C = -2·N·D"));
 }
+
+/// A table of two experiments (the reference data as "a", the same runs
+/// with a tenth more loss as "b", CR LF line ends as a spreadsheet writes
+/// them), one of them fitted.
+fn two_experiments() -> String {
+    let reference = crate::reference_csv();
+    let mut lines = reference.lines();
+    let header = lines.next().unwrap();
+    let mut data = format!("{header},experiment\r\n");
+    for (k, l) in lines.enumerate() {
+        if l.trim().is_empty() {
+            continue;
+        }
+        data += &format!("{l},a\r\n");
+        if k % 3 == 0 {
+            let mut cells: Vec<String> = l.split(',').map(str::to_string).collect();
+            let loss: f64 = cells.last().unwrap().parse().unwrap();
+            *cells.last_mut().unwrap() = format!("{}", loss * 1.1);
+            data += &format!("{},\"b\"\r\n", cells.join(","));
+        }
+    }
+    data
+}
+
+#[test]
+fn the_rows_of_one_experiment_are_fitted_and_travel_alone() {
+    use frontier_engine::columns::{filter_problem, read_filter};
+    let data = two_experiments();
+    let only_a = ShareState {
+        data: data.clone(),
+        only: Some(read_filter("Experiment=a").unwrap()),
+        ..ShareState::default()
+    };
+    // The rows of "a" are the reference data's, point for point.
+    let reference = ShareState {
+        data: crate::reference_csv(),
+        ..ShareState::default()
+    };
+    let (pa, pr) = (only_a.prepare().unwrap(), reference.prepare().unwrap());
+    let bits = |d: &frontier_engine::Dataset| -> Vec<[u64; 4]> {
+        d.points
+            .iter()
+            .map(|p| [p.n, p.d, p.c, p.loss].map(f64::to_bits))
+            .collect()
+    };
+    assert_eq!(bits(&pa.data), bits(&pr.data));
+    assert_eq!(pa.data.values, pr.data.values);
+    assert_eq!(pa.options, pr.options);
+    // Rows left out keep every other line's number: each run read names a
+    // line of "a" in the paste.
+    let pasted: Vec<&str> = data.lines().collect();
+    for r in &pa.table.runs {
+        assert!(pasted[r.line - 1].ends_with(",a"), "line {}", r.line);
+    }
+    assert!(data.lines().count() > pa.table.runs.len() + 60);
+    // All rows together are another fit.
+    let all = ShareState {
+        only: None,
+        ..only_a.clone()
+    };
+    assert!(all.prepare().unwrap().data.len() > pa.data.len());
+
+    // A link of it: the text link keeps the whole table and the choice; the
+    // compact one carries the rows of "a" alone, with their column, and is
+    // not longer than the reference data's own.
+    let text = ShareState::decode(&only_a.encode_text()).unwrap();
+    assert_eq!(text, only_a);
+    let compact = only_a.encode_compact().unwrap();
+    let got = ShareState::decode(&compact).unwrap();
+    assert_eq!(got.only, only_a.only);
+    // (Its lines are numbered afresh: the rows of "b" are not in it.)
+    let pg = got.prepare().unwrap();
+    assert_eq!(bits(&pg.data), bits(&pa.data));
+    assert_eq!(pg.options, pa.options);
+    assert!(!got.data.contains(",b"), "{}", &got.data[..200]);
+    assert!(
+        compact.len() <= reference.encode_compact().unwrap().len() + 100,
+        "{} against {}",
+        compact.len(),
+        reference.encode_compact().unwrap().len()
+    );
+
+    // What cannot be fitted is said, with what there is.
+    let none = ShareState {
+        only: Some(read_filter("experiment=c").unwrap()),
+        ..only_a.clone()
+    };
+    let m = none.prepare().unwrap_err()[0].message.clone();
+    assert!(
+        m.contains("no row has \"c\"") && m.contains("\"a\" (245 rows)") && m.contains("\"b\""),
+        "{m}"
+    );
+    let m = filter_problem(&data, &read_filter("study=a").unwrap()).unwrap();
+    assert!(
+        m.contains("no column \"study\"") && m.contains("\"experiment\""),
+        "{m}"
+    );
+    assert!(read_filter("experiment").is_err());
+    assert!(read_filter("=a").is_err());
+}
