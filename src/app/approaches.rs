@@ -30,7 +30,7 @@ pub fn Approaches(
                         "Approach 1 takes the lowest-loss run of each compute budget; Approach 2 fits a parabola in log N to each budget's runs (IsoFLOP profile); both then fit N_opt = k·C^a. Runs within 25% of each other's compute share a budget. "
                         "Intervals: 95%, from the bootstrap for Approach 3 and from the regression across budgets for 1 and 2."
                     </p>
-                    <table class="compare">
+                    <div class="table-scroll"><table class="compare">
                         <tr><th>"approach"</th><th>"a (N* ∝ C^a)"</th><th>{budget.map(|c| format!("N* at {} FLOPs", sig(c, 3))).unwrap_or_else(|| "N* at the budget".into())}</th><th>"budgets used"</th></tr>
                         {rows.into_iter().map(|r| {
                             let used = match (r.name.chars().next(), &o.envelope, &o.isoflop) {
@@ -47,7 +47,7 @@ pub fn Approaches(
                                 </tr>
                             }
                         }).collect_view()}
-                    </table>
+                    </table></div>
                     {disagreements.into_iter().map(|(warn, m)| view! {
                         <p class=if warn { "status warn" } else { "status ok" }
                            data-testid=if warn { "approaches-warning" } else { "approaches-agree" }>{m}</p>

@@ -200,7 +200,7 @@ fn AnswersView(
         {move || {
             let rows = rows();
             (rows.len() > 1).then(|| view! {
-                <table class="compare">
+                <div class="table-scroll"><table class="compare">
                     <tr><th>"law"</th><th>"a"</th><th>"N*"</th><th>"D*"</th><th>"D*/N*"</th><th>"L*"</th><th>"C for target"</th></tr>
                     {rows.into_iter().map(|a| {
                         let b = a.budget;
@@ -216,7 +216,7 @@ fn AnswersView(
                             </tr>
                         }
                     }).collect_view()}
-                </table>
+                </table></div>
             })
         }}
     }

@@ -35,6 +35,14 @@ pub fn Charts(
             let model = model.with_compute(
                 state.with_untracked(|s| outcome.with(|o| page_compute(s, o.as_ref()))),
             );
+            // Fitted apart before any fit of all the runs: the runs are
+            // drawn all the same, and the axes cover them.
+            if input.fitted.is_none() && input.points.is_empty() {
+                if let Ok(p) = state.with_untracked(|s| s.prepare()) {
+                    input.points = p.data.points;
+                    input.targets = p.data.target;
+                }
+            }
             for (k, s) in r.series.iter().enumerate() {
                 input.presets.push(frontier_plots::Curve {
                     label: format!("{} = {}", r.column, s.name),

@@ -148,7 +148,7 @@ fn table(rows: Vec<CompareRow>) -> impl IntoView {
         .fold(f64::INFINITY, f64::min);
     let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map(f).unwrap_or_else(|| "–".into());
     view! {
-        <table class="compare" data-testid="compare-table">
+        <div class="table-scroll"><table class="compare" data-testid="compare-table">
             <tr><th>"law"</th><th>"k"</th><th>"points"</th><th>"objective"</th><th>"AIC"</th><th>"ΔAIC"</th><th>"BIC"</th><th>"extrapolation error"</th></tr>
             {rows.into_iter().map(|r| {
                 let best = r.aic == Some(best_aic);
@@ -171,6 +171,6 @@ fn table(rows: Vec<CompareRow>) -> impl IntoView {
                     </tr>
                 }
             }).collect_view()}
-        </table>
+        </table></div>
     }
 }

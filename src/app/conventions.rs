@@ -65,7 +65,7 @@ pub fn ConventionsPanel(
             </div>
             {move || match status.get() {
                 Status::Done(rows) => Some(view! {
-                    <table class="compare" data-testid="conventions-table">
+                    <div class="table-scroll"><table class="compare" data-testid="conventions-table">
                         <tr><th>"N and FLOPs per token"</th><th>"a (fit)"</th><th>"N* at the budget"</th><th>"a (from the runs)"</th></tr>
                         {rows.into_iter().map(|r| view! {
                             <tr data-testid=format!("convention-{}", r.id)>
@@ -78,7 +78,7 @@ pub fn ConventionsPanel(
                                 }}</td>
                             </tr>
                         }).collect_view()}
-                    </table>
+                    </table></div>
                 }),
                 _ => None,
             }}

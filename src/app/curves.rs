@@ -340,11 +340,11 @@ fn result_table(fit: &CurveFit) -> impl IntoView {
         <p class="hint">{format!("{} logged losses fitted ({} before learning or the first step left out), {} starts, Huber δ = {} on ln loss{}.",
             fit.points, fit.skipped_points, fit.starts, sig(fit.delta, 2),
             if fit.converged { "" } else { "; the polish hit its iteration limit" })}</p>
-        <table class="compare" data-testid="curves-runs">
+        <div class="table-scroll"><table class="compare" data-testid="curves-runs">
             <tr><th>"run"</th><th>"points"</th><th>"RMS log error"</th><th>"final loss"</th><th>"predicted"</th><th>"error"</th></tr>
             {fit.runs.iter().map(|r| row(r, false)).collect_view()}
             {fit.holdout.as_ref().map(|h| row(h, true))}
-        </table>
+        </table></div>
         <p class="hint">"Final loss: the mean of the last 5 logged losses, and of the predictions at those steps."</p>
     }
 }

@@ -91,16 +91,16 @@ pub fn PlanSection(
                                 Binding::Both => format!("Both limits bind: only {} of the budget can be spent.", num(lp.plan.c)),
                                 Binding::UniqueData => match lp.epochs {
                                     Some(e) => format!("The unique data binds: {}.", frontier_engine::plans::epochs_text(e)),
-                                    None => "The unique data binds: it caps the tokens (this law does not model repetition).".to_string(),
+                                    None => format!("The unique data binds: it caps the tokens at the unique tokens, seen once. The plans' law ({}) does not model repeated data; for a plan over several epochs, fit the data-constrained law (Muennighoff 2023) to runs with a unique-tokens column U.", v.label),
                                 },
                             };
                             view! {
                                 <p data-testid="plan-binding">{why}</p>
-                                <table class="compare" data-testid="plan-limited">
+                                <div class="table-scroll"><table class="compare" data-testid="plan-limited">
                                     <tr><th>"plan"</th><th>"N"</th><th>"D"</th><th>"D/N"</th><th>"C"</th><th>"loss"</th></tr>
                                     {plan_row("under the limits", &lp.plan, "plan-limited-row")}
                                     {lp.unconstrained.map(|u| plan_row("without limits", &u, "plan-free-row"))}
-                                </table>
+                                </table></div>
                                 {lp.unconstrained.map(|u| view! {
                                     <p class="hint">{format!("The limits cost {:+.4} in loss.", lp.plan.loss - u.loss)}</p>
                                 })}
@@ -113,11 +113,11 @@ pub fn PlanSection(
                     {v.ratio.map(|r| match r {
                         Err(m) => err(m, "plan-ratio-error"),
                         Ok(rp) => view! {
-                            <table class="compare" data-testid="plan-ratio">
+                            <div class="table-scroll"><table class="compare" data-testid="plan-ratio">
                                 <tr><th>"plan"</th><th>"N"</th><th>"D"</th><th>"D/N"</th><th>"C"</th><th>"loss"</th></tr>
                                 {plan_row("at the chosen ratio", &rp.plan, "plan-ratio-row")}
                                 {rp.optimal.map(|o| plan_row("compute-optimal", &o, "plan-optimal-row"))}
-                            </table>
+                            </table></div>
                             {rp.compute_penalty.zip(rp.optimal_compute_for_same_loss).map(|(p, c)| view! {
                                 <p data-testid="plan-penalty">{format!("A compute-optimal plan reaches the same loss with {} FLOPs: this ratio spends {:.3}× as much compute for it.", num(c), p)}</p>
                             })}
@@ -142,12 +142,12 @@ pub fn PlanSection(
                                     num(d.n_star), num(d.interval_now.0), num(d.interval_now.1), d.runs.len(), num(d.compute),
                                     num(d.interval_expected.0), num(d.interval_expected.1))}
                             </p>
-                            <table class="compare" data-testid="plan-design-runs">
+                            <div class="table-scroll"><table class="compare" data-testid="plan-design-runs">
                                 <tr><th>"N"</th><th>"D"</th><th>"D/N"</th><th>"C"</th></tr>
                                 {d.runs.iter().map(|r| view! {
                                     <tr><td class="num">{num(r.n)}</td><td class="num">{num(r.d)}</td><td class="num">{sig(r.d / r.n, 3)}</td><td class="num">{num(r.c)}</td></tr>
                                 }).collect_view()}
-                            </table>
+                            </table></div>
                             <p class="hint">"IsoFLOP runs chosen by the fit's Fisher information (the delta method): expected intervals, not guaranteed ones."</p>
                         }.into_any(),
                     })}

@@ -97,7 +97,7 @@ pub fn SeriesPanel(
                 }}
             </div>
             {move || result.get().map(|r| view! {
-                <table class="compare" data-testid="series-table">
+                <div class="table-scroll"><table class="compare" data-testid="series-table">
                     <tr><th>"series"</th><th>"points"</th><th>"N*"</th><th>"D*"</th><th>"D*/N*"</th><th>"L*"</th><th>"objective"</th></tr>
                     {r.series.iter().map(|s| {
                         let b = s.budget;
@@ -113,7 +113,7 @@ pub fn SeriesPanel(
                             </tr>
                         }
                     }).collect_view()}
-                </table>
+                </table></div>
                 {r.series.iter().any(|s| !s.notes.is_empty()).then(|| view! {
                     <ul class="issues warn" data-testid="series-notes">
                         {r.series.iter().flat_map(|s| s.notes.iter().map(move |n| view! {
@@ -121,7 +121,7 @@ pub fn SeriesPanel(
                         })).collect_view()}
                     </ul>
                 })}
-                <table class="compare" data-testid="series-pairs">
+                <div class="table-scroll"><table class="compare" data-testid="series-pairs">
                     <tr><th>"a"</th><th>"b"</th><th>"compute ratio"</th><th>"95% interval"</th><th>"frontiers cross at"</th></tr>
                     {r.pairs.iter().map(|p| view! {
                         <tr data-testid=format!("series-pair-{}-{}", p.a, p.b)>
@@ -132,7 +132,7 @@ pub fn SeriesPanel(
                             <td class="num">{p.crossover.map(|c| format!("{} FLOPs", num(c))).unwrap_or_else(|| "no crossing in 1e15–1e30".into())}</td>
                         </tr>
                     }).collect_view()}
-                </table>
+                </table></div>
                 {(!r.failed.is_empty()).then(|| view! {
                     <ul class="issues warn">
                         {r.failed.iter().map(|(n, e)| view! { <li>{format!("{n}: {e}")}</li> }).collect_view()}

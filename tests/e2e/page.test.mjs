@@ -1027,6 +1027,15 @@ test('a table of two experiments: the rows of one fitted alone, the same numbers
   const b = await numbers(page);
   assert.notEqual(b['result-E'], alone['result-E']);
   await page.screenshot({ path: join(SHOTS, 'fit-only.png'), fullPage: true });
+  // The fit beside a published law: its table scrolls in its panel, the
+  // page never sideways, on a desktop or a phone.
+  await page.locator('label.preset input').nth(2).check();
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 844 });
+    await chartsDrawn(page);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), width);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   await page.getByTestId('copy-link').click();
   const url = await page.getByTestId('share-link').inputValue();

@@ -226,15 +226,9 @@ pub fn unit_scale(q: Quantity, unit: &str) -> Result<f64, String> {
 }
 
 /// Headers of a run column (a run's name or id), after [`normalise_header`].
-pub const RUN_ALIASES: [&str; 7] = [
-    "run",
-    "run id",
-    "run name",
-    "runid",
-    "group",
-    "name",
-    "experiment",
-];
+/// Not "experiment": in tables of several studies it names the study (a
+/// column to fit one of, or to compare as series), never one run.
+pub const RUN_ALIASES: [&str; 6] = ["run", "run id", "run name", "runid", "group", "name"];
 
 /// The quantity a header names (as an index into [`Quantity::ALL`]), and
 /// the header as matched against the aliases: its name without the unit in
@@ -936,6 +930,11 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
                 .all(|(f, h)| f.trim().trim_matches('"') == h.trim().trim_matches('"'))
         {
             table.repeated_headers += 1;
+            table.issues.push(InputIssue {
+                line: Some(line_no),
+                column: None,
+                message: "the header again (tables pasted one after another?)".into(),
+            });
             continue;
         }
         if fields.len() > headers.len() {

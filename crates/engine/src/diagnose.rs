@@ -100,6 +100,7 @@ pub fn fit_warnings(
             }
         }
     }
+    w.extend(lone_values(data));
     // Rows that repeat another exactly: duplicated runs shrink intervals
     // without adding information.
     let row = |i: usize| -> Vec<u64> {
@@ -296,6 +297,53 @@ pub fn fit_warnings(
             w.push(format!(
                 "{near} of {} points sit within 0.05 of the chance level {floor:.3}: near chance a benchmark says little about scale, so the fitted curve rests on the other points.",
                 data.target.len()
+            ));
+        }
+    }
+    w
+}
+
+/// A value of N, D or C standing alone, over 100 times beyond every other
+/// value of its column (a unit written twice, "1.3e9B", or left out, "500"
+/// for 500M), and a model of fewer than 1,000 parameters: named with its
+/// line. Columns of any spread pass; a lone value is what a typo makes.
+pub fn lone_values(data: &Dataset) -> Vec<String> {
+    const APART: f64 = 100.0;
+    let mut w = Vec::new();
+    for (symbol, what) in [("N", "parameters"), ("D", "tokens"), ("C", "FLOPs")] {
+        let Some(v) = data.column(symbol) else {
+            continue;
+        };
+        if v.len() < 4 {
+            continue;
+        }
+        let mut order: Vec<usize> = (0..v.len()).filter(|&i| v[i] > 0.0).collect();
+        order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let [lo, lo2, ..] = order[..] else { continue };
+        let [.., hi2, hi] = order[..] else { continue };
+        let line = |i: usize| data.points.get(i).map_or(0, |p| p.line);
+        if v[hi] > APART * v[hi2] {
+            w.push(format!(
+                "{symbol} on line {} is {}, {} times the next largest ({}): a unit written twice (\"1.3e9B\")? Check the line, or leave it out.",
+                line(hi),
+                crate::format::sig(v[hi], 4),
+                crate::format::sig(v[hi] / v[hi2], 2),
+                crate::format::sig(v[hi2], 4)
+            ));
+        }
+        if v[lo2] > APART * v[lo] {
+            w.push(format!(
+                "{symbol} on line {} is {}, 1/{} of the next smallest ({}): a unit left out (\"500\" for 500M)? Check the line, or leave it out.",
+                line(lo),
+                crate::format::sig(v[lo], 4),
+                crate::format::sig(v[lo2] / v[lo], 2),
+                crate::format::sig(v[lo2], 4)
+            ));
+        } else if symbol == "N" && v[lo] < 1e3 {
+            w.push(format!(
+                "N on line {} is {} {what}: fewer than any language model has. Is the column in millions or billions? Give its unit in the header (\"params (M)\") or under Columns.",
+                line(lo),
+                crate::format::sig(v[lo], 4)
             ));
         }
     }

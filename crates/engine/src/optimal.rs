@@ -179,14 +179,21 @@ impl Default for BudgetInput {
 /// [`crate::data::unit_scale`]).
 fn budget_in_unit(text: &str) -> Result<f64, String> {
     let t = text.trim();
-    let plain = match parse_number(t) {
+    let plain = match typed_number(t) {
         Ok(v) => return Ok(v),
         Err(e) => e,
     };
-    let Some((number, unit)) = t.split_once(char::is_whitespace) else {
+    // The number, then the unit ("100 PF-days", "5e5 GPU-hours @ 989e12
+    // 40%"); a number written with spaces ("1.5 × 10^24 FLOPs") ends at
+    // the last space.
+    let split = t
+        .rsplit_once(char::is_whitespace)
+        .filter(|(n, _)| typed_number(n).is_ok())
+        .or_else(|| t.split_once(char::is_whitespace));
+    let Some((number, unit)) = split else {
         return Err(format!("compute budget: \"{t}\": {plain}"));
     };
-    let v = parse_number(number).map_err(|e| format!("compute budget: \"{t}\": {e}"))?;
+    let v = typed_number(number).map_err(|e| format!("compute budget: \"{t}\": {e}"))?;
     let scale = crate::data::unit_scale(crate::data::Quantity::Compute, unit.trim())
         .map_err(|e| format!("compute budget: \"{t}\": {e}"))?;
     let flops = v * scale;
@@ -196,6 +203,48 @@ fn budget_in_unit(text: &str) -> Result<f64, String> {
         ));
     }
     Ok(flops)
+}
+
+/// A number typed in a field as people write them, beyond what a table
+/// cell holds ([`parse_number`]: 1e24, 70B, 1_000): thousands separators
+/// ("1,000", "1,000,000.5") and powers of ten ("10^24", "1.5×10^24",
+/// "1.5 x 10^24", "2*10**23").
+pub fn typed_number(s: &str) -> Result<f64, crate::data::NumberError> {
+    let t = s.trim();
+    let grouped = |t: &str| {
+        let int = t.split('.').next().unwrap_or("");
+        let mut groups = int.split(',');
+        let first = groups.next().unwrap_or("");
+        t.contains(',')
+            && (1..=3).contains(&first.len())
+            && first.bytes().all(|b| b.is_ascii_digit())
+            && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if grouped(t) {
+        return parse_number(&t.replace(',', ""));
+    }
+    let power = t.split_once("**").or_else(|| t.split_once('^'));
+    if let Some((base, exponent)) = power {
+        let base = base.trim();
+        if let (Some(mantissa), Ok(e)) = (base.strip_suffix("10"), exponent.trim().parse::<i32>()) {
+            let mantissa = mantissa
+                .trim_end()
+                .trim_end_matches(['×', 'x', 'X', '*', '·'])
+                .trim();
+            let m = if mantissa.is_empty() {
+                1.0
+            } else {
+                parse_number(mantissa)?
+            };
+            let v = m * 10f64.powi(e);
+            return if v.is_finite() && v > 0.0 {
+                Ok(v)
+            } else {
+                Err(crate::data::NumberError::NotFinite)
+            };
+        }
+    }
+    parse_number(t)
 }
 
 impl BudgetInput {
@@ -244,7 +293,7 @@ impl BudgetInput {
     /// (0.4) or a percentage ("40%").
     pub fn flops(&self) -> Result<f64, String> {
         let num = |label: &str, s: &str| {
-            parse_number(s).map_err(|e| format!("{label}: \"{}\": {e}", s.trim()))
+            typed_number(s).map_err(|e| format!("{label}: \"{}\": {e}", s.trim()))
         };
         match self {
             BudgetInput::Flops { flops } => budget_in_unit(flops),

@@ -899,7 +899,15 @@ pub fn residual_chart<B: DrawingBackend>(
         * 1.15;
     // Enough decimals that ticks a tenth of the range apart differ.
     let decimals = ((-(r_max / 10.0).log10()).ceil().max(3.0) as usize).min(12);
-    let residual_tick = move |v: &f64| format!("{v:+.decimals$}");
+    // Zero is 0, not "-0.000" or "+0.000" (a tick a rounding error off 0).
+    let residual_tick = move |v: &f64| {
+        let t = format!("{v:+.decimals$}");
+        if t[1..].bytes().all(|b| b == b'0' || b == b'.') {
+            "0".to_string()
+        } else {
+            t
+        }
+    };
     let (n_lo, n_hi) = size_range(&input.points);
     let color = |p: &Point| {
         if n_lo.is_finite() && n_hi.is_finite() {

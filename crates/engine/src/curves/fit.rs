@@ -494,6 +494,18 @@ pub fn predict(
     let prep = law.prepare(schedule, &steps, lambda, Resolution::FINE);
     let pred = law.predict(params, &prep);
     let final_loss = *pred.last().expect("at least one step");
+    // A law fitted to runs it does not describe (of several model sizes,
+    // say) can predict what no loss is: said, never drawn.
+    if let Some((s, v)) = steps
+        .iter()
+        .zip(&pred)
+        .find(|(_, v)| !(v.is_finite() && **v > 0.0))
+    {
+        return Err(format!(
+            "the fitted law predicts a loss of {} at step {s} of this schedule, which no loss is: the fit does not describe the runs well enough to predict other schedules (check its parameters, and that the runs share a model size and data)",
+            crate::format::sig(*v, 4)
+        ));
+    }
     Ok(Prediction {
         curve: steps.into_iter().zip(pred).collect(),
         final_loss,

@@ -142,6 +142,45 @@ impl Schedule {
     }
 }
 
+/// What a run's rate was before its first logged step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum BeforeLog {
+    /// Rising linearly from 0 at step 0, as the first logged rates do
+    /// (a linear warmup logged from a later step).
+    Warmup,
+    /// The first rate logged, held from step 1.
+    Held,
+}
+
+/// How to fill a run's rate before its first logged one: a warmup when
+/// the first two logged rates lie on the line from (0, 0) through the first
+/// (within 2%), else held. None without a logged rate.
+fn before_first_log(known: &[(i64, f64)]) -> Option<BeforeLog> {
+    let &(s0, v0) = known.first()?;
+    let rising = match known.get(1) {
+        Some(&(s1, v1)) if s0 > 0 && v0 > 0.0 && v1 > v0 => {
+            let slope = (v1 - v0) / (s1 - s0) as f64;
+            let from_zero = v0 / s0 as f64;
+            (slope - from_zero).abs() <= 0.02 * from_zero
+        }
+        _ => false,
+    };
+    Some(if rising {
+        BeforeLog::Warmup
+    } else {
+        BeforeLog::Held
+    })
+}
+
+/// "run "a" (from step 100)", or several of them, in a note.
+fn list_runs(runs: &[String]) -> String {
+    match runs {
+        [one] => format!("run {one} is"),
+        many if many.len() <= 4 => format!("runs {} are", many.join(", ")),
+        many => format!("runs {}, … ({} runs) are", many[..3].join(", "), many.len()),
+    }
+}
+
 /// One logged loss.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Logged {
@@ -620,13 +659,7 @@ pub fn read_curves(text: &str) -> Result<Curves, Vec<InputIssue>> {
         issues: table.issues.clone(),
         ..Curves::default()
     };
-    if table.repeated_headers > 0 {
-        out.notes.push(format!(
-            "{} repeated header line{} skipped (files pasted one after another)",
-            table.repeated_headers,
-            if table.repeated_headers == 1 { "" } else { "s" }
-        ));
-    }
+    // (A repeated header line is among the table's issues, with its line.)
     let Some(step_col) = table.extra_column("step") else {
         out.issues.push(InputIssue::general(format!(
             "curves need a step column (step, _step, iteration or global_step); found {}",
@@ -673,6 +706,8 @@ pub fn read_curves(text: &str) -> Result<Curves, Vec<InputIssue>> {
     }
     let mut total_steps = 0usize;
     let mut filled_runs = 0usize;
+    let mut warmup_filled: Vec<String> = Vec::new();
+    let mut held_filled: Vec<String> = Vec::new();
     for name in order {
         let mut rows = by_run.remove(&name).unwrap_or_default();
         rows.sort_by_key(|r| (r.step, r.line));
@@ -717,7 +752,25 @@ pub fn read_curves(text: &str) -> Result<Curves, Vec<InputIssue>> {
             )));
             continue;
         }
-        let first = rows[0].step.min(points[0].step);
+        let logged_from = rows[0].step.min(points[0].step);
+        // A run logged from a later step (every 100 steps: from step 100)
+        // began at step 1 all the same: its rate before the first log
+        // counts in S1 and in the loss-drop sums as every other step's does
+        // (and as it does in a schedule described from step 1).
+        let before = (logged_from > 1)
+            .then(|| before_first_log(&known))
+            .flatten();
+        match before {
+            Some(BeforeLog::Warmup) => {
+                warmup_filled.push(format!("\"{name}\" (from step {logged_from})"));
+                known.insert(0, (0, 0.0));
+            }
+            Some(BeforeLog::Held) => {
+                held_filled.push(format!("\"{name}\" (from step {logged_from})"));
+            }
+            None => {}
+        }
+        let first = if before.is_some() { 1 } else { logged_from };
         let last = points
             .last()
             .unwrap()
@@ -750,6 +803,18 @@ pub fn read_curves(text: &str) -> Result<Curves, Vec<InputIssue>> {
             n,
             tokens,
         });
+    }
+    if !warmup_filled.is_empty() {
+        out.notes.push(format!(
+            "{} logged from a later step, rising as a linear warmup from 0 does: the rate before the first log is taken to rise linearly from 0 at step 0",
+            list_runs(&warmup_filled)
+        ));
+    }
+    if !held_filled.is_empty() {
+        out.notes.push(format!(
+            "{} logged from a later step: the rate before the first log is taken to be the first one logged, from step 1",
+            list_runs(&held_filled)
+        ));
     }
     if filled_runs > 0 {
         out.notes.push(format!(
@@ -846,7 +911,10 @@ mod tests {
         assert_eq!(a.schedule.lr.len(), 5);
         assert_eq!(a.points.len(), 2);
         assert_eq!(a.points[1].step, 4);
-        assert!(c.notes.iter().any(|n| n.contains("repeated header")));
+        assert!(c
+            .issues
+            .iter()
+            .any(|i| i.message.contains("the header again")));
         assert!(c.notes.iter().any(|n| n.contains("interpolation")));
         assert_eq!(c.runs[1].points.len(), 2);
     }

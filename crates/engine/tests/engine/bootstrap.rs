@@ -179,12 +179,12 @@ fn too_many_resamples_are_refused() {
     assert!(err.unwrap_err().to_string().contains("between 2 and 10000"));
 }
 
-/// A "run" column naming an experiment (one value for runs of every size)
+/// A "run" column (here "group") naming an experiment (one value for runs of every size)
 /// is not a resampling unit: each row is resampled on its own, and the
 /// fit's warnings say why.
 #[test]
 fn a_run_column_of_several_sizes_is_not_a_run() {
-    let mut text = String::from("experiment,N,D,loss\n");
+    let mut text = String::from("group,N,D,loss\n");
     for (i, n) in [1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9].iter().enumerate() {
         for d in [2e9, 8e9, 3.2e10] {
             let l = 1.8 + 480.0 / f64::powf(*n, 0.35) + 2100.0 / f64::powf(d, 0.37);
@@ -195,7 +195,7 @@ fn a_run_column_of_several_sizes_is_not_a_run() {
         }
     }
     let table = frontier_engine::parse_runs(&text);
-    assert_eq!(table.run_column.as_deref(), Some("experiment"));
+    assert_eq!(table.run_column.as_deref(), Some("group"));
     let data = frontier_engine::Dataset::build(
         &table.runs,
         frontier_engine::data::Needs::ParamsAndTokens,

@@ -296,3 +296,76 @@ fn a_history_starting_at_zero_tokens_keeps_its_first_rows() {
         "line 2, column \"D\": \"0\": 0 is not positive"
     );
 }
+
+/// A history logged every 100 steps (the rate too) began at step 1: its
+/// rate before the first log counts as a schedule described from step 1
+/// counts it, so the law's own parameters reproduce its losses.
+#[test]
+fn a_history_logged_from_step_100_is_read_from_step_1() {
+    let law = ScheduleLaw::MultiPower;
+    let runs = [
+        ("warm", "constant:peak=1e-3,warmup=500"),
+        ("flat", "constant:peak=1e-3"),
+        ("cosine", "cosine:peak=1e-3,warmup=500,final=0.1"),
+    ];
+    let logged: Vec<i64> = (1..=40).map(|k| k * 100).collect();
+    let mut text = String::from("run,step,lr,loss\n");
+    let mut described = Vec::new();
+    for (name, spec) in runs {
+        let s = describe(spec, 4000).unwrap();
+        let truth = predict_at(law, &MULTI_POWER, &s, &logged);
+        for (t, l) in logged.iter().zip(&truth) {
+            text += &format!("{name},{t},{:e},{l}\n", s.lr[*t as usize - 1]);
+        }
+        described.push(s);
+    }
+    let curves = read_curves(&text).unwrap();
+    let notes = curves.notes.join(" ");
+    assert!(
+        notes.contains("\"warm\" (from step 100)") && notes.contains("rise linearly from 0"),
+        "{notes}"
+    );
+    assert!(notes.contains("\"flat\" (from step 100)") && notes.contains("the first one logged"));
+    for ((r, s), (name, _)) in curves.runs.iter().zip(&described).zip(runs) {
+        assert_eq!(r.schedule.first_step, 1, "{name}");
+        assert_eq!(r.schedule.lr.len(), 4000, "{name}");
+        // The steps before the first log are the described ones.
+        for k in 0..100 {
+            assert!(
+                (r.schedule.lr[k] - s.lr[k]).abs() <= 1e-15,
+                "{name} step {}",
+                k + 1
+            );
+        }
+        let truth = predict_at(law, &MULTI_POWER, s, &logged);
+        let read = predict_at(law, &MULTI_POWER, &r.schedule, &logged);
+        // Exact where the schedule is linear between logs; the cosine's
+        // curve between logs is read as chords.
+        let tolerance = if name == "cosine" { 1e-4 } else { 1e-12 };
+        for (a, b) in truth.iter().zip(&read) {
+            assert!(((a - b) / a).abs() <= tolerance, "{name}: {a} against {b}");
+        }
+    }
+}
+
+/// A prediction below zero (a law fitted to runs it does not describe) is
+/// an error that says so, never a curve.
+#[test]
+fn a_prediction_that_is_no_loss_is_refused() {
+    let s = describe(
+        "wsd:peak=1e-3,warmup=100,decay=0.2,shape=sqrt,final=0",
+        4000,
+    )
+    .unwrap();
+    let fine = predict(ScheduleLaw::MultiPower, &MULTI_POWER, &s, 0.999, 50).unwrap();
+    assert!(fine.final_loss > 2.0);
+    let mut wild = MULTI_POWER;
+    wild[0] = 1e-3; // L0
+    wild[3] = 1e5; // B
+    let cooled = describe("wsd:peak=1e-3,decay=0.2,shape=sqrt,final=0", 4000).unwrap();
+    let e = predict(ScheduleLaw::MultiPower, &wild, &cooled, 0.999, 50).unwrap_err();
+    assert!(
+        e.contains("which no loss is") && e.contains("at step"),
+        "{e}"
+    );
+}

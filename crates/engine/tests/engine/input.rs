@@ -325,3 +325,47 @@ fn a_signed_zero_keeps_its_sign() {
     assert!(parse_value("0").unwrap().is_sign_positive());
     assert_eq!(parse_value("-2.5").unwrap(), -2.5);
 }
+
+/// A unit written twice or left out makes a lone value far beyond the rest
+/// of its column: named with its line. A header pasted again is named too.
+#[test]
+fn lone_values_and_a_repeated_header_are_named() {
+    use frontier_engine::diagnose::lone_values;
+    use frontier_engine::Dataset;
+    let mut text = String::from("params,tokens,loss\n");
+    for (n, d) in [
+        (1e8, 2e9),
+        (2e8, 4e9),
+        (4e8, 8e9),
+        (8e8, 1.6e10),
+        (1.6e9, 3.2e10),
+    ] {
+        text += &format!("{n:e},{d:e},{}\n", 1.8 + 400.0 / f64::powf(n, 0.34));
+    }
+    let (clean, _) =
+        Dataset::from_text(&text, frontier_engine::data::Needs::ParamsAndTokens, 0, 2).unwrap();
+    assert!(lone_values(&clean).is_empty());
+    let twice = format!("{text}params,tokens,loss\n1.266e+09B,1.288e10,2.55\n500,2e9,3.0\n");
+    let table = frontier_engine::parse_runs(&twice);
+    assert!(
+        table
+            .issues
+            .iter()
+            .any(|i| i.line == Some(7) && i.message.contains("header again")),
+        "{:?}",
+        table.issues
+    );
+    let (data, _) =
+        Dataset::from_text(&twice, frontier_engine::data::Needs::ParamsAndTokens, 0, 2).unwrap();
+    let w = lone_values(&data).join("\n");
+    assert!(w.contains("N on line 8 is 1.266e18"), "{w}");
+    assert!(w.contains("N on line 9 is 500"), "{w}");
+    // A wide but even spread is no typo: Kaplan's sizes span 1e3 to 1e9.
+    let mut wide = String::from("N,D,loss\n");
+    for k in 3..=9 {
+        wide += &format!("1e{k},2e10,{}\n", 2.0 + 10.0 / k as f64);
+    }
+    let (data, _) =
+        Dataset::from_text(&wide, frontier_engine::data::Needs::ParamsAndTokens, 0, 2).unwrap();
+    assert!(lone_values(&data).is_empty(), "{:?}", lone_values(&data));
+}

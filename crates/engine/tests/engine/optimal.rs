@@ -208,3 +208,42 @@ fn answers_far_from_the_data_or_absurd_are_marked() {
     let notes = answer_notes(&odd, None);
     assert_eq!(notes.iter().filter(|n| n.absurd).count(), 2, "{notes:?}");
 }
+
+/// The budget field takes numbers as people type them: thousands
+/// separators and powers of ten, with or without a unit.
+#[test]
+fn a_budget_typed_with_commas_or_a_power_of_ten() {
+    use frontier_engine::optimal::BudgetInput;
+    let flops = |s: &str| {
+        BudgetInput::Flops {
+            flops: s.to_string(),
+        }
+        .flops()
+    };
+    for (typed, want) in [
+        ("10^24", 1e24),
+        ("1.5×10^24", 1.5e24),
+        ("1.5 x 10^24", 1.5e24),
+        ("2*10**23", 2e23),
+        ("1,000 PF-days", 1000.0 * 8.64e19),
+        ("1.5 × 10^24 FLOPs", 1.5e24),
+        ("3,000,000", 3e6),
+        ("5.76e23", 5.76e23),
+    ] {
+        let got = flops(typed).unwrap_or_else(|e| panic!("{typed}: {e}"));
+        assert!(
+            (got / want - 1.0).abs() < 1e-12,
+            "{typed}: {got} against {want}"
+        );
+    }
+    for bad in [
+        "1,00",
+        "10^",
+        "10^x",
+        "1,000,00 PF-days",
+        "-10^24",
+        "10^400",
+    ] {
+        assert!(flops(bad).is_err(), "{bad}");
+    }
+}
