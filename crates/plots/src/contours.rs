@@ -204,7 +204,9 @@ pub fn contour_chart<B: DrawingBackend>(
         }
         e += 1;
     }
-    // Loss contours, labelled at one end.
+    // Loss contours, labelled at one end; a label that would run into one
+    // already placed (a narrow chart, contours close at the top) is left out.
+    let mut placed: Vec<(i32, i32)> = Vec::new();
     for (k, &level) in levels.iter().enumerate() {
         let segs = contour_segments(&xs, &ys, &field, level);
         let s =
@@ -217,6 +219,15 @@ pub fn contour_chart<B: DrawingBackend>(
             });
         }
         if let Some(&(p, _)) = segs.iter().max_by(|a, b| a.0 .1.total_cmp(&b.0 .1)) {
+            let (x, y) = chart.backend_coord(&p);
+            // About 6 px a character at 11 px, "2.986" and a gap.
+            if placed
+                .iter()
+                .any(|&(px, py)| (px - x).abs() < 36 && (py - y).abs() < 13)
+            {
+                continue;
+            }
+            placed.push((x, y));
             chart.draw_series(std::iter::once(Text::new(
                 format!("{level:.3}"),
                 p,

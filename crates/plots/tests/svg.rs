@@ -606,3 +606,52 @@ fn the_total_cost_table_counts_flops_in_the_datas_convention() {
         }
     }
 }
+
+/// On a phone-sized chart the contours' level labels never run into one
+/// another: those that would are left out.
+#[test]
+fn contour_labels_do_not_overlap_on_a_narrow_chart() {
+    use frontier_plots::contour_chart;
+    let mut out = String::new();
+    {
+        let area = SVGBackend::with_string(&mut out, (340, 360)).into_drawing_area();
+        contour_chart(&area, &input(true), &Theme::LIGHT).unwrap();
+    }
+    keep("contours-narrow", &out);
+    // The level labels: texts like "2.986" (three decimals).
+    let mut labels: Vec<(f64, f64)> = Vec::new();
+    for t in out.split("<text").skip(1) {
+        let body = t
+            .split(">")
+            .nth(1)
+            .unwrap_or("")
+            .split("<")
+            .next()
+            .unwrap_or("")
+            .trim();
+        let level = body.len() == 5 && body.as_bytes()[1] == b'.' && body.parse::<f64>().is_ok();
+        if !level {
+            continue;
+        }
+        let attr = |name: &str| -> f64 {
+            t.split(&format!("{name}=\""))
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        labels.push((attr("x"), attr("y")));
+    }
+    assert!(labels.len() >= 2, "{labels:?}");
+    for (i, a) in labels.iter().enumerate() {
+        for b in &labels[..i] {
+            assert!(
+                (a.0 - b.0).abs() >= 36.0 || (a.1 - b.1).abs() >= 13.0,
+                "labels at {a:?} and {b:?} overlap"
+            );
+        }
+    }
+}
