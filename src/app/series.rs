@@ -127,7 +127,7 @@ pub fn SeriesPanel(
                         <tr data-testid=format!("series-pair-{}-{}", p.a, p.b)>
                             <td>{p.a.clone()}</td>
                             <td>{p.b.clone()}</td>
-                            <td class="num" data-value=format!("{:?}", p.compute_ratio.unwrap_or(f64::NAN))>{p.compute_ratio.map(|v| format!("{}×", sig(v, 3))).unwrap_or_else(|| "–".into())}</td>
+                            <td class="num" data-value=format!("{:?}", p.compute_ratio.unwrap_or(f64::NAN))>{p.compute_ratio.map(|v| format!("{}×", sig(v, 3))).unwrap_or_else(|| format!("none: {} never reaches the loss {} reaches", p.a, p.b))}</td>
                             <td class="num" data-testid="series-interval">{p.interval.map(|(lo, hi)| format!("{}–{}", sig(lo, 3), sig(hi, 3))).unwrap_or_else(|| "–".into())}</td>
                             <td class="num">{p.crossover.map(|c| format!("{} FLOPs", num(c))).unwrap_or_else(|| "no crossing in 1e15–1e30".into())}</td>
                         </tr>

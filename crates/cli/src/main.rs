@@ -1690,13 +1690,20 @@ fn cmd_fit_series(a: &FitArgs, column: &str) -> Result<String, Failure> {
         }
     }
     for p in r.pairs.iter().filter(|p| p.a < p.b) {
+        let needs = match p.compute_ratio {
+            Some(v) => format!(
+                "needs {}x the compute of {} to reach its loss at C",
+                fmt_sig(v, 3),
+                p.b
+            ),
+            None => format!(
+                "never reaches, with any compute, the loss {} reaches at C",
+                p.b
+            ),
+        };
         t += &format!(
-            "{} needs {} the compute of {} to reach its loss at C{}{}\n",
+            "{} {needs}{}{}\n",
             p.a,
-            p.compute_ratio
-                .map(|v| format!("{}x", fmt_sig(v, 3)))
-                .unwrap_or_else(|| "(no answer)".into()),
-            p.b,
             p.interval
                 .map(|(lo, hi)| format!(
                     " (95% interval {}x to {}x)",
