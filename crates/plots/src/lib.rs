@@ -321,9 +321,24 @@ fn frame<'a, 'b, B: DrawingBackend>(
     theme: &Theme,
     caption: &'b str,
 ) -> ChartBuilder<'a, 'b, B> {
+    // The title fits the chart's width: a smaller font on a narrow chart
+    // (a phone), and there, when even 13 px is too wide, the words before
+    // its colon ("IsoFLOP profiles (Approach 2)").
+    let width = area.dim_in_pixel().0 as f64 - 24.0;
+    let size_for = |text: &str| (width / (0.55 * text.chars().count().max(1) as f64)).min(20.0);
+    let (caption, size) = match size_for(caption) {
+        s if s >= 13.0 => (caption, s),
+        _ => {
+            let short = caption.split(':').next().unwrap_or(caption).trim_end();
+            (short, size_for(short).max(11.0))
+        }
+    };
     let mut builder = ChartBuilder::on(area);
     builder
-        .caption(caption, ("sans-serif", 20).into_font().color(&theme.text))
+        .caption(
+            caption,
+            ("sans-serif", size.floor()).into_font().color(&theme.text),
+        )
         .margin(12)
         .margin_right(32)
         .x_label_area_size(48)
@@ -393,12 +408,21 @@ where
     X: Ranged,
     Y: Ranged,
 {
+    // On a narrow chart (a phone) the legend takes a smaller font and lets
+    // the runs under it show through, so that it hides less of the plot.
+    let narrow = chart.plotting_area().dim_in_pixel().0 < 420;
+    let (size, fill) = if narrow {
+        (10, theme.legend_fill.mix(0.7))
+    } else {
+        (13, theme.legend_fill)
+    };
     chart
         .configure_series_labels()
         .position(position)
-        .background_style(theme.legend_fill)
+        .background_style(fill)
         .border_style(theme.legend_border)
-        .label_font(("sans-serif", 13).into_font().color(&theme.text))
+        .label_font(("sans-serif", size).into_font().color(&theme.text))
+        .legend_area_size(if narrow { 22 } else { 30 })
         .draw()
 }
 

@@ -162,6 +162,15 @@ fn isoflop_chart_draws_profiles_and_minima() {
     // Every run of a used budget, plus the legend's marker and a hidden anchor.
     assert_eq!(s.matches("<circle").count(), runs + 2);
     keep("isoflop", &s);
+    assert!(s.contains("IsoFLOP profiles (Approach 2): loss against model size per compute budget"));
+    // On a phone the title is the words before its colon, never cut off.
+    let mut narrow = String::new();
+    {
+        let area = SVGBackend::with_string(&mut narrow, (340, 360)).into_drawing_area();
+        isoflop_chart(&area, &inp, &Theme::LIGHT).unwrap();
+    }
+    assert!(narrow.contains("IsoFLOP profiles (Approach 2)"));
+    assert!(!narrow.contains("per compute budget"));
     let s = svg(|a| isoflop_chart(a, &ChartInput::default(), &Theme::LIGHT).unwrap());
     assert!(s.contains("no IsoFLOP profiles"));
 }
