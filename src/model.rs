@@ -49,6 +49,17 @@ pub fn replace_data(s: &mut ShareState, text: String, whole: bool) {
     }
 }
 
+/// The rows chosen forgotten when the table no longer has their column or
+/// value: after another table took the box's place by a button (the
+/// example, a history's final losses) or the columns were chosen again, the
+/// choice belongs to a table that is gone. (Typing keeps it, and the fit
+/// says why it stops, see [`replace_data`].)
+pub fn forget_lost_filter(s: &mut ShareState) {
+    if s.filter_problem().is_some() {
+        s.only = None;
+    }
+}
+
 /// What the page says about the pasted text as it is typed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataSummary {
@@ -242,6 +253,12 @@ pub struct FitInputs {
     /// of fits saved before the choice, which were all 6ND).
     #[serde(default, skip_serializing_if = "ComputeChoice::is_default")]
     pub compute: ComputeChoice,
+    /// The rows fitted, when one value of a column is chosen: `data` holds
+    /// those rows already, and the filter is kept so that a filter whose
+    /// column or value the table lost stops the fit rather than letting it
+    /// fit every row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only: Option<frontier_engine::columns::RowFilter>,
 }
 
 impl FitInputs {
@@ -255,6 +272,7 @@ impl FitInputs {
             bootstrap: state.bootstrap,
             seed: state.seed,
             compute: state.compute,
+            only: state.only.clone(),
         }
     }
 
@@ -275,6 +293,7 @@ impl FitInputs {
             delta: self.delta,
             grid: self.grid.clone(),
             compute: self.compute,
+            only: self.only.clone(),
             ..ShareState::default()
         }
     }
@@ -1415,6 +1434,7 @@ fn warm_up_inputs() -> FitInputs {
         bootstrap: 0,
         seed: 0,
         compute: ComputeChoice::default(),
+        only: None,
     }
 }
 
@@ -1816,6 +1836,16 @@ mod tests {
             "{:?}",
             summary.issues
         );
+        // The fit stops there too, rather than fitting every row.
+        let stopped = FitInputs::of(&s).prepare().unwrap_err();
+        assert!(stopped[0].to_string().contains("no row has \"b\""));
+        // A column typed away: the fit names the column, not all rows.
+        replace_data(&mut s, "N,D,loss\n1e8,2e9,3.1\n2e8,2e9,2.9\n".into(), false);
+        assert!(s.only.is_some());
+        let stopped = FitInputs::of(&s).prepare().unwrap_err();
+        assert!(stopped[0]
+            .to_string()
+            .contains("there is no column \"experiment\""));
         // Another table pasted whole: all its rows.
         replace_data(&mut s, "N,D,loss\n1e8,2e9,3.1\n2e8,2e9,2.9\n".into(), true);
         assert_eq!(s.only, None);

@@ -111,6 +111,7 @@ pub fn ColumnMapping(
     let choose = move |role: Role, header: Option<String>, unit: String| {
         state.update(|s| {
             s.columns = columns::assign(&s.data, &s.columns, role, header.as_deref(), &unit);
+            crate::model::forget_lost_filter(s);
         });
     };
     let role_select = move |a: Assignment, headers: Vec<String>| {
@@ -190,7 +191,10 @@ pub fn ColumnMapping(
                     </label>
                     {only_select}
                     {changed.then(|| view! {
-                        <button data-testid="columns-reset" on:click=move |_| state.update(|s| s.columns.clear())>
+                        <button data-testid="columns-reset" on:click=move |_| state.update(|s| {
+                            s.columns.clear();
+                            crate::model::forget_lost_filter(s);
+                        })>
                             "Read by header names"
                         </button>
                     })}

@@ -48,14 +48,19 @@ pub fn CurvesPanel(
     };
     let status = RwSignal::new(Status::Idle);
     // The history replaced by its final losses, for Undo.
-    let replaced: RwSignal<Option<String>> = RwSignal::new(None);
+    let replaced: RwSignal<Option<(String, Option<frontier_engine::columns::RowFilter>)>> =
+        RwSignal::new(None);
     // The final losses' table replaces the history (one row per run).
     let to_final = move |_| {
         let Some(table) = curves.with_untracked(|c| c.as_ref().map(|c| c.final_table(5))) else {
             return;
         };
         state.update(|s| {
-            replaced.set(Some(std::mem::replace(&mut s.data, table)));
+            replaced.set(Some((
+                std::mem::replace(&mut s.data, table),
+                s.only.clone(),
+            )));
+            crate::model::forget_lost_filter(s);
         });
     };
     // The fit and the inputs it was made from.
@@ -71,7 +76,8 @@ pub fn CurvesPanel(
     let stale = move || {
         fitted.with(|f| {
             f.as_ref().is_some_and(|(_, data, c)| {
-                state.with(|s| &s.data != data)
+                // The rows fitted: the table as read, with the rows chosen.
+                state.with(|s| *s.table_text() != **data)
                     || choices.with(|now| {
                         now.as_ref().is_some_and(|n| {
                             n.law != c.law || n.holdout != c.holdout || n.min_step != c.min_step
@@ -220,8 +226,11 @@ pub fn CurvesPanel(
                 })}
                 {move || replaced.with(Option::is_some).then(|| view! {
                     <button data-testid="curves-undo-final" on:click=move |_| {
-                        if let Some(h) = replaced.get_untracked() {
-                            state.update(|s| s.data = h);
+                        if let Some((h, only)) = replaced.get_untracked() {
+                            state.update(|s| {
+                                s.data = h;
+                                s.only = only;
+                            });
                         }
                         replaced.set(None);
                     }>"Undo: bring back the history"</button>

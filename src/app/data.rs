@@ -3,11 +3,18 @@
 
 use super::columns::ColumnMapping;
 use crate::model::{replace_data, DataSummary, Held, SharedPaste, EXAMPLE_DATA};
+use frontier_engine::columns::RowFilter;
 use frontier_engine::compute::ComputeChoice;
 use frontier_engine::data::too_large;
 use frontier_engine::share::ShareState;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
+
+/// What the example, a file or a long paste replaced, for Undo: the text,
+/// the drop count, whether it was a held text typed over (whose undo stays
+/// while the typing goes on; other undos end at the first edit), and the
+/// rows chosen.
+type Replaced = (String, usize, bool, Option<RowFilter>);
 
 #[component]
 pub fn DataPanel(
@@ -24,10 +31,8 @@ pub fn DataPanel(
         checked_for.with(|_| ());
         pasted.with(|p| state.with_untracked(|s| DataSummary::of(s, &p.0)))
     });
-    // What the example, a file or a long paste replaced, for Undo: the text,
-    // the drop count, and whether it was a held text typed over (whose undo
-    // stays while the typing goes on; other undos end at the first edit).
-    let undo: RwSignal<Option<(String, usize, bool)>> = RwSignal::new(None);
+    // What the example, a file or a long paste replaced, for Undo.
+    let undo: RwSignal<Option<Replaced>> = RwSignal::new(None);
     // A paste too large to read, refused before the browser puts it in the
     // box: a textarea of millions of lines takes the browser minutes to lay
     // out (measured in Chromium: 300,000 lines 6 s, 4 million over 2 min),
@@ -64,7 +69,7 @@ pub fn DataPanel(
                 refused.set(None);
                 show_all.set(false);
                 state.update(|s| {
-                    undo.set(Some((s.data.clone(), s.drop_top, false)));
+                    undo.set(Some((s.data.clone(), s.drop_top, false, s.only.clone())));
                     replace_data(s, pasted, true);
                 });
             }
@@ -90,7 +95,7 @@ pub fn DataPanel(
                 refused.set(None);
                 show_all.set(false);
                 state.update(|s| {
-                    undo.set(Some((s.data.clone(), s.drop_top, false)));
+                    undo.set(Some((s.data.clone(), s.drop_top, false, s.only.clone())));
                     replace_data(s, text, true);
                 });
             }
@@ -124,10 +129,17 @@ pub fn DataPanel(
     let load_example = move |_| {
         state.update(|s| {
             if s.data != EXAMPLE_DATA {
-                undo.set(Some((std::mem::take(&mut s.data), s.drop_top, false)));
+                undo.set(Some((
+                    std::mem::take(&mut s.data),
+                    s.drop_top,
+                    false,
+                    s.only.clone(),
+                )));
             }
             s.data = EXAMPLE_DATA.to_string();
             s.drop_top = 5;
+            // The example is one experiment: all its rows.
+            s.only = None;
         })
     };
     view! {
@@ -189,7 +201,7 @@ pub fn DataPanel(
                         .is_some_and(|p| p.replace("\r\n", "\n").replace('\r', "\n") == v);
                     state.update(|s| {
                         if was_held {
-                            undo.set(Some((std::mem::take(&mut s.data), s.drop_top, true)));
+                            undo.set(Some((std::mem::take(&mut s.data), s.drop_top, true, s.only.clone())));
                         }
                         replace_data(s, v, whole);
                     });
@@ -222,8 +234,12 @@ pub fn DataPanel(
                 <button data-testid="load-example" on:click=load_example>"Load example data"</button>
                 {move || undo.with(|u| u.is_some()).then(|| view! {
                     <button data-testid="undo-example" on:click=move |_| {
-                        if let Some((data, drop_top, _)) = undo.get_untracked() {
-                            state.update(|s| { s.data = data; s.drop_top = drop_top; });
+                        if let Some((data, drop_top, _, only)) = undo.get_untracked() {
+                            state.update(|s| {
+                                s.data = data;
+                                s.drop_top = drop_top;
+                                s.only = only;
+                            });
                         }
                         undo.set(None);
                     }>"Undo: bring back what the box had"</button>

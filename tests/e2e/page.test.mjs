@@ -1036,6 +1036,22 @@ test('a table of two experiments: the rows of one fitted alone, the same numbers
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), width);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
+  // The example takes the box's place: the rows chosen go with the table
+  // they were chosen from, and come back with it.
+  await page.getByTestId('load-example').click();
+  assert.equal(await page.getByTestId('rows-in-force').count(), 0);
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 4500 starts on 240 points/);
+  await page.getByTestId('undo-example').click();
+  assert.match(await page.getByTestId('rows-in-force').textContent(), /experiment = b/);
+  // Typed away, the column stops the fit with its name, never all rows.
+  const typed = two.replace(',experiment\n', ',study\n');
+  await page.getByTestId('data-input').fill(typed);
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /no column "experiment"/);
+  await page.getByTestId('data-input').fill(two);
+  await page.getByTestId('fit-button').click();
+  assert.match(await waitForFit(page), /^Done: 4500 starts on 82 points/);
 
   await page.getByTestId('copy-link').click();
   const url = await page.getByTestId('share-link').inputValue();
@@ -1271,11 +1287,13 @@ test('charts: sharp at devicePixelRatio 2, exported as PNG and SVG, tabulated, d
   await context.close();
 });
 
-/// Wait until the address bar's fragment is a link other than `previous`.
-async function nextAddress(page, previous = '') {
+/// Wait until the address bar's fragment is a link other than `previous`
+/// (and, given `form`, a link of that form: the address written for the
+/// page's state before a paste may come first).
+async function nextAddress(page, previous = '', form = '^#s\\d\\.') {
   await page.waitForFunction(
-    (prev) => /^#s\d\./.test(location.hash) && location.hash !== prev,
-    previous, { timeout: 30_000, polling: 100 });
+    ([prev, f]) => new RegExp(f).test(location.hash) && location.hash !== prev,
+    [previous, form], { timeout: 30_000, polling: 100 });
   return page.evaluate(() => location.hash);
 }
 
@@ -1285,7 +1303,7 @@ test('the address bar follows the state; a reload shows the last fit without fit
   await page.getByTestId('data-input').fill(reference);
   await page.getByTestId('bootstrap-resamples').fill('0');
   // The reference table as a compact link: only its three used columns.
-  const first = await nextAddress(page);
+  const first = await nextAddress(page, '', '^#s3\\.');
   assert.match(first, /^#s3\./);
   assert.ok(first.length < 5400, `address of ${first.length} characters`);
   await page.getByTestId('fit-button').click();

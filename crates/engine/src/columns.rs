@@ -418,7 +418,17 @@ impl<'a> Rows<'a> {
     /// header, a comment or a blank line).
     fn is_row(&self, i: usize) -> bool {
         let l = &self.lines[i];
-        i > self.header && !skipped(l) && l.trim() != self.lines[self.header].trim()
+        if i <= self.header || skipped(l) {
+            return false;
+        }
+        // The header again, compared field by field as the table reader
+        // does (spaces and quotes aside).
+        let fields = split_fields(l, self.sep);
+        !(fields.len() == self.names.len()
+            && fields
+                .iter()
+                .zip(&self.names)
+                .all(|(f, h)| f.trim().trim_matches('"').trim() == h))
     }
 
     /// Row `i`'s cell in column `k`, as a filter compares it: trimmed,
@@ -531,7 +541,7 @@ pub fn filter_choices(text: &str, max: usize) -> Vec<(String, Vec<(String, usize
 /// Why a filter keeps no row of the text: no such column, or no row of
 /// that value (with the values there are). None when it keeps some.
 pub fn filter_problem(text: &str, filter: &RowFilter) -> Option<String> {
-    let Some(values) = column_values(text, &filter.column, 12) else {
+    let Some(values) = column_values(text, &filter.column, usize::MAX) else {
         let known = headers(text);
         return Some(format!(
             "fit only the rows where {}: there is no column \"{}\" (the columns are {})",
@@ -547,12 +557,15 @@ pub fn filter_problem(text: &str, filter: &RowFilter) -> Option<String> {
     if values.iter().any(|(v, _)| *v == filter.value) {
         return None;
     }
+    // Every value is looked at (the one asked for may come late); the
+    // message names the first 12.
     let there = values
         .iter()
-        .map(|(v, n)| format!("\"{v}\" ({n} rows)"))
+        .take(12)
+        .map(|(v, n)| format!("\"{v}\" ({n} row{})", if *n == 1 { "" } else { "s" }))
         .collect::<Vec<_>>()
         .join(", ");
-    let there = if values.len() >= 12 {
+    let there = if values.len() > 12 {
         format!("{there}, …")
     } else {
         there
@@ -612,6 +625,15 @@ mod tests {
         assert_eq!(super::keep_rows(text, &g), text);
         assert!(super::filter_problem(text, &g).is_some());
         assert!(super::filter_problem(text, &f).is_none());
+        // A value that first appears after many others is still found; the
+        // message for a missing one lists the first 12 and says there are more.
+        let many: String = std::iter::once("N,D,loss,run\n".to_string())
+            .chain((0..40).map(|i| format!("1e8,2e9,3.1,r{i}\n")))
+            .collect();
+        assert!(super::filter_problem(&many, &super::read_filter("run=r30").unwrap()).is_none());
+        let missing = super::filter_problem(&many, &super::read_filter("run=zz").unwrap()).unwrap();
+        assert!(missing.contains("\"r11\" (1 row), …"), "{missing}");
+        assert!(!missing.contains("r12"), "{missing}");
         // pandas' to_string: a row index before every row, none in the
         // header; a header named twice is never chosen.
         let pandas = "     N    D  loss experiment\n0  1e8  2e9  3.1  a\n1  2e8  4e9  2.9  b\n2  3e8  6e9  2.8  a\n";
@@ -623,6 +645,14 @@ mod tests {
             .collect();
         assert_eq!(runs, vec![2, 4]);
         assert_eq!(super::filter_choices(pandas, 20)[0].0, "experiment");
+        // A repeated header written with spaces is kept as the header it is.
+        let spaced =
+            "N,D,loss,experiment\n1e8,2e9,3.1,a\nN, D, loss, \"experiment\"\n2e8,4e9,2.9,b\n";
+        let spaced_kept = super::keep_rows(spaced, &f);
+        assert_eq!(
+            spaced_kept.split('\n').nth(2),
+            Some("N, D, loss, \"experiment\"")
+        );
         let twice = "N,D,loss,tag,tag\n1e8,2e9,3.1,a,b\n2e8,4e9,2.9,b,a\n";
         assert!(super::filter_choices(twice, 20).is_empty());
     }

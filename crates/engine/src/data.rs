@@ -267,6 +267,10 @@ pub fn normalise_header(raw: &str) -> String {
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The message of a line that repeats the header (tables pasted one after
+/// another): skipped, and named among the issues.
+pub const REPEATED_HEADER: &str = "the header again (tables pasted one after another?)";
+
 /// A problem with the input, located as precisely as we can.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InputIssue {
@@ -933,7 +937,7 @@ pub fn parse_table(text: &str, gaps: bool) -> RunTable {
             table.issues.push(InputIssue {
                 line: Some(line_no),
                 column: None,
-                message: "the header again (tables pasted one after another?)".into(),
+                message: REPEATED_HEADER.into(),
             });
             continue;
         }

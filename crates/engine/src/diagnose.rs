@@ -305,12 +305,28 @@ pub fn fit_warnings(
 
 /// A value of N, D or C standing alone, over 100 times beyond every other
 /// value of its column (a unit written twice, "1.3e9B", or left out, "500"
-/// for 500M), and a model of fewer than 1,000 parameters: named with its
-/// line. Columns of any spread pass; a lone value is what a typo makes.
+/// for 500M), and values no training run has (a model of fewer than 1,000
+/// parameters, fewer than 10,000 tokens, fewer than 10^9 FLOPs: a column in
+/// millions, billions or PF-days with no unit said), named with their line;
+/// and losses all above 12, which are perplexities rather than log-losses.
+/// Columns of any spread pass; a lone value is what a typo makes.
 pub fn lone_values(data: &Dataset) -> Vec<String> {
     const APART: f64 = 100.0;
     let mut w = Vec::new();
-    for (symbol, what) in [("N", "parameters"), ("D", "tokens"), ("C", "FLOPs")] {
+    // ln of the vocabulary is the loss of a uniform guess: 10.8 for 50,000
+    // tokens, 11.9 for 150,000. A trained model's loss in nats is below it.
+    if data.target_name == "L" && data.target.len() > 1 && data.target.iter().all(|&l| l > 12.0) {
+        let lo = data.target.iter().copied().fold(f64::INFINITY, f64::min);
+        w.push(format!(
+            "Every loss is above 12 (the lowest is {}): perplexities rather than losses? The laws here are of the cross-entropy in nats, the log of the perplexity: give ln(perplexity) as the loss.",
+            crate::format::sig(lo, 4)
+        ));
+    }
+    for (symbol, what, least, hint) in [
+        ("N", "parameters", 1e3, "Is the column in millions or billions? Give its unit in the header (\"params (M)\") or under Columns."),
+        ("D", "tokens", 1e4, "Is the column in millions or billions? Give its unit in the header (\"tokens (B)\") or under Columns."),
+        ("C", "FLOPs", 1e9, "Is the column in PF-days or GPU-hours? Give its unit in the header (\"C (PF-days)\") or under Columns."),
+    ] {
         let Some(v) = data.column(symbol) else {
             continue;
         };
@@ -339,9 +355,9 @@ pub fn lone_values(data: &Dataset) -> Vec<String> {
                 crate::format::sig(v[lo2] / v[lo], 2),
                 crate::format::sig(v[lo2], 4)
             ));
-        } else if symbol == "N" && v[lo] < 1e3 {
+        } else if v[lo] < least {
             w.push(format!(
-                "N on line {} is {} {what}: fewer than any language model has. Is the column in millions or billions? Give its unit in the header (\"params (M)\") or under Columns.",
+                "{symbol} on line {} is {} {what}: fewer than any training run has. {hint}",
                 line(lo),
                 crate::format::sig(v[lo], 4)
             ));

@@ -217,6 +217,7 @@ pub fn typed_number(s: &str) -> Result<f64, crate::data::NumberError> {
         let first = groups.next().unwrap_or("");
         t.contains(',')
             && (1..=3).contains(&first.len())
+            && !first.starts_with('0')
             && first.bytes().all(|b| b.is_ascii_digit())
             && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
     };
@@ -226,22 +227,25 @@ pub fn typed_number(s: &str) -> Result<f64, crate::data::NumberError> {
     let power = t.split_once("**").or_else(|| t.split_once('^'));
     if let Some((base, exponent)) = power {
         let base = base.trim();
-        if let (Some(mantissa), Ok(e)) = (base.strip_suffix("10"), exponent.trim().parse::<i32>()) {
-            let mantissa = mantissa
+        // "10^24" alone, or a mantissa set apart by ×, x, *, · or a space
+        // ("110^24" is no power of ten).
+        let mantissa = base.strip_suffix("10").and_then(|m| {
+            let bare = m
                 .trim_end()
                 .trim_end_matches(['×', 'x', 'X', '*', '·'])
                 .trim();
+            (m.is_empty() || bare.len() < m.len()).then_some(bare)
+        });
+        if let (Some(mantissa), Ok(e)) = (mantissa, exponent.trim().parse::<i32>()) {
             let m = if mantissa.is_empty() {
                 1.0
             } else {
                 parse_number(mantissa)?
             };
-            let v = m * 10f64.powi(e);
-            return if v.is_finite() && v > 0.0 {
-                Ok(v)
-            } else {
-                Err(crate::data::NumberError::NotFinite)
-            };
+            // Read as the decimal "{m}e{e}" is, rounded once: 1.5×10^24 is
+            // the very number 1.5e24 is; too small a one reads as 0, as
+            // 1e-400 does.
+            return parse_number(&format!("{m}e{e}"));
         }
     }
     parse_number(t)

@@ -175,6 +175,7 @@ fn before_first_log(known: &[(i64, f64)]) -> Option<BeforeLog> {
 /// "run "a" (from step 100)", or several of them, in a note.
 fn list_runs(runs: &[String]) -> String {
     match runs {
+        [one] if one.starts_with("the history") => format!("{one} is"),
         [one] => format!("run {one} is"),
         many if many.len() <= 4 => format!("runs {} are", many.join(", ")),
         many => format!("runs {}, … ({} runs) are", many[..3].join(", "), many.len()),
@@ -708,6 +709,9 @@ pub fn read_curves(text: &str) -> Result<Curves, Vec<InputIssue>> {
     let mut filled_runs = 0usize;
     let mut warmup_filled: Vec<String> = Vec::new();
     let mut held_filled: Vec<String> = Vec::new();
+    let mut late: Vec<String> = Vec::new();
+    // One run, with no run column: named "the history" in the notes.
+    let unnamed = !wide && order.len() == 1 && table.runs.iter().all(|r| r.group.is_none());
     for name in order {
         let mut rows = by_run.remove(&name).unwrap_or_default();
         rows.sort_by_key(|r| (r.step, r.line));
@@ -753,29 +757,38 @@ pub fn read_curves(text: &str) -> Result<Curves, Vec<InputIssue>> {
             continue;
         }
         let logged_from = rows[0].step.min(points[0].step);
-        // A run logged from a later step (every 100 steps: from step 100)
-        // began at step 1 all the same: its rate before the first log
-        // counts in S1 and in the loss-drop sums as every other step's does
-        // (and as it does in a schedule described from step 1).
-        let before = (logged_from > 1)
-            .then(|| before_first_log(&known))
-            .flatten();
-        match before {
-            Some(BeforeLog::Warmup) => {
-                warmup_filled.push(format!("\"{name}\" (from step {logged_from})"));
-                known.insert(0, (0, 0.0));
-            }
-            Some(BeforeLog::Held) => {
-                held_filled.push(format!("\"{name}\" (from step {logged_from})"));
-            }
-            None => {}
-        }
-        let first = if before.is_some() { 1 } else { logged_from };
         let last = points
             .last()
             .unwrap()
             .step
             .max(known.last().map_or(0, |k| k.0));
+        // Steps logged apart (every 100 steps, or every step): said in a
+        // note when they are filled between.
+        let sparse = !known.is_empty() && (known.len() as i64) < last - logged_from + 1;
+        // A run logged from a later step (every 100 steps: from step 100)
+        // began at step 1 all the same: its rate before the first log
+        // counts in S1 and in the loss-drop sums as every other step's does
+        // (and as it does in a schedule described from step 1). Not when
+        // the steps before the first log would be most of the run: a
+        // resumed run's tail, logged from step 900,000, is read as logged.
+        let before = (logged_from > 1 && logged_from <= last / 2)
+            .then(|| before_first_log(&known))
+            .flatten();
+        let who = if unnamed {
+            format!("the history (from step {logged_from})")
+        } else {
+            format!("\"{name}\" (from step {logged_from})")
+        };
+        match before {
+            Some(BeforeLog::Warmup) => {
+                warmup_filled.push(who);
+                known.insert(0, (0, 0.0));
+            }
+            Some(BeforeLog::Held) => held_filled.push(who),
+            None if logged_from > 1 && !known.is_empty() => late.push(who),
+            None => {}
+        }
+        let first = if before.is_some() { 1 } else { logged_from };
         let len = (last - first + 1) as usize;
         let schedule = if known.is_empty() {
             Schedule {
@@ -791,7 +804,7 @@ pub fn read_curves(text: &str) -> Result<Curves, Vec<InputIssue>> {
                 return Err(out.issues);
             }
             total_steps += len;
-            if known.len() < len {
+            if sparse {
                 filled_runs += 1;
             }
             Schedule::interpolate(&known, first, last)
@@ -814,6 +827,12 @@ pub fn read_curves(text: &str) -> Result<Curves, Vec<InputIssue>> {
         out.notes.push(format!(
             "{} logged from a later step: the rate before the first log is taken to be the first one logged, from step 1",
             list_runs(&held_filled)
+        ));
+    }
+    if !late.is_empty() {
+        out.notes.push(format!(
+            "{} logged from a step past half its length (a resumed run's tail?): its schedule starts at its first log, the steps before it not counted",
+            list_runs(&late)
         ));
     }
     if filled_runs > 0 {
@@ -863,22 +882,37 @@ pub fn read_schedule(text: &str) -> Result<Schedule, String> {
         let lr = read_lr(lr_raw).map_err(|m| format!("line {}: {m}", r.line))?;
         known.push((step, lr));
     }
-    if !table.issues.is_empty() {
-        return Err(fail(&table.issues));
+    // A repeated header (files joined one after another) is skipped, as
+    // in a history; any other problem stops the reading.
+    let problems: Vec<InputIssue> = table
+        .issues
+        .into_iter()
+        .filter(|i| i.message != crate::data::REPEATED_HEADER)
+        .collect();
+    if !problems.is_empty() {
+        return Err(fail(&problems));
     }
     known.sort_by_key(|k| k.0);
     known.dedup_by_key(|k| k.0);
-    let (Some(first), Some(last)) = (known.first(), known.last()) else {
+    let (Some(&(logged_from, _)), Some(&(last, _))) = (known.first(), known.last()) else {
         return Err("the schedule file has no learning rate".into());
     };
-    let len = (last.0 - first.0 + 1) as usize;
+    // Described from a later step, it began at step 1 all the same, as a
+    // history logged from a later step does (see read_curves).
+    let before = (logged_from > 1 && logged_from <= last / 2)
+        .then(|| before_first_log(&known))
+        .flatten();
+    if before == Some(BeforeLog::Warmup) {
+        known.insert(0, (0, 0.0));
+    }
+    let first = if before.is_some() { 1 } else { logged_from };
+    let len = (last - first + 1) as usize;
     if len > MAX_STEPS {
         return Err(format!(
-            "the schedule spans steps {} to {}: more than {MAX_STEPS} steps",
-            first.0, last.0
+            "the schedule spans steps {first} to {last}: more than {MAX_STEPS} steps"
         ));
     }
-    Ok(Schedule::interpolate(&known, first.0, last.0))
+    Ok(Schedule::interpolate(&known, first, last))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 use frontier_engine::curves::fit::{fit_curves, objective_at, predict, CurveFitOptions};
 use frontier_engine::curves::schedule::describe;
-use frontier_engine::curves::{read_curves, Schedule};
+use frontier_engine::curves::{read_curves, read_schedule, Schedule};
 use frontier_engine::laws::schedule::{Resolution, ScheduleLaw};
 
 const STEPS: u64 = 4000;
@@ -346,6 +346,62 @@ fn a_history_logged_from_step_100_is_read_from_step_1() {
             assert!(((a - b) / a).abs() <= tolerance, "{name}: {a} against {b}");
         }
     }
+}
+
+/// A schedule file logged from a later step is read from step 1 as the
+/// history's runs are, so a prediction from it matches the fitted runs; a
+/// repeated header in it is skipped.
+#[test]
+fn a_schedule_file_logged_late_reads_as_a_history_does() {
+    let s = describe("constant:peak=1e-3,warmup=500", 4000).unwrap();
+    let mut history = String::from("step,lr,loss\n");
+    let mut file = String::from("step,lr\n");
+    for k in 1..=40usize {
+        let t = k * 100;
+        history += &format!("{t},{:e},3.0\n", s.lr[t - 1]);
+        file += &format!("{t},{:e}\n", s.lr[t - 1]);
+        if k == 20 {
+            file += "step,lr\n";
+        }
+    }
+    let run = &read_curves(&history).unwrap().runs[0];
+    let read = read_schedule(&file).unwrap();
+    assert_eq!(read.first_step, 1);
+    assert_eq!(read, run.schedule);
+    for k in 0..100 {
+        assert!((read.lr[k] - s.lr[k]).abs() <= 1e-15, "step {}", k + 1);
+    }
+}
+
+/// The notes of histories logged from a later step: one run with no run
+/// column is "the history", logged at every step it is not said to be
+/// interpolated, and the tail of a resumed run (logged from step 9,999,000)
+/// is read from its first log rather than filled over ten million steps.
+#[test]
+fn late_histories_are_named_and_bounded() {
+    let mut every = String::from("step,lr,loss\n");
+    for t in 100..=400 {
+        every += &format!("{t},1e-3,{}\n", 3.0 + 1.0 / t as f64);
+    }
+    let curves = read_curves(&every).unwrap();
+    let notes = curves.notes.join(" ");
+    assert!(notes.contains("the history (from step 100) is"), "{notes}");
+    assert!(!notes.contains("\"run\""), "{notes}");
+    assert!(!notes.contains("not logged at every step"), "{notes}");
+    assert_eq!(curves.runs[0].schedule.first_step, 1);
+    let mut resumed = String::from("run,step,lr,loss\n");
+    for t in (9_999_000..=10_000_000).step_by(10) {
+        resumed += &format!("tail,{t},1e-4,2.5\n");
+    }
+    let curves = read_curves(&resumed).unwrap();
+    let r = &curves.runs[0];
+    assert_eq!(r.schedule.first_step, 9_999_000);
+    assert_eq!(r.schedule.lr.len(), 1001);
+    let notes = curves.notes.join(" ");
+    assert!(
+        notes.contains("run \"tail\" (from step 9999000) is logged from a step past half"),
+        "{notes}"
+    );
 }
 
 /// A prediction below zero (a law fitted to runs it does not describe) is

@@ -368,4 +368,27 @@ fn lone_values_and_a_repeated_header_are_named() {
     let (data, _) =
         Dataset::from_text(&wide, frontier_engine::data::Needs::ParamsAndTokens, 0, 2).unwrap();
     assert!(lone_values(&data).is_empty(), "{:?}", lone_values(&data));
+    // Tokens in billions with no unit said, and perplexities for losses.
+    let mut billions = String::from("N,D,loss\n");
+    for k in 1..=5 {
+        let n = 1e8 * k as f64;
+        billions += &format!("{n:e},{},{}\n", 2 * k, 20.0 + 400.0 / f64::powf(n, 0.34));
+    }
+    let (data, _) = Dataset::from_text(
+        &billions,
+        frontier_engine::data::Needs::ParamsAndTokens,
+        0,
+        2,
+    )
+    .unwrap();
+    let w = lone_values(&data).join("\n");
+    assert!(
+        w.contains("D on line 2 is 2.000 tokens") && w.contains("\"tokens (B)\""),
+        "{w}"
+    );
+    assert!(
+        w.contains("Every loss is above 12") && w.contains("ln(perplexity)"),
+        "{w}"
+    );
+    assert!(!w.contains("N on line"), "{w}");
 }

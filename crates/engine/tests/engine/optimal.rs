@@ -243,7 +243,17 @@ fn a_budget_typed_with_commas_or_a_power_of_ten() {
         "1,000,00 PF-days",
         "-10^24",
         "10^400",
+        "0,500",
+        "0,001",
+        "110^24",
+        "10^-400",
     ] {
         assert!(flops(bad).is_err(), "{bad}");
     }
+    // Read as the decimal is, rounded once.
+    assert_eq!(flops("1.5×10^24").unwrap(), 1.5e24);
+    assert!((flops("3 x 10^-3 PF-days").unwrap() / (3e-3 * 8.64e19) - 1.0).abs() < 1e-12);
+    // Too small a power is no infinity.
+    let tiny = flops("10^-400").unwrap_err().to_string();
+    assert!(!tiny.contains("infinity"), "{tiny}");
 }
