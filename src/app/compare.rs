@@ -119,7 +119,7 @@ pub fn ComparePanel(
                 <button data-testid="compare-button" disabled=busy on:click=run>"Compare"</button>
                 {move || match progress.get() {
                     Progress::Running { done, total } => view! {
-                        <span data-testid="compare-status">{format!("Fitting law {done} of {total}…")}</span>
+                        <span data-testid="compare-status">{format!("Fitting {total} law{}: {done} done…", if total == 1 { "" } else { "s" })}</span>
                     }.into_any(),
                     Progress::Failed(m) => view! { <span class="status error" data-testid="compare-status">{m}</span> }.into_any(),
                     Progress::Done(_, secs) => view! { <span class="status ok" data-testid="compare-status">{format!("Done in {secs:.1} s.")}</span> }.into_any(),
