@@ -76,8 +76,9 @@ pub fn CurvesPanel(
     let stale = move || {
         fitted.with(|f| {
             f.as_ref().is_some_and(|(_, data, c)| {
-                // The rows fitted: the table as read, with the rows chosen.
-                state.with(|s| *s.table_text() != **data)
+                // The rows fitted: the table as read, with the rows chosen
+                // (the page's reading holds that text already).
+                pasted.with(|p| p.0.text != **data)
                     || choices.with(|now| {
                         now.as_ref().is_some_and(|n| {
                             n.law != c.law || n.holdout != c.holdout || n.min_step != c.min_step

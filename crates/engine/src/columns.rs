@@ -422,7 +422,11 @@ impl<'a> Rows<'a> {
             return false;
         }
         // The header again, compared field by field as the table reader
-        // does (spaces and quotes aside).
+        // does (spaces and quotes aside); only a line holding the first
+        // header name can be one, so other lines are not split here.
+        if !self.names.first().is_some_and(|h| l.contains(h.as_str())) {
+            return true;
+        }
         let fields = split_fields(l, self.sep);
         !(fields.len() == self.names.len()
             && fields

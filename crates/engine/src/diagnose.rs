@@ -100,7 +100,7 @@ pub fn fit_warnings(
             }
         }
     }
-    w.extend(lone_values(data));
+    w.extend(implausible_values(data));
     // Rows that repeat another exactly: duplicated runs shrink intervals
     // without adding information.
     let row = |i: usize| -> Vec<u64> {
@@ -310,7 +310,7 @@ pub fn fit_warnings(
 /// millions, billions or PF-days with no unit said), named with their line;
 /// and losses all above 12, which are perplexities rather than log-losses.
 /// Columns of any spread pass; a lone value is what a typo makes.
-pub fn lone_values(data: &Dataset) -> Vec<String> {
+pub fn implausible_values(data: &Dataset) -> Vec<String> {
     const APART: f64 = 100.0;
     let mut w = Vec::new();
     // ln of the vocabulary is the loss of a uniform guess: 10.8 for 50,000

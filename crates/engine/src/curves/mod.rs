@@ -172,6 +172,27 @@ fn before_first_log(known: &[(i64, f64)]) -> Option<BeforeLog> {
     })
 }
 
+/// A run (or a schedule file) logged from a later step began at step 1 all
+/// the same (every 100 steps: from step 100): its rate before the first
+/// log counts in S1 and in the loss-drop sums as every other step's does,
+/// and as it does in a schedule described from step 1. Not when the steps
+/// before the first log would be most of the run: a resumed run's tail,
+/// logged from step 900,000, is read as logged. `known` (the logged rates,
+/// by step) gains (0, 0) for a warmup; the schedule then starts at step 1.
+fn fill_before_first_log(
+    known: &mut Vec<(i64, f64)>,
+    logged_from: i64,
+    last: i64,
+) -> Option<BeforeLog> {
+    let before = (logged_from > 1 && logged_from <= last / 2)
+        .then(|| before_first_log(known))
+        .flatten();
+    if before == Some(BeforeLog::Warmup) {
+        known.insert(0, (0, 0.0));
+    }
+    before
+}
+
 /// "run "a" (from step 100)", or several of them, in a note.
 fn list_runs(runs: &[String]) -> String {
     match runs {
@@ -765,25 +786,14 @@ pub fn read_curves(text: &str) -> Result<Curves, Vec<InputIssue>> {
         // Steps logged apart (every 100 steps, or every step): said in a
         // note when they are filled between.
         let sparse = !known.is_empty() && (known.len() as i64) < last - logged_from + 1;
-        // A run logged from a later step (every 100 steps: from step 100)
-        // began at step 1 all the same: its rate before the first log
-        // counts in S1 and in the loss-drop sums as every other step's does
-        // (and as it does in a schedule described from step 1). Not when
-        // the steps before the first log would be most of the run: a
-        // resumed run's tail, logged from step 900,000, is read as logged.
-        let before = (logged_from > 1 && logged_from <= last / 2)
-            .then(|| before_first_log(&known))
-            .flatten();
+        let before = fill_before_first_log(&mut known, logged_from, last);
         let who = if unnamed {
             format!("the history (from step {logged_from})")
         } else {
             format!("\"{name}\" (from step {logged_from})")
         };
         match before {
-            Some(BeforeLog::Warmup) => {
-                warmup_filled.push(who);
-                known.insert(0, (0, 0.0));
-            }
+            Some(BeforeLog::Warmup) => warmup_filled.push(who),
             Some(BeforeLog::Held) => held_filled.push(who),
             None if logged_from > 1 && !known.is_empty() => late.push(who),
             None => {}
@@ -898,13 +908,8 @@ pub fn read_schedule(text: &str) -> Result<Schedule, String> {
         return Err("the schedule file has no learning rate".into());
     };
     // Described from a later step, it began at step 1 all the same, as a
-    // history logged from a later step does (see read_curves).
-    let before = (logged_from > 1 && logged_from <= last / 2)
-        .then(|| before_first_log(&known))
-        .flatten();
-    if before == Some(BeforeLog::Warmup) {
-        known.insert(0, (0, 0.0));
-    }
+    // history logged from a later step does.
+    let before = fill_before_first_log(&mut known, logged_from, last);
     let first = if before.is_some() { 1 } else { logged_from };
     let len = (last - first + 1) as usize;
     if len > MAX_STEPS {

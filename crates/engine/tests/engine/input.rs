@@ -329,8 +329,8 @@ fn a_signed_zero_keeps_its_sign() {
 /// A unit written twice or left out makes a lone value far beyond the rest
 /// of its column: named with its line. A header pasted again is named too.
 #[test]
-fn lone_values_and_a_repeated_header_are_named() {
-    use frontier_engine::diagnose::lone_values;
+fn implausible_values_and_a_repeated_header_are_named() {
+    use frontier_engine::diagnose::implausible_values;
     use frontier_engine::Dataset;
     let mut text = String::from("params,tokens,loss\n");
     for (n, d) in [
@@ -344,7 +344,7 @@ fn lone_values_and_a_repeated_header_are_named() {
     }
     let (clean, _) =
         Dataset::from_text(&text, frontier_engine::data::Needs::ParamsAndTokens, 0, 2).unwrap();
-    assert!(lone_values(&clean).is_empty());
+    assert!(implausible_values(&clean).is_empty());
     let twice = format!("{text}params,tokens,loss\n1.266e+09B,1.288e10,2.55\n500,2e9,3.0\n");
     let table = frontier_engine::parse_runs(&twice);
     assert!(
@@ -357,7 +357,7 @@ fn lone_values_and_a_repeated_header_are_named() {
     );
     let (data, _) =
         Dataset::from_text(&twice, frontier_engine::data::Needs::ParamsAndTokens, 0, 2).unwrap();
-    let w = lone_values(&data).join("\n");
+    let w = implausible_values(&data).join("\n");
     assert!(w.contains("N on line 8 is 1.266e18"), "{w}");
     assert!(w.contains("N on line 9 is 500"), "{w}");
     // A wide but even spread is no typo: Kaplan's sizes span 1e3 to 1e9.
@@ -367,7 +367,11 @@ fn lone_values_and_a_repeated_header_are_named() {
     }
     let (data, _) =
         Dataset::from_text(&wide, frontier_engine::data::Needs::ParamsAndTokens, 0, 2).unwrap();
-    assert!(lone_values(&data).is_empty(), "{:?}", lone_values(&data));
+    assert!(
+        implausible_values(&data).is_empty(),
+        "{:?}",
+        implausible_values(&data)
+    );
     // Tokens in billions with no unit said, and perplexities for losses.
     let mut billions = String::from("N,D,loss\n");
     for k in 1..=5 {
@@ -381,7 +385,7 @@ fn lone_values_and_a_repeated_header_are_named() {
         2,
     )
     .unwrap();
-    let w = lone_values(&data).join("\n");
+    let w = implausible_values(&data).join("\n");
     assert!(
         w.contains("D on line 2 is 2.000 tokens") && w.contains("\"tokens (B)\""),
         "{w}"
